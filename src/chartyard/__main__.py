@@ -1,0 +1,5 @@
+"""Run the command line with `python -m chartyard`."""
+
+from chartyard.cli import main
+
+main()
