@@ -1,0 +1,307 @@
+"""Database models: tenants and access, registries, sync state, catalog, profiles, audit."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def new_uid() -> str:
+    """Return a new 24-hex-digit object id, as Palette uses."""
+    return secrets.token_hex(12)
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store datetimes in UTC and always load them timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Normalise to UTC before storing."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Attach UTC to values SQLite returns naive."""
+        if value is None:
+            return None
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of all models."""
+
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Tenant(Base):
+    """A tenant owns every other object."""
+
+    __tablename__ = "tenants"
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    aws_external_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """A user of one tenant, with one role."""
+
+    __tablename__ = "users"
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(32))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tenant: Mapped[Tenant] = relationship(lazy="joined")
+
+
+class AuthToken(Base):
+    """A session token, stored as a SHA-256 hash."""
+
+    __tablename__ = "auth_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_uid: Mapped[str] = mapped_column(ForeignKey("users.uid", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class ApiKey(Base):
+    """An API key, stored as a SHA-256 hash; revocable."""
+
+    __tablename__ = "api_keys"
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    user_uid: Mapped[str] = mapped_column(ForeignKey("users.uid", ondelete="CASCADE"), index=True)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Registry(Base):
+    """An OCI Helm registry; `spec` holds non-secret settings, `secrets_enc` the encrypted rest."""
+
+    __tablename__ = "registries"
+    __table_args__ = (UniqueConstraint("tenant_uid", "name"),)
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))  # basic | ecr
+    endpoint: Mapped[str] = mapped_column(String(512))
+    is_sync_supported: Mapped[bool] = mapped_column(Boolean)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    secrets_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    sync_interval_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sync: Mapped[SyncState] = relationship(
+        lazy="joined", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class SyncState(Base):
+    """The sync status and the work lease of one registry."""
+
+    __tablename__ = "sync_states"
+    registry_uid: Mapped[str] = mapped_column(
+        ForeignKey("registries.uid", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="Pending")
+    reason: Mapped[str | None] = mapped_column(String(64), default=None)
+    message: Mapped[str] = mapped_column(Text, default="")
+    last_run_time: Mapped[datetime | None] = mapped_column(default=None)
+    last_synced_time: Mapped[datetime | None] = mapped_column(default=None)
+    repositories_total: Mapped[int] = mapped_column(Integer, default=0)
+    repositories_done: Mapped[int] = mapped_column(Integer, default=0)
+    chart_versions: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    force_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SyncRun(Base):
+    """One finished or running sync, kept as history."""
+
+    __tablename__ = "sync_runs"
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    registry_uid: Mapped[str] = mapped_column(
+        ForeignKey("registries.uid", ondelete="CASCADE"), index=True
+    )
+    worker: Mapped[str] = mapped_column(String(64))
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(16), default="InProgress")
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    error_code: Mapped[str | None] = mapped_column(String(64), default=None)
+    error_message: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class ChartVersion(Base):
+    """One chart version in the catalog: a tag of a repository whose manifest is a Helm chart."""
+
+    __tablename__ = "chart_versions"
+    __table_args__ = (
+        UniqueConstraint("registry_uid", "repository", "tag"),
+        Index("ix_chart_versions_tenant_name", "tenant_uid", "name"),
+        Index("ix_chart_versions_registry_name", "registry_uid", "name"),
+    )
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    registry_uid: Mapped[str] = mapped_column(ForeignKey("registries.uid", ondelete="CASCADE"))
+    repository: Mapped[str] = mapped_column(String(512))
+    name: Mapped[str] = mapped_column(String(256))
+    tag: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(128))
+    digest: Mapped[str] = mapped_column(String(100))
+    config_digest: Mapped[str] = mapped_column(String(100))
+    chart_digest: Mapped[str | None] = mapped_column(String(100), default=None)
+    app_version: Mapped[str | None] = mapped_column(String(128), default=None)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    chart_metadata: Mapped[dict[str, Any]] = mapped_column(JSON)
+    indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Chart(Base):
+    """One chart repository in the catalog, with its newest version, for fast search."""
+
+    __tablename__ = "charts"
+    __table_args__ = (
+        UniqueConstraint("registry_uid", "repository"),
+        Index("ix_charts_tenant_name", "tenant_uid", "name"),
+    )
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    registry_uid: Mapped[str] = mapped_column(ForeignKey("registries.uid", ondelete="CASCADE"))
+    repository: Mapped[str] = mapped_column(String(512))
+    name: Mapped[str] = mapped_column(String(256))
+    latest_version: Mapped[str] = mapped_column(String(128))
+    latest_pack_uid: Mapped[str] = mapped_column(String(32))
+    version_count: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    icon: Mapped[str | None] = mapped_column(String(1024), default=None)
+    keywords: Mapped[str] = mapped_column(Text, default="")
+
+
+class IgnoredTag(Base):
+    """A tag that is not a chart (an image, a signature), remembered so it is not refetched."""
+
+    __tablename__ = "ignored_tags"
+    __table_args__ = (UniqueConstraint("registry_uid", "repository", "tag"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registry_uid: Mapped[str] = mapped_column(
+        ForeignKey("registries.uid", ondelete="CASCADE"), index=True
+    )
+    repository: Mapped[str] = mapped_column(String(512))
+    tag: Mapped[str] = mapped_column(String(128))
+    digest: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(256))
+
+
+class ChartContent(Base):
+    """Files read lazily from a chart layer, cached by the layer digest."""
+
+    __tablename__ = "chart_contents"
+    digest: Mapped[str] = mapped_column(String(100), primary_key=True)
+    values_yaml: Mapped[str | None] = mapped_column(Text, default=None)
+    readme: Mapped[str | None] = mapped_column(Text, default=None)
+    values_schema: Mapped[str | None] = mapped_column(Text, default=None)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClusterProfile(Base):
+    """A cluster profile: an ordered set of Helm chart layers with values."""
+
+    __tablename__ = "cluster_profiles"
+    __table_args__ = (UniqueConstraint("tenant_uid", "name", "version"),)
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    profile_type: Mapped[str] = mapped_column(String(16))
+    cloud_type: Mapped[str] = mapped_column(String(32), default="all")
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    packs: Mapped[list[ProfilePack]] = relationship(
+        order_by="ProfilePack.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+    )
+
+
+class ProfilePack(Base):
+    """One Helm chart layer of a cluster profile."""
+
+    __tablename__ = "profile_packs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    profile_uid: Mapped[str] = mapped_column(
+        ForeignKey("cluster_profiles.uid", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(256))
+    tag: Mapped[str] = mapped_column(String(128))
+    registry_uid: Mapped[str | None] = mapped_column(
+        ForeignKey("registries.uid", ondelete="SET NULL"), default=None
+    )
+    pack_type: Mapped[str] = mapped_column(String(16), default="oci")
+    source: Mapped[str] = mapped_column(String(16))  # public | private
+    values: Mapped[str] = mapped_column(Text, default="")
+    pack_uid: Mapped[str | None] = mapped_column(String(32), default=None)
+    digest: Mapped[str | None] = mapped_column(String(100), default=None)
+    verified: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AuditEvent(Base):
+    """Who changed what, and when; never secrets."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_tenant_at", "tenant_uid", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    target_kind: Mapped[str] = mapped_column(String(32))
+    target_uid: Mapped[str | None] = mapped_column(String(32), default=None)
+    target_name: Mapped[str | None] = mapped_column(String(256), default=None)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
