@@ -55,3 +55,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     # httpx logs full URLs at INFO; keep it quiet.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # botocore's DEBUG output includes response bodies, tokens among them.
+    logging.getLogger("botocore").setLevel(logging.WARNING)

@@ -49,7 +49,7 @@ class MotoServer:
             wait_until(
                 self._ready, timeout=timeout, interval=0.05, what=f"moto_server on {self.url}"
             )
-        except TimeoutError:
+        except BaseException:  # startup failed: do not leave the process behind
             self.stop()
             raise
 

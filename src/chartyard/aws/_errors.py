@@ -1,0 +1,131 @@
+"""Translate botocore failures into chartyard's typed OCI errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
+
+from chartyard.oci import (
+    AuthenticationFailed,
+    Forbidden,
+    NotFound,
+    OCIError,
+    RateLimited,
+    RegistryUnreachable,
+)
+
+
+class EcrError(OCIError):
+    """Report an Amazon ECR or STS failure that has no more specific type."""
+
+    code = "EcrError"
+
+
+class AssumeRoleFailed(EcrError):
+    """Report that STS refused to let chartyard assume the configured IAM role."""
+
+    code = "AssumeRoleFailed"
+
+
+class MissingPermission(Forbidden, EcrError):
+    """Report that the AWS identity lacks an IAM permission chartyard needs."""
+
+    code = "MissingPermission"
+
+
+class RepositoryNotFound(NotFound, EcrError):
+    """Report that an ECR repository does not exist in the registry."""
+
+    code = "NotFound"
+
+
+AUTH_REJECTED_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "IncompleteSignature",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "AuthFailure",
+    }
+)
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
+THROTTLED_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+)
+NOT_FOUND_CODES = frozenset({"RepositoryNotFoundException", "RegistryNotFoundException"})
+
+
+def aws_error_code(exc: ClientError) -> str:
+    """Return the AWS error code of a ClientError ("" if it has none)."""
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def aws_error_message(exc: ClientError) -> str:
+    """Return the AWS error message of a ClientError ("" if it has none)."""
+    return str(exc.response.get("Error", {}).get("Message", ""))
+
+
+def translate_client_error(exc: ClientError, *, action: str, who: str, registry: str) -> OCIError:
+    """Map a ClientError from ``action`` (e.g. ``ecr:ListImages``) to a typed error.
+
+    ``who`` names the credentials in messages, e.g. "the access key AKIA...".
+    """
+    code, message = aws_error_code(exc), aws_error_message(exc)
+    details: dict[str, Any] = {
+        "action": action,
+        "registry": registry,
+        "awsCode": code,
+        "awsMessage": message,
+    }
+    if code in ACCESS_DENIED_CODES:
+        return MissingPermission(
+            f"{who} is not allowed to call {action} on {registry}: "
+            f"grant {action} in its IAM policy ({message})",
+            details,
+        )
+    if code in AUTH_REJECTED_CODES:
+        return AuthenticationFailed(
+            f"AWS rejected {who} when calling {action} ({code}): "
+            "check that the credentials are correct and not expired",
+            details,
+        )
+    if code in NOT_FOUND_CODES:
+        return RepositoryNotFound(f"{registry}: {message or code}", details)
+    if code in THROTTLED_CODES:
+        return RateLimited(
+            f"AWS throttled {action} on {registry} after retries ({code}); try again later",
+            None,
+            details,
+        )
+    return EcrError(f"{action} on {registry} failed: {code}: {message}", details)
+
+
+def translate_botocore_error(exc: BotoCoreError, *, action: str, registry: str) -> OCIError:
+    """Map a client-side botocore failure (credentials, network) to a typed error."""
+    details: dict[str, Any] = {"action": action, "registry": registry}
+    if isinstance(exc, NoCredentialsError | PartialCredentialsError):
+        return AuthenticationFailed(
+            f"the chartyard server has no usable AWS credentials of its own for {action} "
+            "(give it an instance role, IRSA, or AWS_* environment variables)",
+            details,
+        )
+    if isinstance(
+        exc,
+        EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError,
+    ):
+        reason = "timeout" if isinstance(exc, ConnectTimeoutError | ReadTimeoutError) else "connect"
+        return RegistryUnreachable(f"could not reach AWS for {action}: {exc}", reason, details)
+    return EcrError(f"{action} on {registry} failed: {exc}", details)
