@@ -1,0 +1,71 @@
+"""OCI Distribution client: pure protocol, no web, database or service imports.
+
+Endpoint parsing, the ``WWW-Authenticate`` parser, Basic and Bearer auth with
+a per-scope token cache, per-registry TLS, bounded and retried requests, and
+typed errors whose messages say what to do.
+"""
+
+from ._auth import RegistryAuth
+from ._challenge import Challenge, parse_challenge
+from ._client import RegistryClient
+from ._config import BasicCredentials, ClientLimits
+from ._endpoint import Endpoint, parse_endpoint
+from ._errors import (
+    AuthenticationFailed,
+    CatalogUnsupported,
+    Forbidden,
+    InvalidEndpoint,
+    NotAnOCIRegistry,
+    NotFound,
+    OCIError,
+    ProtocolError,
+    RateLimited,
+    RegistryUnreachable,
+    ServerError,
+    TLSVerificationFailed,
+    TooLarge,
+)
+from ._manifest import (
+    DOCKER_LIST,
+    DOCKER_MANIFEST,
+    MANIFEST_ACCEPT,
+    OCI_INDEX,
+    OCI_MANIFEST,
+    Descriptor,
+    Manifest,
+)
+from ._stats import RequestStats
+from ._tls import TLSConfig
+
+__all__ = [
+    "DOCKER_LIST",
+    "DOCKER_MANIFEST",
+    "MANIFEST_ACCEPT",
+    "OCI_INDEX",
+    "OCI_MANIFEST",
+    "AuthenticationFailed",
+    "BasicCredentials",
+    "CatalogUnsupported",
+    "Challenge",
+    "ClientLimits",
+    "Descriptor",
+    "Endpoint",
+    "Forbidden",
+    "InvalidEndpoint",
+    "Manifest",
+    "NotAnOCIRegistry",
+    "NotFound",
+    "OCIError",
+    "ProtocolError",
+    "RateLimited",
+    "RegistryAuth",
+    "RegistryClient",
+    "RegistryUnreachable",
+    "RequestStats",
+    "ServerError",
+    "TLSConfig",
+    "TLSVerificationFailed",
+    "TooLarge",
+    "parse_challenge",
+    "parse_endpoint",
+]
