@@ -1,0 +1,50 @@
+"""Typed dependencies: the app context and the authenticated caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from chartyard.auth import service as auth
+from chartyard.auth.roles import Principal
+from chartyard.context import AppContext
+from chartyard.errors import Unauthenticated
+
+SESSION_COOKIE = "chartyard_session"
+
+
+def get_ctx(request: Request) -> AppContext:
+    """Return the process's app context."""
+    ctx: AppContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[AppContext, Depends(get_ctx)]
+
+
+def bearer_token(request: Request) -> str | None:
+    """Return the session token from the Authorization header or the UI cookie."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def get_principal(request: Request, ctx: Ctx) -> Principal:
+    """Authenticate the request by `Authorization: Bearer`, `ApiKey`, or the UI cookie."""
+    api_key = request.headers.get("apikey")
+    token = bearer_token(request)
+    with ctx.transaction() as session:
+        if api_key:
+            return auth.principal_for_api_key(session, api_key)
+        if token:
+            return auth.principal_for_token(session, token)
+    raise Unauthenticated(
+        "authentication required: send 'Authorization: Bearer <token>' from "
+        "POST /v1/auth/authenticate, or an 'ApiKey: <key>' header"
+    )
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]

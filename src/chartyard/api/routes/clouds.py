@@ -1,0 +1,25 @@
+"""AWS guidance: the principal and external ID to trust, and ECR requirements."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter
+
+from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.registries import aws_guidance
+
+router = APIRouter(prefix="/v1", tags=["aws"])
+
+
+@router.get("/clouds/aws/account/sts")
+async def sts_account(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Return the account ID and this tenant's external ID for an IAM trust policy."""
+    return await asyncio.to_thread(aws_guidance.sts_account, ctx, principal)
+
+
+@router.get("/registries/oci/ecr/requirements")
+async def ecr_requirements(ctx: Ctx, principal: CurrentUser, endpoint: str) -> dict[str, Any]:
+    """Return the IAM policy, trust policy and S3 layer endpoint for an ECR endpoint."""
+    return await asyncio.to_thread(aws_guidance.requirements, ctx, principal, endpoint)

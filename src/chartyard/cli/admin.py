@@ -1,0 +1,84 @@
+"""`chartyard admin`: tenants, users and secret-key rotation, straight on the database."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy import select
+
+from chartyard.auth import service as auth
+from chartyard.auth.roles import Role
+from chartyard.context import AppContext
+from chartyard.errors import ServiceError
+from chartyard.settings import get_settings
+from chartyard.store.migrate import upgrade
+from chartyard.store.models import Registry
+
+app = typer.Typer(no_args_is_help=True, help="Administration on the database.")
+
+
+def _context() -> AppContext:
+    ctx = AppContext.create(get_settings())
+    upgrade(ctx.engine)
+    return ctx
+
+
+@app.command("create-tenant")
+def create_tenant(name: str) -> None:
+    """Create a tenant."""
+    ctx = _context()
+    try:
+        with ctx.transaction() as session:
+            tenant = auth.create_tenant(session, name)
+        typer.echo(f"created tenant '{name}' ({tenant.uid})")
+    except ServiceError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        ctx.dispose()
+
+
+@app.command("create-user")
+def create_user(
+    username: str,
+    tenant: Annotated[str, typer.Option(help="Tenant name.")] = "default",
+    role: Annotated[Role, typer.Option(help="Role of the user.")] = Role.VIEWER,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin",
+                                                 help="Read the password from stdin.")] = False,
+) -> None:
+    """Create a user; the password is read from stdin or prompted, never a flag."""
+    password = (sys.stdin.readline().rstrip("\n") if password_stdin
+                else typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    ctx = _context()
+    try:
+        with ctx.transaction() as session:
+            user = auth.create_user(session, tenant, username, password, role)
+        typer.echo(f"created user '{username}' ({role.value}) in tenant '{tenant}' ({user.uid})")
+    except ServiceError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        ctx.dispose()
+
+
+@app.command("rotate-secret-key")
+def rotate_secret_key() -> None:
+    """Re-encrypt stored secrets under the first key of CHARTYARD_SECRET_KEY.
+
+    Put the new key first and keep the old one after it (comma-separated); running
+    processes keep reading old and new tokens, so there is no downtime. Afterwards the
+    old key can be dropped.
+    """
+    ctx = _context()
+    count = 0
+    try:
+        with ctx.transaction() as session:
+            for reg in session.scalars(select(Registry)):
+                if reg.secrets_enc:
+                    reg.secrets_enc = ctx.box.rotate(reg.secrets_enc)
+                    count += 1
+        typer.echo(f"re-encrypted the secrets of {count} registries under the primary key")
+    finally:
+        ctx.dispose()

@@ -1,0 +1,74 @@
+"""What an AWS admin must configure for chartyard to read an ECR registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chartyard.auth.roles import Principal
+from chartyard.aws import (
+    InvalidEcrEndpoint,
+    caller_account,
+    iam_permission_policy,
+    parse_ecr_endpoint,
+    s3_layer_endpoint,
+    trust_policy,
+)
+from chartyard.context import AppContext
+from chartyard.errors import InvalidInput, ServiceError
+from chartyard.store.models import Tenant
+
+
+class AwsIdentityUnavailable(ServiceError):
+    """chartyard's own AWS identity cannot be determined."""
+
+    status = 422
+    code = "AwsIdentityUnavailable"
+
+
+def _external_id(ctx: AppContext, principal: Principal) -> str:
+    with ctx.transaction() as session:
+        tenant = session.get(Tenant, principal.tenant_uid)
+        assert tenant is not None
+        return tenant.aws_external_id
+
+
+def _account() -> str:
+    try:
+        return caller_account()
+    except Exception as exc:  # boto3 raises many unrelated types for a missing identity
+        raise AwsIdentityUnavailable(
+            "chartyard's AWS identity could not be read (sts:GetCallerIdentity failed: "
+            f"{type(exc).__name__}); give the server AWS credentials through the standard "
+            "AWS environment variables, profile or instance role",
+        ) from exc
+
+
+def sts_account(ctx: AppContext, principal: Principal) -> dict[str, Any]:
+    """Return {accountId, externalId, partition} for the trust relationship."""
+    return {"accountId": _account(), "externalId": _external_id(ctx, principal),
+            "partition": "aws"}
+
+
+def requirements(ctx: AppContext, principal: Principal, endpoint: str) -> dict[str, Any]:
+    """Return the policies and S3 endpoint to configure for an ECR endpoint."""
+    try:
+        ecr = parse_ecr_endpoint(endpoint)
+    except InvalidEcrEndpoint as exc:
+        raise InvalidInput("endpoint", f"endpoint: {exc}") from exc
+    external_id = _external_id(ctx, principal)
+    try:
+        account: str | None = caller_account()
+    except Exception:  # the policy is still useful without the account
+        account = None
+    return {
+        "endpoint": ecr.host + (f"/{ecr.registry_path}" if ecr.registry_path else ""),
+        "notice": ecr.notice,
+        "region": ecr.region,
+        "partition": ecr.partition,
+        "iamPolicy": iam_permission_policy(),
+        "trustPolicy": trust_policy(account or "<chartyard-account-id>", external_id,
+                                    ecr.partition),
+        "externalId": external_id,
+        "principalAccountId": account,
+        "s3LayerEndpoint": s3_layer_endpoint(ecr.region, ecr.partition),
+    }

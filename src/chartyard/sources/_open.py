@@ -1,0 +1,30 @@
+"""Open the right chart source for a registry target."""
+
+from __future__ import annotations
+
+import asyncio
+
+from chartyard.aws import EcrClient
+from chartyard.oci import RegistryClient
+from chartyard.sources._base import ChartSource, RegistryTarget, SourceOptions
+from chartyard.sources._ecr import EcrSource
+from chartyard.sources._oci import OciSource
+
+
+def open_source(target: RegistryTarget, options: SourceOptions) -> ChartSource:
+    """Return a source for the target; the caller closes it."""
+    ecr = target.ecr
+    if ecr is None or ecr.auth.kind == "anonymous":
+        client = RegistryClient(target.endpoint, target.credentials, target.tls,
+                                limits=options.limits, transport=options.transport)
+        return OciSource(client, target.endpoint, target.base_paths, target.repositories)
+
+    aws = EcrClient(ecr.endpoint, ecr.auth, role_cache=options.role_cache,
+                    token_cache=options.token_cache)
+
+    async def make_client(session: EcrClient) -> RegistryClient:
+        credentials = await asyncio.to_thread(session.registry_credentials)
+        return RegistryClient(target.endpoint, credentials, target.tls,
+                              limits=options.limits, transport=options.transport)
+
+    return EcrSource(aws, target.endpoint, target.base_paths, target.repositories, make_client)
