@@ -1,0 +1,45 @@
+"""Catalog endpoints: chart versions per registry, version detail, values, search."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.catalog.service import CatalogService
+
+router = APIRouter(prefix="/v1/packs", tags=["catalog"])
+
+
+@router.get("")
+def search(ctx: Ctx, principal: CurrentUser, q: str = "", registryUid: str | None = None,
+           limit: int = 50,
+           continue_: Annotated[str | None, Query(alias="continue")] = None) -> dict[str, Any]:
+    """Search charts by name or keyword across the tenant's registries, one page at a time."""
+    with ctx.transaction() as session:
+        return CatalogService(ctx, session, principal).search(q, registryUid, limit, continue_)
+
+
+@router.get("/{chartName}/registries/{registryUid}")
+def versions(chartName: str, registryUid: str, ctx: Ctx,
+             principal: CurrentUser) -> dict[str, Any]:
+    """Return a chart's versions in a registry, newest semver first."""
+    with ctx.transaction() as session:
+        return CatalogService(ctx, session, principal).versions(chartName, registryUid)
+
+
+@router.get("/{packUid}")
+def detail(packUid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Return a chart version's metadata."""
+    with ctx.transaction() as session:
+        return CatalogService(ctx, session, principal).detail(packUid)
+
+
+@router.get("/{packUid}/values", response_class=PlainTextResponse)
+def values(packUid: str, ctx: Ctx, principal: CurrentUser) -> PlainTextResponse:
+    """Return the chart version's default values.yaml as text."""
+    with ctx.transaction() as session:
+        text = CatalogService(ctx, session, principal).values(packUid)
+    return PlainTextResponse(text, media_type="application/yaml")

@@ -1,0 +1,162 @@
+"""Read the chart catalog: versions of a chart, version detail, values, paginated search."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from chartyard.auth.roles import Principal
+from chartyard.context import AppContext
+from chartyard.errors import InvalidInput, NotFoundError
+from chartyard.helm import read_chart_archive, sort_versions_desc
+from chartyard.oci import parse_endpoint
+from chartyard.registries.present import rfc3339
+from chartyard.registries.service import RegistryService
+from chartyard.sources import open_source
+from chartyard.store.models import Chart, ChartContent, ChartVersion, Registry
+
+MAX_CHART_BYTES = 20 * 1024 * 1024
+MAX_PAGE = 200
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(str(offset).encode()).decode()
+
+
+def _offset(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        return max(0, int(base64.urlsafe_b64decode(token.encode())))
+    except (ValueError, binascii.Error) as exc:
+        raise InvalidInput("continue", "continue is not a token from a previous page") from exc
+
+
+class CatalogService:
+    """Catalog queries for one caller, scoped to the caller's tenant."""
+
+    def __init__(self, ctx: AppContext, session: Session, principal: Principal) -> None:
+        self.ctx, self.session, self.principal = ctx, session, principal
+
+    def _registry(self, uid: str) -> Registry:
+        return RegistryService(self.ctx, self.session, self.principal).get(uid)
+
+    def version(self, pack_uid: str) -> ChartVersion:
+        """Return one chart version of the tenant, or 404."""
+        row = self.session.get(ChartVersion, pack_uid)
+        if row is None or row.tenant_uid != self.principal.tenant_uid:
+            raise NotFoundError(f"pack '{pack_uid}' not found")
+        return row
+
+    def versions(self, chart_name: str, registry_uid: str) -> dict[str, Any]:
+        """Return a chart's versions in a registry, newest semver first."""
+        self._registry(registry_uid)
+        rows = list(self.session.scalars(select(ChartVersion).where(
+            ChartVersion.registry_uid == registry_uid, ChartVersion.name == chart_name)))
+        if not rows:
+            raise NotFoundError(f"no chart named '{chart_name}' in registry '{registry_uid}'")
+        order = {v: i for i, v in enumerate(sort_versions_desc(r.version for r in rows))}
+        rows.sort(key=lambda r: (order[r.version], r.repository))
+        return {
+            "name": chart_name,
+            "registryUid": registry_uid,
+            "tags": [{"tag": r.tag, "version": r.version, "packUid": r.uid, "digest": r.digest,
+                      "appVersion": r.app_version, "repository": r.repository} for r in rows],
+        }
+
+    def detail(self, pack_uid: str) -> dict[str, Any]:
+        """Return a chart version's metadata."""
+        row = self.version(pack_uid)
+        reg = self._registry(row.registry_uid)
+        meta = row.chart_metadata
+        return {
+            "uid": row.uid, "name": row.name, "version": row.version, "tag": row.tag,
+            "registryUid": row.registry_uid, "registryName": reg.name,
+            "repository": row.repository,
+            "ociRef": oci_ref(reg, row.repository),
+            "appVersion": row.app_version, "description": row.description,
+            "icon": meta.get("icon"), "keywords": meta.get("keywords", []),
+            "home": meta.get("home"), "sources": meta.get("sources", []),
+            "maintainers": meta.get("maintainers", []),
+            "dependencies": meta.get("dependencies", []),
+            "kubeVersion": meta.get("kubeVersion"), "deprecated": bool(meta.get("deprecated")),
+            "type": meta.get("type") or "application", "apiVersion": meta.get("apiVersion"),
+            "annotations": meta.get("annotations", {}),
+            "digests": {"manifest": row.digest, "config": row.config_digest,
+                        "chart": row.chart_digest},
+            "created": rfc3339(row.indexed_at),
+        }
+
+    def search(self, q: str, registry_uid: str | None, limit: int,
+               token: str | None) -> dict[str, Any]:
+        """Return one page of charts whose name, description or keywords match `q`."""
+        limit = max(1, min(limit, MAX_PAGE))
+        offset = _offset(token)
+        query = select(Chart, Registry.name).join(Registry, Registry.uid == Chart.registry_uid)
+        query = query.where(Chart.tenant_uid == self.principal.tenant_uid)
+        if registry_uid:
+            self._registry(registry_uid)
+            query = query.where(Chart.registry_uid == registry_uid)
+        text = q.strip().lower()
+        if text:
+            like = f"%{_escape_like(text)}%"
+            query = query.where(or_(Chart.name.like(like, escape="\\"),
+                                    Chart.keywords.like(like, escape="\\")))
+        query = query.order_by(Chart.name, Registry.name, Chart.repository)
+        rows = self.session.execute(query.offset(offset).limit(limit + 1)).all()
+        items = [
+            {"name": c.name, "registryUid": c.registry_uid, "registryName": rname,
+             "repository": c.repository, "latestVersion": c.latest_version,
+             "latestPackUid": c.latest_pack_uid, "versions": c.version_count,
+             "description": c.description, "icon": c.icon,
+             "keywords": c.keywords.split() if c.keywords else []}
+            for c, rname in rows[:limit]
+        ]
+        more = len(rows) > limit
+        return {"items": items,
+                "listmeta": {"continue": _cursor(offset + limit) if more else "",
+                             "count": len(items), "offset": offset, "limit": limit}}
+
+    def values(self, pack_uid: str) -> str:
+        """Return the chart's values.yaml, read from its chart layer once and cached by digest."""
+        row = self.version(pack_uid)
+        files = self.contents(row)
+        return files.values_yaml or ""
+
+    def contents(self, row: ChartVersion) -> ChartContent:
+        """Return the cached files of a chart version, fetching the chart layer on first use."""
+        if not row.chart_digest:
+            raise NotFoundError(f"pack '{row.uid}' has no chart layer to read values from")
+        cached = self.session.get(ChartContent, row.chart_digest)
+        if cached is not None:
+            return cached
+        reg = self._registry(row.registry_uid)
+        target = RegistryService(self.ctx, self.session, self.principal).target(reg)
+        data = asyncio.run(_fetch_blob(self.ctx, target, row.repository, row.chart_digest))
+        files = read_chart_archive(data)
+        content = ChartContent(digest=row.chart_digest, values_yaml=files.values_yaml,
+                               readme=files.readme, values_schema=files.values_schema_json)
+        self.session.merge(content)
+        return content
+
+
+def oci_ref(reg: Registry, repository: str) -> str:
+    """Return the `oci://host/repository` reference helm pulls a chart from."""
+    return f"oci://{parse_endpoint(reg.spec['endpoint']).authority}/{repository}"
+
+
+async def _fetch_blob(ctx: AppContext, target: Any, repository: str, digest: str) -> bytes:
+    source = open_source(target, ctx.sources)
+    try:
+        return await source.get_blob(repository, digest, max_bytes=MAX_CHART_BYTES)
+    finally:
+        await source.aclose()

@@ -1,0 +1,121 @@
+"""Apply a sync's outcome to the catalog in one transaction, or record why it failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from chartyard.catalog.index import refresh_charts
+from chartyard.helm import tag_to_version
+from chartyard.store.models import (
+    ChartVersion,
+    IgnoredTag,
+    Registry,
+    SyncRun,
+    new_uid,
+    utcnow,
+)
+from chartyard.sync import leases
+from chartyard.sync.fetch import FetchedChart, SkippedTag
+from chartyard.sync.plan import Known
+
+_CHUNK = 500
+T = TypeVar("T")
+
+
+@dataclass
+class Changes:
+    """Everything a sync decided, ready to apply."""
+
+    charts: list[FetchedChart] = field(default_factory=list)
+    skipped: list[SkippedTag] = field(default_factory=list)
+    drop: list[Known] = field(default_factory=list)
+    repositories: int = 0
+    replaced: int = 0
+
+
+def _row(reg: Registry, chart: FetchedChart) -> dict[str, object]:
+    meta = chart.metadata
+    keywords = " ".join(str(k) for k in meta.get("keywords", []))
+    return {
+        "uid": new_uid(),
+        "tenant_uid": reg.tenant_uid, "registry_uid": reg.uid, "repository": chart.repository,
+        "name": str(meta.get("name", chart.repository.rsplit("/", 1)[-1])), "tag": chart.tag,
+        "version": str(meta.get("version") or tag_to_version(chart.tag)), "digest": chart.digest,
+        "config_digest": chart.config_digest, "chart_digest": chart.chart_digest,
+        "app_version": meta.get("appVersion"), "description": meta.get("description"),
+        "keywords": keywords.lower(), "chart_metadata": meta, "indexed_at": utcnow(),
+    }
+
+
+def _chunks(values: list[T]) -> list[list[T]]:
+    return [values[i:i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+
+
+def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
+                  changes: Changes, next_due: datetime | None) -> bool:
+    """Write the changes if we still hold the lease; return False (and write nothing) if not."""
+    state = leases.holds(session, reg.uid, worker)
+    if state is None:
+        return False
+    chart_ids = [k.chart_uid for k in changes.drop if k.chart_uid]
+    ignored_ids = [k.ignored_id for k in changes.drop if k.ignored_id is not None]
+    for uids in _chunks(chart_ids):
+        session.execute(delete(ChartVersion).where(ChartVersion.uid.in_(uids)))
+    for ids in _chunks(ignored_ids):
+        session.execute(delete(IgnoredTag).where(IgnoredTag.id.in_(ids)))
+    rows = [_row(reg, c) for c in changes.charts]
+    for i in range(0, len(rows), _CHUNK):
+        session.execute(insert(ChartVersion), rows[i:i + _CHUNK])
+    skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
+                "digest": s.digest, "reason": s.reason[:256]} for s in changes.skipped if s.digest]
+    for i in range(0, len(skipped), _CHUNK):
+        session.execute(insert(IgnoredTag), skipped[i:i + _CHUNK])
+    touched = {c.repository for c in changes.charts} | {k.repository for k in changes.drop}
+    refresh_charts(session, reg, touched)
+    total = session.scalar(
+        select(func.count()).select_from(ChartVersion).where(ChartVersion.registry_uid == reg.uid)
+    ) or 0
+    now = utcnow()
+    state.status = "Completed"
+    state.reason = None
+    state.message = (f"{total} chart versions in {changes.repositories} repositories; "
+                     f"{len(changes.charts)} added, {len(chart_ids)} removed, "
+                     f"{len(changes.skipped)} non-chart tags skipped")
+    state.last_run_time = run.started_at
+    state.last_synced_time = now
+    state.chart_versions = total
+    state.repositories_done = state.repositories_total
+    state.force_requested = False
+    leases.release(state, next_due)
+    run.status = "Completed"
+    run.finished_at = now
+    run.added = len(changes.charts) - changes.replaced
+    run.updated = changes.replaced
+    run.removed = len(chart_ids) - changes.replaced
+    run.skipped = len(changes.skipped)
+    session.merge(run)
+    return True
+
+
+def record_failure(session: Session, reg_uid: str, run: SyncRun, worker: str, code: str,
+                   message: str, next_due: datetime | None) -> None:
+    """Mark the run Failed with its reason; the catalog is left as it was."""
+    state = leases.holds(session, reg_uid, worker)
+    now = utcnow()
+    run.status = "Failed"
+    run.finished_at = now
+    run.error_code = code
+    run.error_message = message
+    session.merge(run)
+    if state is None:
+        return
+    state.status = "Failed"
+    state.reason = code
+    state.message = message
+    state.last_run_time = run.started_at
+    leases.release(state, next_due)

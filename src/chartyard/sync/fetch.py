@@ -1,0 +1,83 @@
+"""Fetch what is new: the manifest, then the Helm config blob; never the chart tarball."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chartyard.helm import (
+    HELM_CHART_LAYER_MEDIA_TYPE,
+    LEGACY_CHART_LAYER_MEDIA_TYPES,
+    InvalidChartMetadata,
+    is_chart_config,
+    parse_chart_config,
+)
+from chartyard.limits import LimitExceeded
+from chartyard.oci import Manifest, NotFound, ProtocolError, TooLarge
+from chartyard.sources import ChartSource
+
+MAX_CONFIG_BYTES = 1024 * 1024
+_CHART_LAYERS = (HELM_CHART_LAYER_MEDIA_TYPE, *LEGACY_CHART_LAYER_MEDIA_TYPES)
+
+
+@dataclass(frozen=True)
+class FetchedChart:
+    """A chart version read from its manifest and config blob."""
+
+    repository: str
+    tag: str
+    digest: str
+    config_digest: str
+    chart_digest: str | None
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SkippedTag:
+    """A tag that is not a chart, or not a readable one."""
+
+    repository: str
+    tag: str
+    digest: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class VanishedTag:
+    """A tag deleted between listing and fetching."""
+
+    repository: str
+    tag: str
+
+
+Fetched = FetchedChart | SkippedTag | VanishedTag
+
+
+def _chart_layer(manifest: Manifest) -> str | None:
+    for layer in manifest.layers:
+        if layer.media_type in _CHART_LAYERS:
+            return layer.digest
+    return None
+
+
+async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
+    """Read one tag; non-chart artifacts are skipped, not errors."""
+    try:
+        manifest = await source.get_manifest(repository, tag)
+    except NotFound:
+        return VanishedTag(repository, tag)
+    except (TooLarge, ProtocolError) as exc:
+        return SkippedTag(repository, tag, "", f"unreadable manifest: {exc}")
+    config = manifest.config
+    if config is None or not is_chart_config(config.media_type):
+        kind = manifest.artifact_type or (config.media_type if config else manifest.media_type)
+        return SkippedTag(repository, tag, manifest.digest, f"not a Helm chart ({kind})")
+    try:
+        blob = await source.get_blob(repository, config.digest, max_bytes=MAX_CONFIG_BYTES)
+        meta = parse_chart_config(blob)
+    except (TooLarge, ProtocolError, InvalidChartMetadata, LimitExceeded) as exc:
+        return SkippedTag(repository, tag, manifest.digest, f"unreadable chart config: {exc}")
+    except NotFound:
+        return SkippedTag(repository, tag, manifest.digest, "chart config blob is missing")
+    return FetchedChart(repository, tag, manifest.digest, config.digest, _chart_layer(manifest),
+                        meta.model_dump(mode="json", by_alias=True, exclude_none=True))

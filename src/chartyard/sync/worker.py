@@ -1,0 +1,123 @@
+"""Sync workers: claim due registries through leases, run their syncs, keep leases alive."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from sqlalchemy.exc import OperationalError
+
+from chartyard.context import AppContext
+from chartyard.store.models import SyncRun, utcnow
+from chartyard.sync import leases
+from chartyard.sync.apply import record_failure
+from chartyard.sync.pipeline import Outcome, SyncJob
+
+log = logging.getLogger(__name__)
+
+
+def worker_id() -> str:
+    """Return a name unique to this process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{os.urandom(3).hex()}"
+
+
+class Worker:
+    """Poll for due registries and sync up to `concurrency` of them at once."""
+
+    def __init__(self, ctx: AppContext, *, concurrency: int = 2) -> None:
+        self.ctx = ctx
+        self.id = worker_id()
+        self.concurrency = concurrency
+        self.lease = timedelta(seconds=ctx.settings.lease_seconds)
+        self.running: set[asyncio.Task[None]] = set()
+
+    def _claim(self) -> str | None:
+        with self.ctx.transaction() as session:
+            return leases.claim_next(session, self.id, self.lease)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until `stop` is set, then let running syncs finish."""
+        log.info("sync worker started", extra={"worker": self.id})
+        while not stop.is_set():
+            claimed = None
+            if len(self.running) < self.concurrency:
+                try:
+                    claimed = await asyncio.to_thread(self._claim)
+                except OperationalError as exc:
+                    log.warning("cannot claim work: database unavailable",
+                                extra={"error": str(exc.orig)})
+            if claimed:
+                task = asyncio.create_task(self._sync(claimed))
+                self.running.add(task)
+                task.add_done_callback(self.running.discard)
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.ctx.settings.worker_poll_seconds)
+        if self.running:
+            await asyncio.gather(*self.running, return_exceptions=True)
+
+    async def _sync(self, uid: str) -> None:
+        job = asyncio.create_task(SyncJob(self.ctx, uid, self.id).run())
+        keeper = asyncio.create_task(self._keep_lease(uid, job))
+        try:
+            outcome = await job
+            log.info("sync finished", extra={"registry": uid, "status": outcome.status,
+                                             "requests": outcome.requests})
+        except asyncio.CancelledError:
+            log.warning("sync abandoned: lease lost", extra={"registry": uid})
+        except Exception as exc:  # a bug must not leave the registry InProgress
+            log.exception("sync crashed", extra={"registry": uid})
+            await asyncio.to_thread(self._record_crash, uid, exc)
+        finally:
+            keeper.cancel()
+
+    def _record_crash(self, uid: str, exc: Exception) -> None:
+        with self.ctx.transaction() as session:
+            run = SyncRun(registry_uid=uid, worker=self.id, started_at=utcnow())
+            record_failure(session, uid, run, self.id, "InternalError",
+                           f"the sync stopped on an internal error ({type(exc).__name__}); "
+                           "the previous catalog is kept and the server log has details",
+                           utcnow() + timedelta(minutes=5))
+
+    async def _keep_lease(self, uid: str, job: asyncio.Task[Outcome]) -> None:
+        def renew() -> bool:
+            with self.ctx.transaction() as session:
+                return leases.renew(session, uid, self.id, self.lease)
+
+        while not job.done():
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                held = await asyncio.to_thread(renew)
+            except OperationalError:
+                continue  # the database is briefly away; the lease has slack
+            if not held:
+                job.cancel()
+                return
+
+
+class BackgroundWorker:
+    """Run a Worker on its own thread and event loop, for `chartyard serve`."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.worker = Worker(ctx)
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        self._thread = threading.Thread(target=self._main, name="chartyard-sync", daemon=True)
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self.worker.run(self._stop))
+
+    def start(self) -> None:
+        """Start the worker thread."""
+        self._thread.start()
+
+    async def stop(self) -> None:
+        """Ask the worker to stop and wait for it."""
+        self._loop.call_soon_threadsafe(self._stop.set)
+        await asyncio.to_thread(self._thread.join, 30)

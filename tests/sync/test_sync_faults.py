@@ -1,0 +1,137 @@
+"""Faults during a sync: the registry dies mid-sync, rate limits and 5xx bursts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from chartyard.oci import ClientLimits
+from tests.harness.app import Api, basic_body
+from tests.harness.oci_push import OciPusher
+from tests.harness.registry import RegistryServer
+from tests.sync.conftest import catalog, sync_now
+
+
+class HookTransport(httpx.AsyncBaseTransport):
+    """Forward to a real transport, letting a hook answer (or act) first."""
+
+    def __init__(self, hook: Callable[[httpx.Request, int], httpx.Response | None]) -> None:
+        self.hook = hook
+        self.count = 0
+        self.inner: httpx.AsyncHTTPTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.count += 1
+        answer = self.hook(request, self.count)
+        if answer is not None:
+            return answer
+        if self.inner is None:
+            self.inner = httpx.AsyncHTTPTransport()
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self.inner is not None:
+            await self.inner.aclose()
+            self.inner = None
+
+
+def _registry_with_charts(registry_factory: Any, chart_factory: Any, repos: int,
+                          versions: int) -> RegistryServer:
+    reg: RegistryServer = registry_factory("plain")
+    with OciPusher.for_registry(reg) as pusher:
+        pusher.push_many([(f"apps/c{i}", f"1.{v}.0", chart_factory(f"c{i}", f"1.{v}.0"))
+                          for i in range(repos) for v in range(versions)])
+    return reg
+
+
+def test_registry_stopped_mid_sync_keeps_catalog_then_recovers(
+        api: Api, registry_factory: Any, chart_factory: Any) -> None:
+    reg = _registry_with_charts(registry_factory, chart_factory, 3, 2)
+    uid = api.post("/v1/registries/oci/basic",
+                   basic_body("r", reg.url, sync=True, base=["apps"])).json()["uid"]
+    assert sync_now(api.ctx, uid).status == "Completed"
+    before = catalog(api, uid)
+    with OciPusher.for_registry(reg) as pusher:
+        for i in range(3, 8):
+            pusher.push_chart(f"apps/c{i}", "2.0.0", chart_factory(f"c{i}", "2.0.0"))
+
+    def stop_after_some(request: httpx.Request, n: int) -> None:
+        if n == 4:  # catalog and a few tags lists are done: the registry dies now
+            reg.stop()
+
+    api.ctx.sources.transport = HookTransport(stop_after_some)
+    api.ctx.sources.limits = ClientLimits(max_retries=1, backoff_base=0.01, max_in_flight=1)
+    outcome = sync_now(api.ctx, uid)
+    assert outcome.status == "Failed"
+    assert outcome.error_code == "RegistryUnreachable"
+    status = api.get(f"/v1/registries/oci/{uid}/basic/sync/status").json()
+    assert status["status"] == "Failed"
+    assert status["reason"] == "RegistryUnreachable"
+    assert "previous catalog is kept" in status["message"]
+    assert catalog(api, uid) == before
+
+    reg.start()
+    api.ctx.sources.transport = None
+    assert sync_now(api.ctx, uid).status == "Completed"
+    after = catalog(api, uid)
+    assert len(after) == 8 and after["apps/c7"] == {"2.0.0": "2.0.0"}
+
+
+def test_rate_limits_and_5xx_bursts_are_retried_within_bound(
+        api: Api, registry_factory: Any, chart_factory: Any) -> None:
+    reg = _registry_with_charts(registry_factory, chart_factory, 4, 3)
+    uid = api.post("/v1/registries/oci/basic",
+                   basic_body("r", reg.url, sync=True, base=["apps"])).json()["uid"]
+    faults = {"429": 0, "503": 0}
+
+    def flaky(request: httpx.Request, n: int) -> httpx.Response | None:
+        if "/manifests/" in request.url.path and faults["429"] < 2:
+            faults["429"] += 1
+            return httpx.Response(429, headers={"Retry-After": "0"})
+        if n % 5 == 0 and faults["503"] < 6:
+            faults["503"] += 1
+            return httpx.Response(503, text="busy")
+        return None
+
+    api.ctx.sources.transport = HookTransport(flaky)
+    api.ctx.sources.limits = ClientLimits(max_retries=3, backoff_base=0.01)
+    outcome = sync_now(api.ctx, uid)
+    assert outcome.status == "Completed", outcome
+    assert faults == {"429": 2, "503": 6}
+    assert sum(len(t) for t in catalog(api, uid).values()) == 12
+
+
+def test_persistent_5xx_fails_after_the_retry_bound(api: Api, registry_factory: Any,
+                                                    chart_factory: Any) -> None:
+    reg = _registry_with_charts(registry_factory, chart_factory, 1, 1)
+    uid = api.post("/v1/registries/oci/basic",
+                   basic_body("r", reg.url, sync=True, base=["apps"])).json()["uid"]
+    transport = HookTransport(lambda request, n: httpx.Response(503, text="down"))
+    api.ctx.sources.transport = transport
+    api.ctx.sources.limits = ClientLimits(max_retries=2, backoff_base=0.01)
+    outcome = sync_now(api.ctx, uid)
+    assert outcome.status == "Failed"
+    assert transport.count == 3  # one request and two retries, then it gives up
+    status = api.get(f"/v1/registries/oci/{uid}/basic/sync/status").json()
+    assert status["status"] == "Failed" and status["reason"]
+
+
+def test_sync_off_reads_once_and_is_not_periodic(api: Api, registry_factory: Any,
+                                                 chart_factory: Any) -> None:
+    reg = _registry_with_charts(registry_factory, chart_factory, 2, 1)
+    uid = api.post("/v1/registries/oci/basic",
+                   basic_body("off", reg.url, sync=False, base=["apps"])).json()["uid"]
+    assert sync_now(api.ctx, uid).status == "Completed"  # the read at registration
+    assert len(catalog(api, uid)) == 2
+    from chartyard.store.models import SyncState
+
+    with api.ctx.transaction() as s:
+        state = s.get(SyncState, uid)
+        assert state is not None and state.due_at is None  # no periodic sync
+    with OciPusher.for_registry(reg) as pusher:
+        pusher.push_chart("apps/c9", "1.0.0", chart_factory("c9", "1.0.0"))
+    assert api.post(f"/v1/registries/oci/{uid}/basic/sync").status_code == 202
+    assert sync_now(api.ctx, uid).status == "Completed"  # manual Synchronize works
+    assert len(catalog(api, uid)) == 3
