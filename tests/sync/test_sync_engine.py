@@ -114,6 +114,13 @@ def test_incremental_sync_counts_requests(api: Api, registry_factory: Any, helm:
     versions = api.get(f"/v1/packs/a/registries/{uid}").json()["tags"]
     pack = next(v for v in versions if v["tag"] == "1.0.0")
     assert api.get(f"/v1/packs/{pack['packUid']}").json()["description"] == "rebuilt"
+    history = api.get(f"/v1/registries/oci/{uid}/basic/sync/history").json()["items"]
+    assert [h["status"] for h in history] == ["Completed"] * 4
+    newest, oldest = history[0], history[-1]
+    assert newest["forced"] is True and newest["updated"] == 1
+    assert oldest["added"] == 4 and oldest["requests"] == first.requests
+    assert history[2]["requests"] == 3  # the no-change resync: one catalog, two tags lists
+    assert all(h["durationSeconds"] is not None for h in history)
 
 
 class CountingTransport(httpx.AsyncBaseTransport):

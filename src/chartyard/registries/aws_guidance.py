@@ -15,6 +15,7 @@ from chartyard.aws import (
 )
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, ServiceError
+from chartyard.oci import OCIError
 from chartyard.store.models import Tenant
 
 
@@ -35,11 +36,11 @@ def _external_id(ctx: AppContext, principal: Principal) -> str:
 def _account() -> str:
     try:
         return caller_account()
-    except Exception as exc:  # boto3 raises many unrelated types for a missing identity
+    except OCIError as exc:
         raise AwsIdentityUnavailable(
-            "chartyard's AWS identity could not be read (sts:GetCallerIdentity failed: "
-            f"{type(exc).__name__}); give the server AWS credentials through the standard "
-            "AWS environment variables, profile or instance role",
+            f"chartyard's AWS identity could not be read ({exc.message}); give the server AWS "
+            "credentials through the standard AWS environment variables, profile or "
+            "instance role",
         ) from exc
 
 
@@ -58,7 +59,7 @@ def requirements(ctx: AppContext, principal: Principal, endpoint: str) -> dict[s
     external_id = _external_id(ctx, principal)
     try:
         account: str | None = caller_account()
-    except Exception:  # the policy is still useful without the account
+    except OCIError:  # the policy is still useful without the account
         account = None
     return {
         "endpoint": ecr.host + (f"/{ecr.registry_path}" if ecr.registry_path else ""),
