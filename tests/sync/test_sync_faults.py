@@ -135,3 +135,17 @@ def test_sync_off_reads_once_and_is_not_periodic(api: Api, registry_factory: Any
     assert api.post(f"/v1/registries/oci/{uid}/basic/sync").status_code == 202
     assert sync_now(api.ctx, uid).status == "Completed"  # manual Synchronize works
     assert len(catalog(api, uid)) == 3
+
+
+def test_revoked_credentials_fail_as_authentication_not_catalog(
+        api: Api, registry_factory: Any, helm: Any, chart_factory: Any) -> None:
+    reg: RegistryServer = registry_factory("htpasswd_tls", username="robot", password="pass-1234")
+    helm.push(chart_factory.write("app", "1.0.0"), f"{reg.oci_url}/apps", ca_file=reg.ca_file,
+              username="robot", password="pass-1234")
+    body = basic_body("r", reg.url, username="robot", password="pass-1234", ca=reg.ca_pem or "",
+                      sync=True, base=["apps"])
+    uid = api.post("/v1/registries/oci/basic", body).json()["uid"]
+    assert sync_now(api.ctx, uid).status == "Completed"
+    reg.set_user("robot", "rotated-elsewhere")
+    outcome = sync_now(api.ctx, uid)
+    assert (outcome.status, outcome.error_code) == ("Failed", "AuthenticationFailed")

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 
-from chartyard.auth import service as auth
 from chartyard.auth.roles import Role
-from chartyard.context import AppContext
 from chartyard.errors import ServiceError
-from chartyard.settings import get_settings
-from chartyard.store.migrate import upgrade
-from chartyard.store.models import Registry
+
+if TYPE_CHECKING:
+    from chartyard.context import AppContext
+
+# The database layers are imported inside the commands, so that the client
+# commands of the CLI (which share this app) start without loading them.
 
 app = typer.Typer(no_args_is_help=True, help="Administration on the database.")
 
 
 def _context() -> AppContext:
+    from chartyard.context import AppContext
+    from chartyard.settings import get_settings
+    from chartyard.store.migrate import upgrade
+
     ctx = AppContext.create(get_settings())
     upgrade(ctx.engine)
     return ctx
@@ -28,6 +32,8 @@ def _context() -> AppContext:
 @app.command("create-tenant")
 def create_tenant(name: str) -> None:
     """Create a tenant."""
+    from chartyard.auth import service as auth
+
     ctx = _context()
     try:
         with ctx.transaction() as session:
@@ -51,6 +57,8 @@ def create_user(
     """Create a user; the password is read from stdin or prompted, never a flag."""
     password = (sys.stdin.readline().rstrip("\n") if password_stdin
                 else typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    from chartyard.auth import service as auth
+
     ctx = _context()
     try:
         with ctx.transaction() as session:
@@ -71,6 +79,10 @@ def rotate_secret_key() -> None:
     processes keep reading old and new tokens, so there is no downtime. Afterwards the
     old key can be dropped.
     """
+    from sqlalchemy import select
+
+    from chartyard.store.models import Registry
+
     ctx = _context()
     count = 0
     try:

@@ -9,6 +9,7 @@ from ._auth import RegistryAuth
 from ._challenge import Challenge, parse_challenge
 from ._client import RegistryClient
 from ._config import BasicCredentials, ClientLimits
+from ._egress import EgressDenied, EgressPolicy
 from ._endpoint import Endpoint, parse_endpoint
 from ._errors import (
     AuthenticationFailed,
@@ -49,6 +50,8 @@ __all__ = [
     "Challenge",
     "ClientLimits",
     "Descriptor",
+    "EgressDenied",
+    "EgressPolicy",
     "Endpoint",
     "Forbidden",
     "InvalidEndpoint",

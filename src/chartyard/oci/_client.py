@@ -14,6 +14,7 @@ import httpx
 from ._auth import RegistryAuth
 from ._body import check_digest_format, compute_digest, is_digest, loads_json, verify_digest
 from ._config import BasicCredentials, ClientLimits
+from ._egress import EgressPolicy, GuardedTransport
 from ._endpoint import Endpoint, parse_endpoint
 from ._errors import CatalogUnsupported, NotAnOCIRegistry, OCIError, ProtocolError
 from ._manifest import MANIFEST_ACCEPT, Manifest, parse_manifest
@@ -33,7 +34,8 @@ class RegistryClient:
 
     Repository arguments are full names on the host (already joined with the
     endpoint's path, see ``Endpoint.repository``). Every call is bounded by
-    ``limits``; ``stats`` counts the HTTP requests made.
+    ``limits``; ``stats`` counts the HTTP requests made. ``egress`` decides which
+    resolved addresses may be reached (default: the always-refused ranges only).
     """
 
     def __init__(
@@ -44,6 +46,7 @@ class RegistryClient:
         *,
         limits: ClientLimits = ClientLimits(),
         transport: httpx.AsyncBaseTransport | None = None,
+        egress: EgressPolicy | None = None,
         user_agent: str = "chartyard/0.1",
         _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         _clock: Callable[[], float] = time.monotonic,
@@ -54,7 +57,10 @@ class RegistryClient:
         self.stats = RequestStats()
         self._username = credentials.username if credentials else None
         if transport is None:
-            transport = httpx.AsyncHTTPTransport(
+            # Every connection (endpoint, redirects, token realms) passes the egress
+            # guard on its resolved address; a caller-supplied transport bypasses it.
+            transport = GuardedTransport(
+                egress or EgressPolicy(),
                 verify=(tls or TLSConfig()).ssl_context(),
                 limits=httpx.Limits(max_connections=limits.max_in_flight + 1),
             )

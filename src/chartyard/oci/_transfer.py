@@ -156,7 +156,10 @@ class Transfer:
         )
 
     async def _give_up(
-        self, outcome: Fetched | BaseException, status: int | None, retry_after: float | None,
+        self,
+        outcome: Fetched | BaseException,
+        status: int | None,
+        retry_after: float | None,
         what: str,
     ) -> OCIError:
         tries = self._limits.max_retries + 1

@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
-from chartyard.oci import NotFound, OCIError
+from chartyard.oci import CatalogUnsupported, NotFound, OCIError
 from chartyard.registries.target import build_target
 from chartyard.sources import ChartSource, open_source
 from chartyard.store.models import ChartVersion, IgnoredTag, Registry, SyncRun, Tenant, utcnow
@@ -178,7 +178,12 @@ class SyncJob:
 
     async def _collect(self, source: ChartSource, known: dict[str, dict[str, Known]],
                        force: bool) -> None:
-        repos = await source.list_repositories()
+        try:
+            repos = await source.list_repositories()
+        except CatalogUnsupported:
+            # A refused _catalog may really be refused credentials: ping tells which.
+            await source.ping()
+            raise
         self.progress.total = len(repos)
         self.changes.repositories = len(repos)
         listed = set(repos)

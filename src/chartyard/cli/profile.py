@@ -1,0 +1,161 @@
+"""`chartyard profile`: create cluster profiles, add charts, show, list and export them."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Group
+
+from chartyard.cli import config
+from chartyard.cli.output import OutputFormat, OutputOption, emit, fields, table
+from chartyard.client import ExportFormat, Profile, ProfileType, pack
+
+app = typer.Typer(no_args_is_help=True, help="Cluster profiles: ordered Helm chart layers.")
+
+ProfileArg = Annotated[str, typer.Argument(
+    help="Profile uid, name, or name:version when a name has several versions.",
+    show_default=False)]
+
+
+class TypeChoice(StrEnum):
+    """Profile types."""
+
+    add_on = "add-on"
+    cluster = "cluster"
+
+
+class FormatChoice(StrEnum):
+    """Export formats."""
+
+    flux = "flux"
+    argocd = "argocd"
+    helmfile = "helmfile"
+
+
+def _pack_rows(profile: Profile) -> list[tuple[Any, ...]]:
+    rows = []
+    for i, p in enumerate(profile.get("spec", {}).get("template", {}).get("packs", []), 1):
+        if p.get("isInvalid"):
+            state = f"invalid: {p.get('invalidReason') or ''}"
+        elif p.get("driftUnknown"):
+            state = "drift unknown"
+        elif p.get("verified") is False:
+            state = "unverified"
+        else:
+            state = "ok"
+        rows.append((i, p.get("name"), p.get("tag"), p.get("registryName") or p.get("registryUid"),
+                     p.get("namespace"), p.get("source"), state))
+    return rows
+
+
+def _describe(profile: Profile) -> Group:
+    meta, spec = profile.get("metadata", {}), profile.get("spec", {})
+    template = spec.get("template", {})
+    summary = fields([("Name", meta.get("name")), ("UID", meta.get("uid")),
+                      ("Version", spec.get("version")), ("Type", template.get("type")),
+                      ("Description", (meta.get("annotations") or {}).get("description")),
+                      ("Labels", [f"{k}={v}" for k, v in (meta.get("labels") or {}).items()])])
+    packs = table(["#", "CHART", "VERSION", "REGISTRY", "NAMESPACE", "SOURCE", "STATE"],
+                  _pack_rows(profile), title="Layers")
+    return Group(summary, "", packs)
+
+
+@app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="Profile name.", show_default=False)],
+    version: Annotated[str, typer.Option("--version", help="Semantic version.")] = "1.0.0",
+    profile_type: Annotated[TypeChoice, typer.Option(
+        "--type", help="add-on, or cluster for a full cluster profile.")] = TypeChoice.add_on,
+    description: Annotated[str, typer.Option("--description", help="Free text.")] = "",
+    url: config.UrlOption = None,
+    output: OutputOption = OutputFormat.table,
+) -> None:
+    """Create an empty cluster profile; add charts with `profile add-chart`."""
+    kind: ProfileType = "cluster" if profile_type is TypeChoice.cluster else "add-on"
+    with config.connect(url) as client:
+        created = client.profiles.create(name, version=version, profile_type=kind,
+                                         description=description)
+    emit({"uid": created["uid"], "name": name, "version": version}, output,
+         lambda: f"Profile '{name}' {version} created ({created['uid']}).")
+
+
+def _read_values(path: Path | None) -> str:
+    if path is None:
+        return ""
+    if str(path) == "-":
+        return sys.stdin.read()
+    if not path.is_file():
+        raise typer.BadParameter(f"'{path}' is not a readable file", param_hint="--values-file")
+    return path.read_text()
+
+
+@app.command("add-chart")
+def add_chart(
+    profile: ProfileArg,
+    chart: Annotated[str, typer.Argument(help="Chart name.", show_default=False)],
+    version: Annotated[str, typer.Argument(help="Chart version.", show_default=False)],
+    registry: Annotated[str, typer.Option(
+        "--registry", "-r", help="Registry name or uid.", show_default=False)],
+    values_file: Annotated[Path | None, typer.Option(
+        "--values-file", "-f", help="values.yaml for this layer ('-' reads stdin); the "
+        "chart's defaults when omitted.", show_default=False)] = None,
+    private: Annotated[bool, typer.Option(
+        "--private", help="A Private Pack: checked live in the registry instead of the "
+        "catalog (for registries with sync off, such as GHCR).")] = False,
+    url: config.UrlOption = None,
+    output: OutputOption = OutputFormat.table,
+) -> None:
+    """Add a chart as the profile's next layer."""
+    text = _read_values(values_file)
+    with config.connect(url) as client:
+        found = client.profiles.resolve(profile)
+        ref = client.registries.resolve(registry)
+        updated = client.profiles.add_chart(
+            found["metadata"]["uid"], pack(chart, version, ref.uid, values=text, private=private))
+    emit(updated, output, lambda: Group(
+        f"Added {chart} {version} from '{ref.name}' to profile "
+        f"'{found['metadata']['name']}'.", "", _describe(updated)))
+
+
+@app.command("show")
+def show(profile: ProfileArg, url: config.UrlOption = None,
+         output: OutputOption = OutputFormat.table) -> None:
+    """Show a profile and its chart layers."""
+    with config.connect(url) as client:
+        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        body = client.profiles.get(uid)
+    emit(body, output, lambda: _describe(body))
+
+
+@app.command("list")
+def list_profiles(url: config.UrlOption = None,
+                  output: OutputOption = OutputFormat.table) -> None:
+    """List the cluster profiles."""
+    with config.connect(url) as client:
+        rows = client.profiles.list()
+    emit(rows, output, lambda: table(
+        ["NAME", "VERSION", "TYPE", "CHARTS", "DESCRIPTION", "UID"],
+        [(r["metadata"]["name"], r["spec"]["version"], r["spec"]["template"]["type"],
+          len(r["spec"]["template"].get("packs", [])),
+          (r["metadata"].get("annotations") or {}).get("description"), r["metadata"]["uid"])
+         for r in rows]))
+
+
+@app.command("export")
+def export(
+    profile: ProfileArg,
+    fmt: Annotated[FormatChoice, typer.Option(
+        "--format", help="flux (OCIRepository + HelmRelease), argocd (Application) or "
+        "helmfile.", show_default=False)],
+    url: config.UrlOption = None,
+) -> None:
+    """Print the profile as YAML that Flux, Argo CD or helmfile applies."""
+    with config.connect(url) as client:
+        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        chosen: ExportFormat = fmt.value
+        text = client.profiles.export(uid, chosen)
+    typer.echo(text, nl=not text.endswith("\n"))

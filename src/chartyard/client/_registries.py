@@ -1,0 +1,77 @@
+"""OCI registries: create, read, validate, synchronize and delete, by kind (`basic`, `ecr`)."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, cast
+
+from chartyard.client._errors import ApiError
+from chartyard.client._http import Http
+from chartyard.client._types import Created, RegistryKind, RegistryRef, RegistrySummary, SyncStatus
+
+
+class RegistriesApi:
+    """The `/v1/registries` endpoints."""
+
+    def __init__(self, http: Http) -> None:
+        self._http = http
+
+    def list(self) -> list[RegistrySummary]:
+        """Return the tenant's registries with sync status and chart counts."""
+        body = self._http.json("GET", "/v1/registries/oci/summary")
+        return cast(list[RegistrySummary], body["items"])
+
+    def metadata(self) -> builtins.list[dict[str, Any]]:
+        """Return the profile builder's Registry drop-down."""
+        body = self._http.json("GET", "/v1/registries/metadata")
+        return cast(builtins.list[dict[str, Any]], body["items"])
+
+    def resolve(self, name_or_uid: str) -> RegistryRef:
+        """Find a registry by name or uid; raise a 404 `ApiError` naming both when absent."""
+        rows = self.list()
+        found = ([r for r in rows if r["metadata"]["name"] == name_or_uid]
+                 or [r for r in rows if r["metadata"]["uid"] == name_or_uid])
+        if found:
+            meta = found[0]["metadata"]
+            return RegistryRef(meta["uid"], meta["name"], found[0]["spec"]["kind"])
+        known = ", ".join(sorted(r["metadata"]["name"] for r in rows)) or "none yet"
+        raise ApiError(404, "ResourceNotFound",
+                       f"no registry has the name or uid '{name_or_uid}' (registries: {known})",
+                       {"field": "registry"})
+
+    def create(self, body: dict[str, Any], kind: RegistryKind = "basic", *,
+               skip_validation: bool = False) -> Created:
+        """Validate and store a registry; return its uid."""
+        params = {"skipValidation": True} if skip_validation else None
+        return cast(Created, self._http.json("POST", f"/v1/registries/oci/{kind}",
+                                             json=body, params=params))
+
+    def validate_spec(self, body: dict[str, Any], kind: RegistryKind = "basic") -> None:
+        """Check a registry body by connecting with it; raise the typed cause on failure."""
+        self._http.request("POST", f"/v1/registries/oci/{kind}/validate", json=body)
+
+    def validate(self, uid: str, kind: RegistryKind = "basic") -> None:
+        """Check a stored registry with its stored secrets; raise the typed cause on failure."""
+        self._http.request("POST", f"/v1/registries/oci/{uid}/{kind}/validate")
+
+    def get(self, uid: str, kind: RegistryKind = "basic") -> dict[str, Any]:
+        """Return a registry body; secrets are never returned, only `passwordSet` flags."""
+        return cast(dict[str, Any], self._http.json("GET", f"/v1/registries/oci/{uid}/{kind}"))
+
+    def update(self, uid: str, body: dict[str, Any], kind: RegistryKind = "basic") -> None:
+        """Replace a registry's settings; omitted secrets keep their stored values."""
+        self._http.request("PUT", f"/v1/registries/oci/{uid}/{kind}", json=body)
+
+    def delete(self, uid: str, kind: RegistryKind = "basic") -> None:
+        """Delete a registry and its catalog."""
+        self._http.request("DELETE", f"/v1/registries/oci/{uid}/{kind}")
+
+    def sync(self, uid: str, kind: RegistryKind = "basic", *, force: bool = False) -> None:
+        """Ask for a sync now; `force` also re-checks digests already in the catalog."""
+        params = {"forceSync": True} if force else None
+        self._http.request("POST", f"/v1/registries/oci/{uid}/{kind}/sync", params=params)
+
+    def sync_status(self, uid: str, kind: RegistryKind = "basic") -> SyncStatus:
+        """Return the registry's sync status and progress."""
+        return cast(SyncStatus,
+                    self._http.json("GET", f"/v1/registries/oci/{uid}/{kind}/sync/status"))

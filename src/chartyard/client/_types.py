@@ -1,0 +1,145 @@
+"""Typed shapes of the API's JSON bodies (DESIGN §2), as plain dicts at runtime."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, NotRequired, TypedDict
+
+RegistryKind = Literal["basic", "ecr"]
+ProfileType = Literal["add-on", "cluster"]
+ExportFormat = Literal["flux", "argocd", "helmfile"]
+TERMINAL_SYNC_STATES = frozenset({"Completed", "Failed"})
+
+
+class Created(TypedDict):
+    """The answer to a create: the new object's uid and an optional notice."""
+
+    uid: str
+    notice: NotRequired[str]
+
+
+class ApiKey(TypedDict):
+    """A new API key; `key` is shown only once."""
+
+    uid: str
+    key: str
+
+
+class Identity(TypedDict):
+    """The caller as `GET /v1/users/me` reports it."""
+
+    uid: str
+    username: str
+    tenantUid: str
+    role: str
+
+
+class Progress(TypedDict):
+    """Live progress of a sync."""
+
+    repositoriesTotal: int
+    repositoriesDone: int
+    chartVersions: int
+
+
+class SyncStatus(TypedDict):
+    """The sync status of a registry."""
+
+    isSyncSupported: bool
+    status: str
+    reason: NotRequired[str | None]
+    message: str
+    lastRunTime: str | None
+    lastSyncedTime: str | None
+    progress: Progress
+
+
+class _SummaryMeta(TypedDict):
+    uid: str
+    name: str
+
+
+class _SummarySpec(TypedDict):
+    kind: RegistryKind
+    endpoint: str
+    authType: str
+    isSyncSupported: bool
+    chartCount: int
+    baseContentPath: list[str]
+
+
+class _SummaryStatus(TypedDict):
+    syncStatus: SyncStatus
+
+
+class RegistrySummary(TypedDict):
+    """One row of `GET /v1/registries/oci/summary`."""
+
+    metadata: _SummaryMeta
+    spec: _SummarySpec
+    status: _SummaryStatus
+
+
+@dataclass(frozen=True)
+class RegistryRef:
+    """A registry found by name or uid: what the kind-specific endpoints need."""
+
+    uid: str
+    name: str
+    kind: RegistryKind
+
+
+class ChartTag(TypedDict):
+    """One version of a chart in a registry."""
+
+    tag: str
+    version: str
+    packUid: str
+    digest: str
+    appVersion: str | None
+    repository: NotRequired[str]
+
+
+class ChartVersions(TypedDict):
+    """A chart's versions in one registry, newest semver first."""
+
+    name: str
+    registryUid: str
+    tags: list[ChartTag]
+
+
+class ChartHit(TypedDict):
+    """One chart found by a catalog search."""
+
+    name: str
+    registryUid: str
+    registryName: str
+    repository: str
+    latestVersion: str
+    latestPackUid: str
+    versions: int
+    description: str | None
+    icon: NotRequired[str | None]
+    keywords: NotRequired[list[str]]
+
+
+class SearchPage(TypedDict):
+    """One page of catalog search results."""
+
+    items: list[ChartHit]
+    listmeta: dict[str, Any]
+
+
+class Pack(TypedDict):
+    """One Helm chart layer of a cluster profile, as written."""
+
+    name: str
+    tag: str
+    registryUid: str
+    type: str
+    values: str
+    source: NotRequired[str]
+
+
+Profile = dict[str, Any]
+"""A cluster profile as the API returns it (`metadata`, `spec.template.packs`, ...)."""
