@@ -61,6 +61,7 @@ class RegistryServer:
         token_expires_in: int = 60,
         base_dir: Path | None = None,
         start: bool = True,
+        port: int | None = None,  # fixed port, e.g. 443 for a hostname without one
     ) -> None:
         self.mode: Mode = mode
         self.tls = (mode == "htpasswd_tls") if tls is None else tls
@@ -71,7 +72,7 @@ class RegistryServer:
         self.data_dir = self.root / "data"
         self.data_dir.mkdir()
         self.log_path = self.root / "registry.log"
-        self.port = free_port()
+        self.port = port if port is not None else free_port()
         self._users: dict[str, str] = {}
         self._proc: ManagedProcess | None = None
         self.ca: CA | None = None

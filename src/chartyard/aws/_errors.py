@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from botocore.exceptions import (
@@ -66,16 +68,33 @@ THROTTLED_CODES = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 )
 NOT_FOUND_CODES = frozenset({"RepositoryNotFoundException", "RegistryNotFoundException"})
+_XML_CODE = re.compile(r"<Code>([^<]{1,200})</Code>")
+_XML_MESSAGE = re.compile(r"<Message>([^<]{0,2000})</Message>")
+
+
+def _error_fields(exc: ClientError) -> tuple[str, str]:
+    error = exc.response.get("Error", {})
+    code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+    if code.isdigit() and "<Code>" in message:
+        # A query-protocol XML error answering a JSON-protocol call (some front
+        # ends, and moto when it enforces IAM): botocore then reports the HTTP
+        # status as the code and the XML as the message. Recover the real ones.
+        found_code = _XML_CODE.search(message)
+        found_message = _XML_MESSAGE.search(message)
+        if found_code:
+            code = html.unescape(found_code.group(1).strip())
+            message = html.unescape(found_message.group(1).strip()) if found_message else ""
+    return code, message
 
 
 def aws_error_code(exc: ClientError) -> str:
     """Return the AWS error code of a ClientError ("" if it has none)."""
-    return str(exc.response.get("Error", {}).get("Code", ""))
+    return _error_fields(exc)[0]
 
 
 def aws_error_message(exc: ClientError) -> str:
     """Return the AWS error message of a ClientError ("" if it has none)."""
-    return str(exc.response.get("Error", {}).get("Message", ""))
+    return _error_fields(exc)[1]
 
 
 def translate_client_error(exc: ClientError, *, action: str, who: str, registry: str) -> OCIError:

@@ -24,28 +24,61 @@ class EcrSource:
         self._explicit = tuple(endpoint.repository(r) for r in repositories)
         self._make_client = make_client
         self._client: RegistryClient | None = None
-        self._stats = RequestStats()
+        self._generation = 0  # bumped for every new client (so, every new token)
+        self._clients: list[RegistryClient] = []  # every client made, closed in aclose()
+        self._lock = asyncio.Lock()
 
     @property
     def stats(self) -> RequestStats:
-        """Return the registry client's request counts."""
-        return self._client.stats if self._client else self._stats
+        """Return the request counts of the registry clients used so far."""
+        if len(self._clients) == 1:
+            return self._clients[0].stats
+        total = RequestStats()
+        for client in self._clients:
+            for kind, count in client.stats.as_dict().items():
+                setattr(total, kind, getattr(total, kind) + count)
+        return total
 
-    async def _registry(self) -> RegistryClient:
-        if self._client is None:
-            self._client = await self._make_client(self._ecr)
-        return self._client
+    async def _registry(self) -> tuple[RegistryClient, int]:
+        # Concurrent first calls share one client (and one token fetch).
+        async with self._lock:
+            if self._client is None:
+                self._client = await self._make_client(self._ecr)
+                self._clients.append(self._client)
+                self._generation += 1
+            return self._client, self._generation
+
+    async def _refresh(self, generation: int) -> None:
+        # Only the first caller that saw a rejected token replaces it; in-flight calls
+        # may still use the old client, so it is closed in aclose().
+        async with self._lock:
+            if self._client is None or generation != self._generation:
+                return
+            self._ecr.invalidate_token()
+            self._client = None
 
     async def _with_refresh(self, call: Callable[[RegistryClient], Awaitable[T]]) -> T:
         # A stale ECR token is refreshed once; a second rejection is reported.
-        client = await self._registry()
+        client, generation = await self._registry()
         try:
             return await call(client)
         except AuthenticationFailed:
-            self._ecr.invalidate_token()
-            await client.aclose()
-            self._client = None
-            return await call(await self._registry())
+            await self._refresh(generation)
+        client, _ = await self._registry()
+        try:
+            return await call(client)
+        except AuthenticationFailed as exc:
+            raise self._token_rejected(exc) from exc
+
+    def _token_rejected(self, exc: AuthenticationFailed) -> AuthenticationFailed:
+        who = self._ecr.auth.role_arn or self._ecr.auth.access_key or "the configured identity"
+        return AuthenticationFailed(
+            f"{self.endpoint.authority} rejected a freshly issued ECR authorization token "
+            f"(401, after one refresh). Check that {who} may pull from this "
+            "registry (ecr:BatchGetImage, ecr:GetDownloadUrlForLayer, and any repository "
+            "policy) and that the endpoint is the registry of the intended account",
+            {**exc.details, "registry": self.endpoint.authority, "tokenRefreshed": True},
+        )
 
     async def ping(self) -> None:
         """Check AWS credentials and the registry token."""
@@ -79,6 +112,7 @@ class EcrSource:
         )
 
     async def aclose(self) -> None:
-        """Close the registry client."""
-        if self._client is not None:
-            await self._client.aclose()
+        """Close the registry clients (their request counts stay readable)."""
+        self._client = None
+        for client in self._clients:
+            await client.aclose()
