@@ -289,6 +289,10 @@ class ProfilePack(Base):
     pack_uid: Mapped[str | None] = mapped_column(String(32), default=None)
     digest: Mapped[str | None] = mapped_column(String(100), default=None)
     verified: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where the chart was found: full repository on the host, the OCI tag, the chart version.
+    repository: Mapped[str | None] = mapped_column(String(512), default=None)
+    oci_tag: Mapped[str | None] = mapped_column(String(128), default=None)
+    chart_version: Mapped[str | None] = mapped_column(String(128), default=None)
 
 
 class AuditEvent(Base):

@@ -1,0 +1,81 @@
+"""What an exporter needs to know about one pack, and the install order between packs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+_INVALID = re.compile(r"[^a-z0-9-]+")
+
+
+def k8s_name(*parts: str, limit: int = 63) -> str:
+    """Return a DNS-1123 label made of `parts` joined by '-', at most `limit` characters."""
+    text = _INVALID.sub("-", "-".join(parts).lower()).strip("-")
+    return text[:limit].rstrip("-") or "chart"
+
+
+@dataclass(frozen=True)
+class RegistryInfo:
+    """How a pack's registry is reached: scheme, trust, credentials, ECR."""
+
+    name: str
+    plain_http: bool = False
+    custom_ca: bool = False
+    insecure_skip_verify: bool = False
+    has_credentials: bool = False
+    ecr: bool = False
+
+
+@dataclass(frozen=True)
+class ExportPack:
+    """One pack as exporters see it; `depends_on` names packs of the previous priority group."""
+
+    name: str
+    host: str
+    repository: str
+    oci_tag: str
+    version: str
+    digest: str | None
+    namespace: str
+    priority: int
+    values: dict[str, Any]
+    registry: RegistryInfo
+    depends_on: tuple[str, ...] = field(default=())
+
+    @property
+    def chart(self) -> str:
+        """Return the chart's name: the repository's last segment."""
+        return self.repository.rsplit("/", 1)[-1]
+
+    @property
+    def repo_path(self) -> str:
+        """Return `host/parent-path` of the chart repository, without a scheme."""
+        parent = self.repository.rpartition("/")[0]
+        return f"{self.host}/{parent}" if parent else self.host
+
+    @property
+    def oci_url(self) -> str:
+        """Return `oci://host/repository` of the chart."""
+        return f"oci://{self.host}/{self.repository}"
+
+
+def with_dependencies(packs: list[ExportPack]) -> list[ExportPack]:
+    """Return the packs in install order, each depending on the previous priority group.
+
+    Lower priorities install first; packs of equal priority form a group that
+    may install together, kept in layer order.
+    """
+    ordered = sorted(enumerate(packs), key=lambda item: (item[1].priority, item[0]))
+    out: list[ExportPack] = []
+    previous: tuple[str, ...] = ()
+    current: list[str] = []
+    current_priority: int | None = None
+    for _, pack in ordered:
+        if pack.priority != current_priority:
+            if current:
+                previous = tuple(current)
+            current, current_priority = [], pack.priority
+        current.append(pack.name)
+        out.append(replace(pack, depends_on=previous))
+    return out

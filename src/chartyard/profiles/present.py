@@ -1,0 +1,104 @@
+"""Render stored cluster profiles as Palette-shaped response bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chartyard.errors import InvalidInput
+from chartyard.profiles.drift import Drift
+from chartyard.profiles.packs import release_name
+from chartyard.profiles.values import PackSection, install_order, pack_section, parse_values
+from chartyard.registries.present import rfc3339
+from chartyard.store.models import ClusterProfile, ProfilePack
+
+
+def section_of(pack: ProfilePack) -> PackSection:
+    """Return the pack's `pack:` section; stored values that no longer parse count as empty."""
+    try:
+        return pack_section(parse_values(pack.values, "values"), "values")
+    except InvalidInput:
+        return PackSection()
+
+
+def metadata(profile: ClusterProfile) -> dict[str, Any]:
+    """Return the metadata block."""
+    return {
+        "uid": profile.uid,
+        "name": profile.name,
+        "annotations": {"description": profile.description} if profile.description else {},
+        "labels": dict(profile.labels or {}),
+        "creationTimestamp": rfc3339(profile.created_at),
+        "lastModifiedTimestamp": rfc3339(profile.updated_at),
+    }
+
+
+def pack_body(pack: ProfilePack, registry_name: str | None,
+              drift: Drift | None) -> dict[str, Any]:
+    """Return one pack as GET shows it, with its drift when checked."""
+    section = section_of(pack)
+    out: dict[str, Any] = {
+        "name": pack.name,
+        "tag": pack.tag,
+        "registryUid": pack.registry_uid,
+        "registryName": registry_name,
+        "type": pack.pack_type,
+        "source": pack.source,
+        "values": pack.values,
+        "packUid": pack.pack_uid,
+        "digest": pack.digest,
+        "verified": pack.verified,
+        "repository": pack.repository,
+        "version": pack.chart_version,
+        "namespace": section.namespace,
+        "installPriority": section.install_priority,
+        "isInvalid": False,
+        "invalidReason": None,
+    }
+    if pack.registry_uid is None:
+        out.update(isInvalid=True, invalidReason="the pack's registry was deleted; pick the "
+                                                 "chart from another registry")
+    elif drift is not None:
+        out.update(isInvalid=drift.is_invalid, invalidReason=drift.reason,
+                   driftUnknown=drift.unknown)
+        if drift.message:
+            out["driftMessage"] = drift.message
+    return out
+
+
+def install_names(packs: list[ProfilePack]) -> list[str]:
+    """Return pack (release) names in install order: priority, then layer order."""
+    order = install_order([section_of(p).install_priority for p in packs])
+    return [release_name(packs[i].name) for i in order]
+
+
+def profile_body(profile: ClusterProfile, packs: list[dict[str, Any]],
+                 versions: list[dict[str, str]]) -> dict[str, Any]:
+    """Return the profile as GET shows it."""
+    return {
+        "metadata": metadata(profile),
+        "spec": {
+            "version": profile.version,
+            "versions": versions,
+            "template": {"type": profile.profile_type, "cloudType": profile.cloud_type,
+                         "packs": packs},
+        },
+        "status": {
+            "installOrder": install_names(list(profile.packs)),
+            "isInvalid": any(p["isInvalid"] for p in packs),
+        },
+    }
+
+
+def summary(profile: ClusterProfile) -> dict[str, Any]:
+    """Return the profile as the list shows it: no values, no drift check."""
+    return {
+        "metadata": metadata(profile),
+        "spec": {
+            "version": profile.version,
+            "template": {
+                "type": profile.profile_type, "cloudType": profile.cloud_type,
+                "packs": [{"name": p.name, "tag": p.tag, "registryUid": p.registry_uid,
+                           "source": p.source, "verified": p.verified} for p in profile.packs],
+            },
+        },
+    }

@@ -1,0 +1,87 @@
+"""Palette-shaped request bodies of cluster profiles.
+
+Read-only fields that a GET returns (pack digests, drift, install order, status)
+are accepted and ignored, so a client may PUT back what it read.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chartyard.registries.schemas import NAME_PATTERN
+
+MAX_PACKS = 50
+MAX_VALUES_CHARS = 1024 * 1024
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class PackBody(_Model):
+    """One Helm chart layer: chart name, tag (version), registry and values YAML."""
+
+    name: str = Field(min_length=1, max_length=256)
+    tag: str = Field(min_length=1, max_length=128)
+    registry_uid: str = Field(alias="registryUid", min_length=1, max_length=64)
+    type: Literal["oci"] = "oci"
+    values: str = Field(default="", max_length=MAX_VALUES_CHARS)
+    source: Literal["public", "private"] | None = None
+    # Read-only, returned by GET; ignored on input.
+    pack_uid: str | None = Field(default=None, alias="packUid")
+    digest: str | None = None
+    verified: bool | None = None
+    repository: str | None = None
+    version: str | None = None
+    namespace: str | None = None
+    install_priority: int | None = Field(default=None, alias="installPriority")
+    is_invalid: bool | None = Field(default=None, alias="isInvalid")
+    invalid_reason: str | None = Field(default=None, alias="invalidReason")
+    drift_unknown: bool | None = Field(default=None, alias="driftUnknown")
+    drift_message: str | None = Field(default=None, alias="driftMessage")
+    registry_name: str | None = Field(default=None, alias="registryName")
+
+
+class TemplateBody(_Model):
+    """The profile's type, cloud type and ordered packs (layer order)."""
+
+    type: str = "add-on"
+    cloud_type: str = Field(default="all", alias="cloudType", min_length=1, max_length=32)
+    packs: list[PackBody] = Field(default_factory=list, max_length=MAX_PACKS)
+
+
+class ProfileSpec(_Model):
+    """The profile's version (semver) and template."""
+
+    version: str = Field(default="1.0.0", max_length=64)
+    template: TemplateBody = Field(default_factory=TemplateBody)
+    # Read-only, returned by GET; ignored on input.
+    versions: list[dict[str, Any]] | None = None
+
+
+class ProfileMetadata(_Model):
+    """Name, description (annotation) and labels (tags)."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
+    annotations: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = Field(default_factory=dict)
+    # Read-only, returned by GET; ignored on input.
+    uid: str | None = None
+    creation_timestamp: str | None = Field(default=None, alias="creationTimestamp")
+    last_modified_timestamp: str | None = Field(default=None, alias="lastModifiedTimestamp")
+
+
+class ProfileBody(_Model):
+    """Create or update body of a cluster profile."""
+
+    metadata: ProfileMetadata
+    spec: ProfileSpec = Field(default_factory=ProfileSpec)
+    status: dict[str, Any] | None = None
+
+
+class VersionBody(_Model):
+    """Body of `POST /v1/clusterprofiles/{uid}/versions`: the new version."""
+
+    version: str = Field(max_length=64)
