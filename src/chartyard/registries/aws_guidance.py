@@ -67,8 +67,8 @@ def requirements(ctx: AppContext, principal: Principal, endpoint: str) -> dict[s
         "region": ecr.region,
         "partition": ecr.partition,
         "iamPolicy": iam_permission_policy(),
-        "trustPolicy": trust_policy(account or "<chartyard-account-id>", external_id,
-                                    ecr.partition),
+        # Without chartyard's own account the principal is unknown: say so, don't guess.
+        "trustPolicy": trust_policy(account, external_id, ecr.partition) if account else None,
         "externalId": external_id,
         "principalAccountId": account,
         "s3LayerEndpoint": s3_layer_endpoint(ecr.region, ecr.partition),

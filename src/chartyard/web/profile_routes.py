@@ -1,0 +1,158 @@
+"""Profiles: the list, the Add Cluster Profile wizard, a profile's page and its exports."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import ValidationError
+
+from chartyard.api.deps import Ctx
+from chartyard.auth.roles import Principal, Role
+from chartyard.context import AppContext
+from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
+from chartyard.oci import OCIError
+from chartyard.profiles.resolve import PackResolver
+from chartyard.profiles.schemas import PackBody, ProfileBody
+from chartyard.profiles.service import ProfileService
+from chartyard.registries.service import RegistryService
+from chartyard.web.render import UiRoute, render
+from chartyard.web.session import CSRF, UiUser
+
+router = APIRouter(route_class=UiRoute, include_in_schema=False)
+
+EXPORTS = {"flux": "Flux", "argocd": "Argo CD", "helmfile": "helmfile"}
+MAX_BODY = 2 * 1024 * 1024
+_UNSAFE_FILENAME = re.compile(r"[^a-zA-Z0-9._-]+")
+
+
+def _require_editor(principal: Principal) -> None:
+    if not principal.has(Role.PROFILE_EDITOR):
+        raise PermissionDenied("creating cluster profiles needs the profile-editor or "
+                               "tenant-admin role")
+
+
+def _error_json(exc: ServiceError | OCIError, status: int = 422) -> JSONResponse:
+    field = exc.details.get("field") if isinstance(exc.details, dict) else None
+    return JSONResponse({"ok": False, "code": exc.code, "message": exc.message,
+                         "field": field}, status_code=status)
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise InvalidInput("body", f"the request is larger than {MAX_BODY} bytes")
+    try:
+        return json.loads(raw or b"null")
+    except ValueError as exc:
+        raise InvalidInput("body", "the request is not JSON") from exc
+
+
+def _invalid(exc: ValidationError, prefix: str = "") -> InvalidInput:
+    first = exc.errors()[0]
+    where = prefix + ".".join(str(p) if not isinstance(p, int) else f"[{p}]"
+                              for p in first["loc"]).replace(".[", "[")
+    return InvalidInput(where, f"{where}: {first['msg']}")
+
+
+@router.get("/profiles")
+def profiles_page(request: Request, ctx: Ctx, principal: UiUser, name: str = "",
+                  page: str = "") -> Response:
+    """Show the tenant's cluster profiles."""
+    with ctx.transaction() as session:
+        results = ProfileService(ctx, session, principal).page(name=name[:128], limit=50,
+                                                               token=page or None)
+    return render(request, "profiles/list.html", principal, nav="profiles", results=results,
+                  name=name)
+
+
+@router.get("/profiles/new")
+def new_profile_page(request: Request, ctx: Ctx, principal: UiUser) -> Response:
+    """Show the Add Cluster Profile wizard."""
+    _require_editor(principal)
+    with ctx.transaction() as session:
+        registries = RegistryService(ctx, session, principal).metadata()
+    return render(request, "profiles/new.html", principal, nav="profiles",
+                  public_registries=[r for r in registries if r["isSyncSupported"]],
+                  all_registries=registries)
+
+
+def _create(ctx: AppContext, principal: Principal, data: Any) -> str:
+    try:
+        body = ProfileBody.model_validate(data)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+    with ctx.transaction() as session:
+        return ProfileService(ctx, session, principal).create(body).uid
+
+
+@router.post("/profiles/new", dependencies=CSRF)
+async def create_profile(request: Request, ctx: Ctx, principal: UiUser) -> Response:
+    """Save the wizard's profile (Private Packs are verified live) and open its page."""
+    data = await _json_body(request)
+    try:
+        uid = await run_in_threadpool(_create, ctx, principal, data)
+    except PermissionDenied:
+        raise
+    except (ServiceError, OCIError) as exc:
+        return _error_json(exc, exc.status if isinstance(exc, ServiceError) else 422)
+    return JSONResponse({"ok": True, "uid": uid, "redirect": f"/profiles/{uid}"})
+
+
+def _verify(ctx: AppContext, principal: Principal, data: Any) -> dict[str, Any]:
+    try:
+        pack = PackBody.model_validate(data)
+    except ValidationError as exc:
+        raise _invalid(exc, "pack.") from exc
+    with ctx.transaction() as session:
+        row = PackResolver(ctx, session, principal).resolve([pack])[0]
+        return {"ok": True, "digest": row.digest, "repository": row.repository,
+                "version": row.chart_version, "values": row.values, "verified": row.verified}
+
+
+@router.post("/ui/profiles/verify-pack", dependencies=CSRF)
+async def verify_pack(request: Request, ctx: Ctx, principal: UiUser) -> Response:
+    """Check a typed Private Pack against its registry now; return its digest and defaults."""
+    _require_editor(principal)
+    data = await _json_body(request)
+    try:
+        return JSONResponse(await run_in_threadpool(_verify, ctx, principal, data))
+    except (ServiceError, OCIError) as exc:
+        return _error_json(exc, exc.status if isinstance(exc, ServiceError) else 422)
+
+
+@router.get("/profiles/{uid}")
+def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Show a profile: layers in install order, drift warnings and export downloads."""
+    with ctx.transaction() as session:
+        svc = ProfileService(ctx, session, principal)
+        body = svc.body(svc.get(uid))
+    packs = body["spec"]["template"]["packs"]
+    order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
+    by_install = sorted(packs, key=lambda p: order.get(p["name"].rsplit("/", 1)[-1], len(order)))
+    return render(request, "profiles/detail.html", principal, nav="profiles", profile=body,
+                  packs=by_install, exports=EXPORTS)
+
+
+@router.get("/profiles/{uid}/export")
+def export_profile(ctx: Ctx, principal: UiUser, uid: str, format: str) -> Response:
+    """Download the profile as Flux, Argo CD or helmfile YAML."""
+    with ctx.transaction() as session:
+        svc = ProfileService(ctx, session, principal)
+        profile = svc.get(uid)
+        text = svc.export(uid, format)
+        stem = _UNSAFE_FILENAME.sub("-", f"{profile.name}-{profile.version}-{format}")
+    return Response(text, media_type="application/yaml",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.yaml"'})
+
+
+@router.post("/profiles/{uid}/delete", dependencies=CSRF)
+def delete_profile(ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Delete this version of a profile (after the confirmation dialog)."""
+    with ctx.transaction() as session:
+        ProfileService(ctx, session, principal).delete(uid)
+    return RedirectResponse("/profiles", status_code=303)

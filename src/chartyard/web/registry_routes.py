@@ -1,0 +1,186 @@
+"""Tenant Settings > Registries: the OCI registry list, the Add / Edit form and row actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from chartyard.api.deps import Ctx
+from chartyard.auth.roles import Principal, Role
+from chartyard.context import AppContext
+from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
+from chartyard.oci import OCIError
+from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
+from chartyard.registries.rules import Normalised
+from chartyard.registries.service import RegistryService
+from chartyard.sync import scheduling
+from chartyard.web.forms import FieldError, RegistryForm, field_error, read_registry_form
+from chartyard.web.render import UiRoute, render, wants_json
+from chartyard.web.session import CSRF, UiUser
+
+router = APIRouter(route_class=UiRoute, include_in_schema=False)
+
+LIST_URL = "/settings/registries"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a Validate or Confirm press led to."""
+
+    ok: bool
+    message: str = ""
+    error: FieldError | None = None
+    redirect: str | None = None
+
+
+def _require_admin(principal: Principal) -> None:
+    if not principal.has(Role.TENANT_ADMIN):
+        raise PermissionDenied("adding or changing registries needs the tenant-admin role")
+
+
+def _certificates(form: RegistryForm) -> RegistryForm:
+    if not form.ca_pem:
+        return form
+    try:
+        return form.with_certificates(parse_pem_bundle(form.ca_pem))
+    except InvalidCertificate:
+        return form
+
+
+def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, action: str,
+            uid: str | None) -> Outcome:
+    """Validate, or validate and save; map any failure to the field it concerns."""
+    try:
+        norm: Normalised = form.normalise(creating=uid is None)
+        with ctx.transaction() as session:
+            svc = RegistryService(ctx, session, principal)
+            if action == "validate":
+                svc.validate(norm, svc.get(uid, form.kind) if uid else None)
+                return Outcome(True, f"Connected to {norm.endpoint}: the credentials and "
+                                     "TLS settings work" +
+                               (" and the repositories can be listed." if norm.is_sync_supported
+                                else "."))
+            reg = svc.update(uid, norm) if uid else svc.create(norm)
+            query = {"saved": reg.name, **({"notice": norm.notice} if norm.notice else {})}
+            return Outcome(True, redirect=f"{LIST_URL}?{urlencode(query)}")
+    except (ServiceError, OCIError) as exc:
+        if isinstance(exc, ServiceError) and not isinstance(exc, InvalidInput) and \
+                exc.status in (401, 403):
+            raise
+        return Outcome(False, error=field_error(exc, form))
+
+
+def _form_page(request: Request, principal: Principal, form: RegistryForm, uid: str | None,
+               outcome: Outcome | None = None, status: int = 200) -> Response:
+    return render(request, "registries/form.html", principal, status=status,
+                  form=_certificates(form), uid=uid, outcome=outcome, nav="registries")
+
+
+@router.get(LIST_URL)
+def registries_page(request: Request, ctx: Ctx, principal: UiUser, saved: str | None = None,
+                    notice: str | None = None, deleted: str | None = None) -> Response:
+    """Show the OCI Registries tab."""
+    with ctx.transaction() as session:
+        rows = RegistryService(ctx, session, principal).summary()
+    return render(request, "registries/list.html", principal, rows=rows, saved=saved,
+                  notice=notice, deleted=deleted, nav="registries")
+
+
+@router.get(f"{LIST_URL}/new")
+def new_registry_page(request: Request, principal: UiUser, kind: str = "basic") -> Response:
+    """Show an empty Add New OCI Registry form."""
+    _require_admin(principal)
+    return _form_page(request, principal, RegistryForm(kind="ecr" if kind == "ecr" else "basic"),
+                      None)
+
+
+async def _handle(request: Request, ctx: AppContext, principal: Principal,
+                  uid: str | None, kind: str | None) -> Response:
+    raw = await request.form()
+    action = "validate" if raw.get("action") == "validate" else "confirm"
+    try:
+        form = await read_registry_form(raw, kind=kind)
+    except InvalidInput as exc:
+        form = RegistryForm(kind=kind or "basic")
+        outcome = Outcome(False, error=field_error(exc, form))
+    else:
+        outcome = await run_in_threadpool(_submit, ctx, principal, form, action, uid)
+    if wants_json(request):
+        if outcome.ok:
+            return JSONResponse({"ok": True, "message": outcome.message,
+                                 "redirect": outcome.redirect})
+        assert outcome.error is not None
+        return JSONResponse(outcome.error.as_json(), status_code=422)
+    if outcome.redirect:
+        return RedirectResponse(outcome.redirect, status_code=303)
+    return _form_page(request, principal, form, uid, outcome, 200 if outcome.ok else 422)
+
+
+@router.post(f"{LIST_URL}/new", dependencies=CSRF)
+async def create_registry(request: Request, ctx: Ctx, principal: UiUser) -> Response:
+    """Validate the new registry, or validate and save it (then back to the list)."""
+    return await _handle(request, ctx, principal, None, None)
+
+
+def _load(ctx: AppContext, principal: Principal, uid: str) -> tuple[str, dict[str, Any]]:
+    with ctx.transaction() as session:
+        svc = RegistryService(ctx, session, principal)
+        reg = svc.get(uid)
+        return reg.kind, svc.body(reg)
+
+
+@router.get(f"{LIST_URL}/{{uid}}/edit")
+def edit_registry_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Show the form prefilled with a registry's settings (secrets are never shown)."""
+    _require_admin(principal)
+    kind, body = _load(ctx, principal, uid)
+    return _form_page(request, principal, RegistryForm.from_body(kind, body), uid)
+
+
+@router.post(f"{LIST_URL}/{{uid}}/edit", dependencies=CSRF)
+async def update_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Validate the changed registry, or validate and save it."""
+    kind, _ = await run_in_threadpool(_load, ctx, principal, uid)
+    return await _handle(request, ctx, principal, uid, kind)
+
+
+@router.post(f"{LIST_URL}/{{uid}}/sync", dependencies=CSRF)
+def sync_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Ask for a synchronization now."""
+    with ctx.transaction() as session:
+        reg = RegistryService(ctx, session, principal).get(uid)
+        scheduling.request_sync(session, principal, reg, force=False)
+        status = scheduling.status_of(reg)
+    if wants_json(request):
+        return JSONResponse(status, status_code=202)
+    return RedirectResponse(LIST_URL, status_code=303)
+
+
+@router.post(f"{LIST_URL}/{{uid}}/delete", dependencies=CSRF)
+def delete_registry(ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Delete a registry and its catalog (after the confirmation dialog)."""
+    with ctx.transaction() as session:
+        svc = RegistryService(ctx, session, principal)
+        reg = svc.get(uid)
+        name = reg.name
+        svc.delete(uid, reg.kind)
+    return RedirectResponse(f"{LIST_URL}?{urlencode({'deleted': name})}", status_code=303)
+
+
+@router.post("/ui/certificates/parse", dependencies=CSRF)
+async def parse_certificate(request: Request, _: UiUser) -> Response:
+    """Describe an uploaded PEM bundle: subject, issuer and expiry of each certificate."""
+    pem = (await request.body())[:300_000].decode(errors="replace")
+    try:
+        infos = parse_pem_bundle(pem)
+    except InvalidCertificate as exc:
+        return JSONResponse({"code": "InvalidCertificate", "message": str(exc),
+                             "details": {"field": "caCertificate"}}, status_code=422)
+    return JSONResponse({"items": [
+        {"subject": i.subject, "issuer": i.issuer, "notAfter": i.not_after.isoformat(),
+         "isCA": i.is_ca} for i in infos]})
