@@ -72,7 +72,7 @@ def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
     for i in range(0, len(rows), _CHUNK):
         session.execute(insert(ChartVersion), rows[i:i + _CHUNK])
     skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
-                "digest": s.digest, "reason": s.reason[:256]} for s in changes.skipped if s.digest]
+                "digest": s.digest, "reason": s.reason[:256]} for s in changes.skipped if s.remember]
     for i in range(0, len(skipped), _CHUNK):
         session.execute(insert(IgnoredTag), skipped[i:i + _CHUNK])
     touched = {c.repository for c in changes.charts} | {k.repository for k in changes.drop}

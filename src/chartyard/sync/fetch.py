@@ -34,12 +34,18 @@ class FetchedChart:
 
 @dataclass(frozen=True)
 class SkippedTag:
-    """A tag that is not a chart, or not a readable one."""
+    """A tag that is not a chart, or not a readable one.
+
+    `remember` marks verdicts fixed by the content itself (an image, a broken
+    Chart.yaml): they are stored and not refetched until the digest changes. A
+    transient failure (a truncated body) is only counted, so the next sync retries.
+    """
 
     repository: str
     tag: str
     digest: str
     reason: str
+    remember: bool = True
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,10 @@ async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
         manifest = await source.get_manifest(repository, tag)
     except NotFound:
         return VanishedTag(repository, tag)
-    except (TooLarge, ProtocolError) as exc:
-        return SkippedTag(repository, tag, "", f"unreadable manifest: {exc}")
+    except TooLarge as exc:
+        return SkippedTag(repository, tag, "", f"unreadable manifest: {exc}", remember=False)
+    except ProtocolError as exc:
+        return SkippedTag(repository, tag, "", f"manifest read failed: {exc}", remember=False)
     config = manifest.config
     if config is None or not is_chart_config(config.media_type):
         kind = manifest.artifact_type or (config.media_type if config else manifest.media_type)
@@ -75,9 +83,10 @@ async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
     try:
         blob = await source.get_blob(repository, config.digest, max_bytes=MAX_CONFIG_BYTES)
         meta = parse_chart_config(blob)
-    except (TooLarge, ProtocolError, InvalidChartMetadata, LimitExceeded) as exc:
+    except (TooLarge, InvalidChartMetadata, LimitExceeded) as exc:
         return SkippedTag(repository, tag, manifest.digest, f"unreadable chart config: {exc}")
-    except NotFound:
-        return SkippedTag(repository, tag, manifest.digest, "chart config blob is missing")
+    except (ProtocolError, NotFound) as exc:
+        return SkippedTag(repository, tag, manifest.digest, f"chart config read failed: {exc}",
+                          remember=False)
     return FetchedChart(repository, tag, manifest.digest, config.digest, _chart_layer(manifest),
                         meta.model_dump(mode="json", by_alias=True, exclude_none=True))

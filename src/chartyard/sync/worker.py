@@ -10,6 +10,7 @@ import socket
 import threading
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from chartyard.context import AppContext
@@ -78,7 +79,12 @@ class Worker:
 
     def _record_crash(self, uid: str, exc: Exception) -> None:
         with self.ctx.transaction() as session:
-            run = SyncRun(registry_uid=uid, worker=self.id, started_at=utcnow())
+            # Close the crashed job's own run; create one only if it never started.
+            run = session.scalar(
+                select(SyncRun).where(SyncRun.registry_uid == uid, SyncRun.worker == self.id,
+                                      SyncRun.status == "InProgress")
+                .order_by(SyncRun.started_at.desc()).limit(1)
+            ) or SyncRun(registry_uid=uid, worker=self.id, started_at=utcnow())
             record_failure(session, uid, run, self.id, "InternalError",
                            f"the sync stopped on an internal error ({type(exc).__name__}); "
                            "the previous catalog is kept and the server log has details",
