@@ -20,7 +20,10 @@ from tests.harness.components import REPO_ROOT, MissingComponent
 CHROMIUM = Path("/usr/bin/chromium")
 ADMIN_PASSWORD = "admin-Web-Secret-1"
 VIEWER_PASSWORD = "viewer-Web-Secret-1"
-SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+# The journey's screenshots go to test-artifacts/; CHARTYARD_UPDATE_DOCS=1 refreshes docs/.
+SCREENSHOTS = REPO_ROOT / (
+    "docs/screenshots" if os.environ.get("CHARTYARD_UPDATE_DOCS") == "1"
+    else "test-artifacts/screenshots")
 # The server runs without any AWS identity, whatever the machine has configured.
 NO_AWS_IDENTITY = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCESS_KEY_ID": "",
                    "AWS_SECRET_ACCESS_KEY": "", "AWS_SESSION_TOKEN": "",
