@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from chartyard.oci import ClientLimits
+from chartyard.oci import ClientLimits, EgressPolicy
 from chartyard.settings import Settings
 from chartyard.sources import SourceOptions
 from chartyard.store.crypto import SecretBox, load_keys
@@ -37,8 +37,10 @@ class AppContext:
             read_timeout=settings.registry_read_timeout,
             max_in_flight=settings.max_in_flight_per_host,
         )
+        egress = EgressPolicy.from_cidrs(settings.egress_deny, settings.egress_allow)
         return cls(settings, engine, make_sessionmaker(engine),
-                   SecretBox(load_keys(secret, settings.data_dir)), SourceOptions(limits=limits))
+                   SecretBox(load_keys(secret, settings.data_dir)),
+                   SourceOptions(limits=limits, egress=egress))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
@@ -35,11 +38,32 @@ class Settings(BaseSettings):
     registry_connect_timeout: float = 5.0
     registry_read_timeout: float = 30.0
 
-    egress_deny: list[str] = Field(default_factory=list)
-    egress_allow: list[str] = Field(default_factory=list)
+    # CIDR lists, comma-separated in the environment (a JSON list also works).
+    egress_deny: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    egress_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     log_level: str = "INFO"
     log_format: str = "json"
+
+    @field_validator("egress_deny", "egress_allow", mode="before")
+    @classmethod
+    def _cidr_list(cls, value: object, info: ValidationInfo) -> object:
+        """Split a comma-separated string; refuse entries that are not IP networks."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.split(",")
+        if not isinstance(value, list | tuple):
+            return value
+        items = [str(v).strip() for v in value if str(v).strip()]
+        for item in items:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(
+                    f"CHARTYARD_{str(info.field_name).upper()}: {item!r} is not an IP network; "
+                    "write CIDRs such as 10.0.0.0/8 or fd00::/8, separated by commas"
+                ) from exc
+        return items
 
     @property
     def resolved_database_url(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -81,7 +82,7 @@ def test_two_workers_share_registries_and_survive_kill_9(
         tmp_path: Path) -> None:
     ctx, env = pg_ctx
     registries = []
-    for i in range(3):
+    for _ in range(3):
         reg: RegistryServer = registry_factory("plain")
         with OciPusher.for_registry(reg) as pusher:
             pusher.push_many([(f"apps/c{j}", f"1.{v}.0", chart_factory(f"c{j}", f"1.{v}.0"))
@@ -131,7 +132,7 @@ def test_two_workers_share_registries_and_survive_kill_9(
                     (r.started_at, r.finished_at) for r in s.scalars(
                         select(SyncRun).where(SyncRun.registry_uid == uid,
                                               SyncRun.status == "Completed")))
-                for (_, end), (start, _) in zip(completed, completed[1:], strict=False):
+                for (_, end), (start, _) in itertools.pairwise(completed):
                     assert end is not None and end <= start  # never two at once
     finally:
         for w in workers:

@@ -8,9 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from chartyard.errors import ServiceError
+from chartyard.helm import ChartArchiveError
+from chartyard.limits import LimitExceeded
 from chartyard.oci import OCIError
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,41 @@ async def _oci_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, exc.code, exc.message, dict(exc.details))
 
 
+async def _chart_archive_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ChartArchiveError)
+    details = {"member": exc.member} if exc.member else {}
+    return error_response(422, "InvalidChartArchive",
+                          f"the chart archive in the registry cannot be read safely ({exc}); "
+                          "re-push the chart with 'helm package' and 'helm push'", details)
+
+
+async def _limit_exceeded(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LimitExceeded)
+    return error_response(422, "LimitExceeded", str(exc),
+                          {"limit": exc.limit, "maximum": exc.maximum})
+
+
+async def _data_error(_: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value from the request (PostgreSQL: a NUL character, a number
+    # out of range); that is bad input, not a server fault. The transaction is rolled back.
+    assert isinstance(exc, DataError)
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "invalid value"
+    log.warning("database refused a value from a request", extra={"reason": reason})
+    return error_response(422, "InvalidValue",
+                          f"a value in the request cannot be stored ({reason}); remove control "
+                          "characters such as NUL and keep numbers and texts within range",
+                          {"reason": reason})
+
+
+async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    # The database is restarting, unreachable or locked past the busy timeout: say so and
+    # ask the client to retry, instead of an anonymous 500.
+    log.warning("database unavailable", extra={"error": type(exc).__name__})
+    return error_response(503, "DatabaseUnavailable",
+                          "the database is briefly unavailable; retry in a moment",
+                          headers={"Retry-After": "1"})
+
+
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -73,6 +111,11 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on the app."""
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(OCIError, _oci_error)
+    app.add_exception_handler(ChartArchiveError, _chart_archive_error)
+    app.add_exception_handler(LimitExceeded, _limit_exceeded)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -36,7 +36,8 @@ def _offset(token: str | None) -> int:
     if not token:
         return 0
     try:
-        return max(0, int(base64.urlsafe_b64decode(token.encode())))
+        # Clamped: a forged huge offset would overflow the database's integer type.
+        return max(0, min(int(base64.urlsafe_b64decode(token.encode())), 2**31))
     except (ValueError, binascii.Error) as exc:
         raise InvalidInput("continue", "continue is not a token from a previous page") from exc
 
@@ -59,10 +60,16 @@ class CatalogService:
 
     def versions(self, chart_name: str, registry_uid: str) -> dict[str, Any]:
         """Return a chart's versions in a registry, newest semver first."""
-        self._registry(registry_uid)
-        rows = list(self.session.scalars(select(ChartVersion).where(
-            ChartVersion.registry_uid == registry_uid, ChartVersion.name == chart_name)))
+        # Only the listed columns, and scoped to the caller's tenant in the same query: the
+        # registry is loaded only to tell a missing or foreign registry (404) from a missing
+        # chart, which keeps the common case to one indexed query.
+        rows = list(self.session.execute(select(
+            ChartVersion.uid, ChartVersion.tag, ChartVersion.version, ChartVersion.digest,
+            ChartVersion.app_version, ChartVersion.repository,
+        ).where(ChartVersion.registry_uid == registry_uid, ChartVersion.name == chart_name,
+                ChartVersion.tenant_uid == self.principal.tenant_uid)))
         if not rows:
+            self._registry(registry_uid)
             raise NotFoundError(f"no chart named '{chart_name}' in registry '{registry_uid}'")
         order = {v: i for i, v in enumerate(sort_versions_desc(r.version for r in rows))}
         rows.sort(key=lambda r: (order[r.version], r.repository))

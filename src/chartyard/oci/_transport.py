@@ -1,4 +1,4 @@
-"""A transport wrapper that counts requests by kind and caps marked response bodies."""
+"""A transport wrapper: count requests by kind, cap marked bodies, bound decoding steps."""
 
 from __future__ import annotations
 
@@ -6,13 +6,18 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from ._errors import TooLarge
+from ._errors import ProtocolError, TooLarge
 from ._stats import RequestStats
 
 # Request extensions set by this package; httpx copies them onto redirects.
 KIND = "chartyard.kind"
 SCOPE = "chartyard.scope"
 MAX_BYTES = "chartyard.max_bytes"
+
+# httpx decodes a Content-Encoding one raw chunk at a time, and a 64 KiB chunk of a gzip
+# bomb inflates to ~64 MiB before any size cap sees it. Encoded bodies are therefore
+# handed to the decoder in slices this small (deflate expands at most ~1032:1).
+ENCODED_SLICE = 1024
 
 
 class MeteredTransport(httpx.AsyncBaseTransport):
@@ -31,6 +36,17 @@ class MeteredTransport(httpx.AsyncBaseTransport):
         self._stats.record(str(request.extensions.get(KIND, "")))
         response = await self._inner.handle_async_request(request)
         cap = request.extensions.get(MAX_BYTES)
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        ok = 200 <= response.status_code < 300
+        if isinstance(cap, int) and ok and encoding not in ("", "identity"):
+            # Capped bodies are read whole with aread(); a compressed one would be inflated
+            # in full before its size is known. They are asked for as identity: hold to it.
+            await response.aclose()
+            raise ProtocolError(
+                f"{request.url.host} sent a {encoding}-encoded answer although chartyard asked "
+                "for an unencoded one (Accept-Encoding: identity); fix the server's compression "
+                "settings", {"url": str(request.url.copy_with(query=None))},
+            )
         if isinstance(cap, int):
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > cap:
@@ -41,6 +57,8 @@ class MeteredTransport(httpx.AsyncBaseTransport):
                 )
             if isinstance(response.stream, httpx.AsyncByteStream):
                 response.stream = _CappedStream(response.stream, cap, request.url)
+        if encoding not in ("", "identity") and isinstance(response.stream, httpx.AsyncByteStream):
+            response.stream = _SlicedStream(response.stream, ENCODED_SLICE)
         return response
 
     async def aclose(self) -> None:
@@ -66,6 +84,22 @@ class _CappedStream(httpx.AsyncByteStream):
                     {"limit": self._cap, "url": str(self._url.copy_with(query=None))},
                 )
             yield chunk
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class _SlicedStream(httpx.AsyncByteStream):
+    """Yield a body in slices of at most ``size`` bytes (bounds what one decode step makes)."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, size: int) -> None:
+        self._inner = inner
+        self._size = size
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            for start in range(0, len(chunk), self._size):
+                yield chunk[start:start + self._size]
 
     async def aclose(self) -> None:
         await self._inner.aclose()

@@ -11,6 +11,7 @@ from chartyard.aws import AssumedRoleCache, EcrAuth, EcrEndpoint, EcrTokenCache
 from chartyard.oci import (
     BasicCredentials,
     ClientLimits,
+    EgressPolicy,
     Endpoint,
     Manifest,
     RequestStats,
@@ -47,6 +48,7 @@ class SourceOptions:
     role_cache: AssumedRoleCache = field(default_factory=AssumedRoleCache)
     token_cache: EcrTokenCache = field(default_factory=EcrTokenCache)
     transport: httpx.AsyncBaseTransport | None = None
+    egress: EgressPolicy = field(default_factory=EgressPolicy)
 
 
 class ChartSource(Protocol):

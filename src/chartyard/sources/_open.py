@@ -16,7 +16,8 @@ def open_source(target: RegistryTarget, options: SourceOptions) -> ChartSource:
     ecr = target.ecr
     if ecr is None or ecr.auth.kind == "anonymous":
         client = RegistryClient(target.endpoint, target.credentials, target.tls,
-                                limits=options.limits, transport=options.transport)
+                                limits=options.limits, transport=options.transport,
+                              egress=options.egress)
         return OciSource(client, target.endpoint, target.base_paths, target.repositories)
 
     aws = EcrClient(ecr.endpoint, ecr.auth, role_cache=options.role_cache,
@@ -25,6 +26,7 @@ def open_source(target: RegistryTarget, options: SourceOptions) -> ChartSource:
     async def make_client(session: EcrClient) -> RegistryClient:
         credentials = await asyncio.to_thread(session.registry_credentials)
         return RegistryClient(target.endpoint, credentials, target.tls,
-                              limits=options.limits, transport=options.transport)
+                              limits=options.limits, transport=options.transport,
+                              egress=options.egress)
 
     return EcrSource(aws, target.endpoint, target.base_paths, target.repositories, make_client)

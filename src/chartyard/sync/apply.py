@@ -68,13 +68,13 @@ def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
         session.execute(delete(ChartVersion).where(ChartVersion.uid.in_(uids)))
     for ids in _chunks(ignored_ids):
         session.execute(delete(IgnoredTag).where(IgnoredTag.id.in_(ids)))
-    rows = [_row(reg, c) for c in changes.charts]
-    for i in range(0, len(rows), _CHUNK):
-        session.execute(insert(ChartVersion), rows[i:i + _CHUNK])
+    for rows in _chunks([_row(reg, c) for c in changes.charts]):
+        session.execute(insert(ChartVersion), rows)
     skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
-                "digest": s.digest, "reason": s.reason[:256]} for s in changes.skipped if s.remember]
-    for i in range(0, len(skipped), _CHUNK):
-        session.execute(insert(IgnoredTag), skipped[i:i + _CHUNK])
+                "digest": s.digest, "reason": s.reason[:256]}
+               for s in changes.skipped if s.remember]
+    for skip_rows in _chunks(skipped):
+        session.execute(insert(IgnoredTag), skip_rows)
     touched = {c.repository for c in changes.charts} | {k.repository for k in changes.drop}
     refresh_charts(session, reg, touched)
     total = session.scalar(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from chartyard import audit
@@ -91,7 +91,8 @@ def revoke_api_key(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
 
 @router.get("/audit")
 def audit_log(ctx: Ctx, principal: CurrentUser, limit: int = 100,
-              before: int | None = None) -> dict[str, Any]:
+              before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+              ) -> dict[str, Any]:
     """Return the tenant's audit log, newest first; tenant admins only."""
     if not principal.has(Role.TENANT_ADMIN):
         raise PermissionDenied("the audit log is readable by tenant admins only")
