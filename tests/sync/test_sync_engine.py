@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from chartyard.oci import ClientLimits
 from chartyard.store.models import SyncRun
 from tests.harness.app import Api, basic_body
 from tests.harness.helm import Helm
 from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
+from tests.harness.transports import HookTransport
 from tests.sync.conftest import catalog, sync_now
 
 
@@ -86,7 +85,7 @@ def test_incremental_sync_counts_requests(api: Api, registry_factory: Any, helm:
     first = sync_now(api.ctx, uid)
     assert (first.status, first.added) == ("Completed", 4)
 
-    counting = CountingTransport()
+    counting = HookTransport()
     api.ctx.sources.transport = counting
     again = sync_now(api.ctx, uid)
     assert again.added == again.removed == 0
@@ -122,33 +121,3 @@ def test_incremental_sync_counts_requests(api: Api, registry_factory: Any, helm:
     assert history[2]["requests"] == 3  # the no-change resync: one catalog, two tags lists
     assert all(h["durationSeconds"] is not None for h in history)
 
-
-class CountingTransport(httpx.AsyncBaseTransport):
-    """Count requests by kind on a real transport (a new one per sync's event loop)."""
-
-    def __init__(self) -> None:
-        self.inner: httpx.AsyncHTTPTransport | None = None
-        self.paths: list[str] = []
-
-    def reset(self) -> None:
-        self.paths.clear()
-
-    def kinds(self) -> dict[str, int]:
-        out: dict[str, int] = {}
-        for path in self.paths:
-            kind = ("catalog" if path.endswith("/_catalog") else "tags" if "/tags/list" in path
-                    else "manifest" if "/manifests/" in path else "blob" if "/blobs/" in path
-                    else "ping")
-            out[kind] = out.get(kind, 0) + 1
-        return out
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path)
-        if self.inner is None:
-            self.inner = httpx.AsyncHTTPTransport()
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        if self.inner is not None:
-            await self.inner.aclose()
-            self.inner = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -11,30 +10,8 @@ from chartyard.oci import ClientLimits
 from tests.harness.app import Api, basic_body
 from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
+from tests.harness.transports import HookTransport
 from tests.sync.conftest import catalog, sync_now
-
-
-class HookTransport(httpx.AsyncBaseTransport):
-    """Forward to a real transport, letting a hook answer (or act) first."""
-
-    def __init__(self, hook: Callable[[httpx.Request, int], httpx.Response | None]) -> None:
-        self.hook = hook
-        self.count = 0
-        self.inner: httpx.AsyncHTTPTransport | None = None
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.count += 1
-        answer = self.hook(request, self.count)
-        if answer is not None:
-            return answer
-        if self.inner is None:
-            self.inner = httpx.AsyncHTTPTransport()
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        if self.inner is not None:
-            await self.inner.aclose()
-            self.inner = None
 
 
 def _registry_with_charts(registry_factory: Any, chart_factory: Any, repos: int,

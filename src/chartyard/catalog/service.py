@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import binascii
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from chartyard.auth.roles import Principal
+from chartyard.catalog.contents import chart_contents
 from chartyard.context import AppContext
-from chartyard.errors import InvalidInput, NotFoundError
-from chartyard.helm import read_chart_archive, sort_versions_desc
+from chartyard.errors import NotFoundError
+from chartyard.helm import sort_versions_desc
 from chartyard.oci import parse_endpoint
+from chartyard.pagination import decode_cursor, like_pattern, page_body, page_limit
 from chartyard.registries.present import rfc3339
 from chartyard.registries.service import RegistryService
-from chartyard.sources import open_source
 from chartyard.store.models import Chart, ChartContent, ChartVersion, Registry
-
-MAX_CHART_BYTES = 20 * 1024 * 1024
-MAX_PAGE = 200
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(str(offset).encode()).decode()
-
-
-def _offset(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        # Clamped: a forged huge offset would overflow the database's integer type.
-        return max(0, min(int(base64.urlsafe_b64decode(token.encode())), 2**31))
-    except (ValueError, binascii.Error) as exc:
-        raise InvalidInput("continue", "continue is not a token from a previous page") from exc
 
 
 class CatalogService:
@@ -106,8 +83,8 @@ class CatalogService:
     def search(self, q: str, registry_uid: str | None, limit: int,
                token: str | None) -> dict[str, Any]:
         """Return one page of charts whose name, description or keywords match `q`."""
-        limit = max(1, min(limit, MAX_PAGE))
-        offset = _offset(token)
+        limit = page_limit(limit)
+        offset = decode_cursor(token)
         query = select(Chart, Registry.name).join(Registry, Registry.uid == Chart.registry_uid)
         query = query.where(Chart.tenant_uid == self.principal.tenant_uid)
         if registry_uid:
@@ -115,7 +92,7 @@ class CatalogService:
             query = query.where(Chart.registry_uid == registry_uid)
         text = q.strip().lower()
         if text:
-            like = f"%{_escape_like(text)}%"
+            like = like_pattern(text)
             query = query.where(or_(Chart.name.like(like, escape="\\"),
                                     Chart.keywords.like(like, escape="\\")))
         query = query.order_by(Chart.name, Registry.name, Chart.repository)
@@ -128,10 +105,7 @@ class CatalogService:
              "keywords": c.keywords.split() if c.keywords else []}
             for c, rname in rows[:limit]
         ]
-        more = len(rows) > limit
-        return {"items": items,
-                "listmeta": {"continue": _cursor(offset + limit) if more else "",
-                             "count": len(items), "offset": offset, "limit": limit}}
+        return page_body(items, offset=offset, limit=limit, more=len(rows) > limit)
 
     def values(self, pack_uid: str) -> str:
         """Return the chart's values.yaml, read from its chart layer once and cached by digest."""
@@ -143,27 +117,12 @@ class CatalogService:
         """Return the cached files of a chart version, fetching the chart layer on first use."""
         if not row.chart_digest:
             raise NotFoundError(f"pack '{row.uid}' has no chart layer to read values from")
-        cached = self.session.get(ChartContent, row.chart_digest)
-        if cached is not None:
-            return cached
         reg = self._registry(row.registry_uid)
         target = RegistryService(self.ctx, self.session, self.principal).target(reg)
-        data = asyncio.run(_fetch_blob(self.ctx, target, row.repository, row.chart_digest))
-        files = read_chart_archive(data)
-        content = ChartContent(digest=row.chart_digest, values_yaml=files.values_yaml,
-                               readme=files.readme, values_schema=files.values_schema_json)
-        self.session.merge(content)
-        return content
+        return chart_contents(self.ctx, self.session, target, row.repository, row.chart_digest)
 
 
 def oci_ref(reg: Registry, repository: str) -> str:
     """Return the `oci://host/repository` reference helm pulls a chart from."""
     return f"oci://{parse_endpoint(reg.spec['endpoint']).authority}/{repository}"
 
-
-async def _fetch_blob(ctx: AppContext, target: Any, repository: str, digest: str) -> bytes:
-    source = open_source(target, ctx.sources)
-    try:
-        return await source.get_blob(repository, digest, max_bytes=MAX_CHART_BYTES)
-    finally:
-        await source.aclose()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 from typing import Any
 
 import semver
@@ -18,6 +16,7 @@ from chartyard.context import AppContext
 from chartyard.errors import ConflictError, InvalidInput, NotFoundError, PermissionDenied
 from chartyard.helm import sort_versions_desc, tag_to_version
 from chartyard.oci import parse_endpoint
+from chartyard.pagination import decode_cursor, like_pattern, page_body, page_limit
 from chartyard.profiles import present
 from chartyard.profiles.drift import Drift, PackRef, check_drift
 from chartyard.profiles.export import ExportPack, RegistryInfo, render
@@ -30,7 +29,6 @@ from chartyard.sources import RegistryTarget
 from chartyard.store.models import ClusterProfile, ProfilePack, Registry
 
 TYPES = {"add-on": "add-on", "cluster": "cluster", "full": "cluster"}
-MAX_PAGE = 200
 KIND = "clusterprofile"
 
 
@@ -51,20 +49,6 @@ def check_type(value: str) -> str:
         raise InvalidInput("spec.template.type", f"spec.template.type '{value}' is not "
                                                  "supported; use 'add-on' or 'cluster'")
     return stored
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(str(offset).encode()).decode()
-
-
-def _offset(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        # Clamped: a forged huge offset would overflow the database's integer type.
-        return max(0, min(int(base64.urlsafe_b64decode(token.encode())), 2**31))
-    except (ValueError, binascii.Error) as exc:
-        raise InvalidInput("continue", "continue is not a token from a previous page") from exc
 
 
 def _has_label(labels: dict[str, Any], wanted: str) -> bool:
@@ -207,13 +191,12 @@ class ProfileService:
     def page(self, *, name: str = "", profile_type: str = "", tag: str = "", limit: int = 50,
              token: str | None = None) -> dict[str, Any]:
         """Return one page of profiles, filtered by name (substring), type and label."""
-        limit = max(1, min(limit, MAX_PAGE))
-        offset = _offset(token)
+        limit = page_limit(limit)
+        offset = decode_cursor(token)
         query = select(ClusterProfile).where(
             ClusterProfile.tenant_uid == self.principal.tenant_uid)
         if name.strip():
-            like = "%" + name.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace(
-                "_", "\\_") + "%"
+            like = like_pattern(name.strip().lower())
             query = query.where(func.lower(ClusterProfile.name).like(like, escape="\\"))
         if profile_type.strip():
             query = query.where(ClusterProfile.profile_type == check_type(profile_type))
@@ -225,10 +208,7 @@ class ProfileService:
         else:
             rows = list(self.session.scalars(query.offset(offset).limit(limit + 1)))
         items = [present.summary(p) for p in rows[:limit]]
-        more = len(rows) > limit
-        return {"items": items,
-                "listmeta": {"continue": _cursor(offset + limit) if more else "",
-                             "count": len(items), "offset": offset, "limit": limit}}
+        return page_body(items, offset=offset, limit=limit, more=len(rows) > limit)
 
     def export(self, uid: str, fmt: str) -> str:
         """Return the profile as Flux, Argo CD or helmfile YAML."""
