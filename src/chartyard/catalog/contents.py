@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
@@ -25,9 +26,15 @@ def chart_contents(ctx: AppContext, session: Session, target: RegistryTarget,
     if cached is not None:
         return cached
     files = read_chart_archive(asyncio.run(_fetch(ctx, target, repository, layer_digest)))
-    return session.merge(ChartContent(digest=layer_digest, values_yaml=files.values_yaml,
-                                      readme=files.readme,
-                                      values_schema=files.values_schema_json))
+    content = ChartContent(digest=layer_digest, values_yaml=files.values_yaml,
+                           readme=files.readme, values_schema=files.values_schema_json)
+    try:
+        with session.begin_nested():
+            session.add(content)
+    except IntegrityError:
+        # A concurrent request cached the same layer first; its row is just as good.
+        return session.get(ChartContent, layer_digest) or content
+    return content
 
 
 async def _fetch(ctx: AppContext, target: RegistryTarget, repository: str, digest: str) -> bytes:

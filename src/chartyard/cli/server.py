@@ -26,7 +26,10 @@ def serve(
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     uvicorn.run(create_app(settings, with_worker=worker), host=host, port=port,
-                log_config=None, access_log=False, proxy_headers=True)
+                log_config=None, access_log=False, proxy_headers=True,
+                # Outlive load balancers' idle timeouts (often 60 s): a client must not
+                # reuse a connection the server is closing at that very moment.
+                timeout_keep_alive=75)
 
 
 def worker() -> None:
