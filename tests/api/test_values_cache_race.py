@@ -29,7 +29,7 @@ def test_concurrent_first_values_reads_do_not_fail(api: Api, plain_registry: Reg
     with ThreadPoolExecutor(16) as pool:
         for tag in tags:
             url = f"/v1/packs/{tag['packUid']}/values"
-            replies = list(pool.map(lambda _: api.client.get(url, headers=headers), range(16)))
+            replies = list(pool.map(lambda u: api.client.get(u, headers=headers), [url] * 16))
             assert [r.status_code for r in replies] == [200] * 16, replies[0].text
             assert {r.text for r in replies} == {f"answer: {tag['version']}\n"}
     with api.ctx.transaction() as session:
