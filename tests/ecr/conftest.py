@@ -13,7 +13,10 @@ Set up once for the package:
 - real helm pushes the charts, and moto gets the same repositories and the
   registry's manifests and digests, so ECR listings agree with the registry.
 
-Port 443 and the hosts line are machine-wide, so a lock file serializes test
+``public_ecr_registry`` serves ECR Public (``public.ecr.aws``) the same way,
+from a token-auth registry on 127.0.0.2:443 that lets anonymous clients pull.
+
+Port 443 and the hosts lines are machine-wide, so a lock file serializes test
 runs that include this package (a second run waits for the first).
 """
 
@@ -38,6 +41,7 @@ from tests.harness.components import find_helm
 from tests.harness.helm import Helm
 from tests.harness.moto_server import MotoServer
 from tests.harness.registry import RegistryServer
+from tests.harness.token_server import TokenPolicy
 
 ACCOUNT = "123456789012"  # moto's default account
 REGION = "us-east-1"
@@ -46,6 +50,9 @@ TOKEN_PASSWORD = f"{ACCOUNT}-auth-token"  # what moto's ECR token decodes to (us
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/chartyard"
 HOSTS_FILE = Path("/etc/hosts")
 HOSTS_LINE = f"127.0.0.1 {ECR_HOST}  # chartyard tests/ecr\n"
+PUBLIC_HOST = "public.ecr.aws"
+PUBLIC_ADDRESS = "127.0.0.2"  # the private ECR host has 127.0.0.1:443
+PUBLIC_HOSTS_LINE = f"{PUBLIC_ADDRESS} {PUBLIC_HOST}  # chartyard tests/ecr public\n"
 LOCK_FILE = Path("/tmp/chartyard-tests-ecr-host.lock")
 LOCK_WAIT_SECONDS = 240  # under pytest-timeout's 300 s, which covers fixture setup
 MANIFEST_ACCEPT = "application/vnd.oci.image.manifest.v1+json"
@@ -143,20 +150,53 @@ def ecr_host_lock() -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _add_hosts_line(line: str) -> None:
+    """Append a tagged line to /etc/hosts unless it is there already."""
+    original = HOSTS_FILE.read_text()
+    # Written in place: /etc/hosts is often a bind mount that cannot be replaced.
+    if line not in original:  # (a killed earlier run may have left it)
+        with HOSTS_FILE.open("a") as hosts:
+            hosts.write(("" if original.endswith("\n") or not original else "\n") + line)
+
+
+def _remove_hosts_line(line: str) -> None:
+    """Remove a tagged line from /etc/hosts."""
+    HOSTS_FILE.write_text(HOSTS_FILE.read_text().replace(line, ""))
+
+
 @pytest.fixture(scope="package")
 def hosts_entry(ecr_host_lock: None) -> Iterator[str]:
     """Resolve the ECR host to 127.0.0.1 through /etc/hosts for the package's lifetime."""
-    original = HOSTS_FILE.read_text()
-    # Written in place: /etc/hosts is often a bind mount that cannot be replaced.
-    if HOSTS_LINE not in original:  # (a killed earlier run may have left it)
-        with HOSTS_FILE.open("a") as hosts:
-            hosts.write(("" if original.endswith("\n") or not original else "\n") + HOSTS_LINE)
+    _add_hosts_line(HOSTS_LINE)
     try:
         assert socket.gethostbyname(ECR_HOST) == "127.0.0.1", f"{ECR_HOST} does not resolve"
         yield ECR_HOST
     finally:
-        current = HOSTS_FILE.read_text()
-        HOSTS_FILE.write_text(current.replace(HOSTS_LINE, ""))
+        _remove_hosts_line(HOSTS_LINE)
+
+
+@pytest.fixture(scope="module")
+def public_ecr_registry(
+    ecr_host_lock: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RegistryServer]:
+    """Serve public.ecr.aws from a token-auth registry on 127.0.0.2:443 (anonymous pull).
+
+    Like ECR Public, the token server gives anonymous clients pull tokens for
+    every repository and nobody the catalog; its user may push.
+    """
+    _add_hosts_line(PUBLIC_HOSTS_LINE)
+    try:
+        assert socket.gethostbyname(PUBLIC_HOST) == PUBLIC_ADDRESS, f"{PUBLIC_HOST} not mapped"
+        registry = RegistryServer(
+            "token", tls=True, port=443, host=PUBLIC_ADDRESS, extra_sans=[PUBLIC_HOST],
+            token_policy=TokenPolicy(anonymous_pull_prefixes=[""], allow_catalog=False),
+            base_dir=tmp_path_factory.mktemp("ecr-public-registry"))
+        try:
+            yield registry
+        finally:
+            registry.close()
+    finally:
+        _remove_hosts_line(PUBLIC_HOSTS_LINE)
 
 
 @pytest.fixture(scope="package")

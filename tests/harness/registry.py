@@ -62,8 +62,10 @@ class RegistryServer:
         base_dir: Path | None = None,
         start: bool = True,
         port: int | None = None,  # fixed port, e.g. 443 for a hostname without one
+        host: str = "127.0.0.1",  # another loopback address, e.g. to share port 443
     ) -> None:
         self.mode: Mode = mode
+        self.host = host
         self.tls = (mode == "htpasswd_tls") if tls is None else tls
         if mode == "htpasswd_tls" and not self.tls:
             raise ValueError("htpasswd_tls mode needs TLS")
@@ -100,7 +102,7 @@ class RegistryServer:
                     "rootcertbundle": str(bundle),
                 }
             }
-        self._write_config(auth, extra_sans or [])
+        self._write_config(auth, [*(extra_sans or []), host])
         if start:
             self.start()
 
@@ -171,7 +173,7 @@ class RegistryServer:
     # ---- addresses and credentials -------------------------------------
     @property
     def host_port(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     @property
     def url(self) -> str:
