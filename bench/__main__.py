@@ -1,0 +1,200 @@
+"""Run the whole benchmark: `python -m bench [--repos N --versions N ...]`.
+
+Starts a docker-registry, pushes the corpus (cached under the work directory),
+then measures on loopback and through the emulated WAN: the registry limit,
+chartyard's full / no-change / one-new-version syncs, the naive method and the
+helm CLI; then the catalog API latency at scale. Prints the table and writes
+the report (default `bench/RESULTS.md`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from tests.harness.components import find_helm
+
+from bench.api_latency import measure_api
+from bench.chartyard_sync import SyncResult, run_sync, shipped_in_flight
+from bench.corpus import BASE_PATH, Corpus, push_corpus, push_new_version, remove_new_version
+from bench.helm_cli import helm_version, measure_helm
+from bench.limit import LimitResult, measure_limit
+from bench.naive import measure_naive
+from bench.probes import Phase
+from bench.registry import BenchRegistry
+from bench.report import (
+    BenchResults,
+    NetworkResults,
+    api_table,
+    machine_details,
+    sync_table,
+    targets_table,
+    write_report,
+)
+from bench.wan_proxy import WanProxy
+
+ROOT = Path(__file__).resolve().parent
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Return the command line, with --quick applied."""
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--repos", type=int, default=1000, help="repositories in the corpus")
+    p.add_argument("--versions", type=int, default=10, help="chart versions per repository")
+    p.add_argument("--chart-kb", type=int, default=100, help="size of each chart archive")
+    p.add_argument("--images", type=int, default=None,
+                   help="image manifests mixed into chart repositories (default repos/10)")
+    p.add_argument("--wan", action=argparse.BooleanOptionalAction, default=True,
+                   help="also measure through the emulated WAN")
+    p.add_argument("--delay-ms", type=float, default=15.0, help="WAN delay each way")
+    p.add_argument("--in-flight", type=int, default=16,
+                   help="requests in flight for the registry limit and chartyard")
+    p.add_argument("--rounds", type=int, default=2,
+                   help="interleaved rounds of registry limit and full sync (best of each)")
+    p.add_argument("--shipped-default", action=argparse.BooleanOptionalAction, default=True,
+                   help="over the WAN, also run a full sync at chartyard's default in-flight "
+                        "limit when it differs from --in-flight")
+    p.add_argument("--naive-budget", type=float, default=60.0,
+                   help="seconds after which the naive method stops and extrapolates")
+    p.add_argument("--helm-sample", type=int, default=20, help="helm calls per network")
+    p.add_argument("--api-versions", type=int, default=100_000,
+                   help="chart versions seeded for the API latency (0 skips it)")
+    p.add_argument("--api-clients", default="1,8",
+                   help="comma-separated levels of concurrent API clients")
+    p.add_argument("--api-requests", type=int, default=1000,
+                   help="requests per API endpoint and level")
+    p.add_argument("--quick", action="store_true",
+                   help="a small run for CI: 20 x 3, small API catalog, short samples")
+    p.add_argument("--out", type=Path, default=ROOT / "RESULTS.md", help="report to write")
+    p.add_argument("--work-dir", type=Path, default=ROOT / "out",
+                   help="scratch space (corpus cache, databases)")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.repos, args.versions = 20, 3
+        args.helm_sample, args.naive_budget, args.rounds = 3, 30.0, 1
+        args.api_versions, args.api_requests = 2_000, 200
+    if args.images is None:
+        args.images = max(1, args.repos // 10)
+    return args
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def _helm_refs(corpus: Corpus, sample: int) -> list[tuple[str, str]]:
+    total = corpus.chart_versions
+    picks = sorted({int(k * total / sample) for k in range(max(1, sample))})
+    return [(corpus.repo(p // corpus.versions), corpus.version(p % corpus.versions))
+            for p in picks]
+
+
+def measure_network(name: str, url: str, registry: BenchRegistry, corpus: Corpus,
+                    args: argparse.Namespace, scratch: Path,
+                    proxy: WanProxy | None = None) -> NetworkResults:
+    """Take every sync measurement over one network path."""
+    pids = {"registry": registry.pid, **({"proxy": proxy.proc.pid} if proxy else {})}
+    limits: list[tuple[LimitResult, Phase]] = []
+    fulls: list[tuple[SyncResult, Phase]] = []
+    data_dir = scratch / f"chartyard-{name}"
+    for round_ in range(1, args.rounds + 1):
+        # Interleaved, so both see the same spells of load from elsewhere on the machine.
+        _log(f"{name}: registry limit ({args.in_flight} in flight), round {round_}")
+        with Phase(pids) as phase:
+            limits.append((measure_limit(url, BASE_PATH, in_flight=args.in_flight), phase))
+        shutil.rmtree(data_dir, ignore_errors=True)
+        _log(f"{name}: chartyard full sync, round {round_}")
+        with Phase(pids) as phase:
+            fulls.append((run_sync(data_dir, url, BASE_PATH, in_flight=args.in_flight), phase))
+    limit, limit_phase = min(limits, key=lambda pair: pair[0].seconds)
+    full, full_phase = min(fulls, key=lambda pair: pair[0].seconds)
+    _log(f"{name}: chartyard no-change resync")
+    no_change = run_sync(data_dir, url, BASE_PATH, in_flight=args.in_flight)
+    push_new_version(corpus, registry.url)
+    try:
+        _log(f"{name}: chartyard one-new-version resync")
+        one_new = run_sync(data_dir, url, BASE_PATH, in_flight=args.in_flight)
+    finally:
+        remove_new_version(corpus, registry.url)
+    result = NetworkResults(name, limit, full, no_change, one_new,
+                            limit_phase=limit_phase, full_phase=full_phase,
+                            limit_samples=[r.seconds for r, _ in limits],
+                            full_samples=[r.seconds for r, _ in fulls],
+                            peak_rss_mb=max(r.peak_rss_mb for r, _ in fulls))
+    shipped = shipped_in_flight()
+    if proxy is not None and args.shipped_default and shipped != args.in_flight:
+        _log(f"{name}: chartyard full sync at the shipped default ({shipped} in flight)")
+        fresh = scratch / f"chartyard-{name}-default"
+        shutil.rmtree(fresh, ignore_errors=True)
+        result.full_default = run_sync(fresh, url, BASE_PATH, in_flight=shipped)
+        result.shipped_in_flight = shipped
+    _log(f"{name}: naive method (budget {args.naive_budget:g} s)")
+    result.naive = measure_naive(url, BASE_PATH, budget=args.naive_budget)
+    if args.helm_sample > 0:
+        _log(f"{name}: helm show chart x {args.helm_sample}")
+        result.helm = measure_helm(url.removeprefix("http://"),
+                                   _helm_refs(corpus, args.helm_sample), corpus.chart_versions)
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and write the report; return the exit status."""
+    args = parse_args(argv)
+    started = time.perf_counter()
+    corpus = Corpus(args.repos, args.versions, args.chart_kb, args.images)
+    work: Path = args.work_dir
+    scratch = work / "run"
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    results = BenchResults(corpus, args.in_flight, args.delay_ms, rounds=args.rounds)
+    registry = BenchRegistry(scratch, work / f"corpus-{corpus.key}")
+    proxy: WanProxy | None = None
+    try:
+        if registry.corpus_ready:
+            _log(f"corpus {corpus.key}: reusing the pushed corpus")
+            remove_new_version(corpus, registry.url)
+        else:
+            _log(f"corpus {corpus.key}: generating and pushing {corpus.chart_versions:,} charts")
+            pushed_at = time.perf_counter()
+            pushed = push_corpus(corpus, registry.url)
+            registry.mark_corpus_ready()
+            results.notes.append(f"Corpus pushed in {time.perf_counter() - pushed_at:,.0f} s "
+                                 f"({pushed:,} artifacts).")
+        results.networks.append(
+            measure_network("loopback", registry.url, registry, corpus, args, scratch))
+        if args.wan:
+            proxy = WanProxy(f"127.0.0.1:{registry.port}", args.delay_ms)
+            results.networks.append(
+                measure_network("wan", proxy.url, registry, corpus, args, scratch, proxy))
+    finally:
+        if proxy is not None:
+            proxy.close()
+        registry.close()
+    if args.api_versions > 0:
+        _log(f"catalog API latency at {args.api_versions:,} versions")
+        levels = [int(c) for c in str(args.api_clients).split(",") if c.strip()]
+        results.api = measure_api(args.api_versions, clients=levels,
+                                  requests=args.api_requests, work_dir=scratch)
+    for net in results.networks:
+        if net.naive is not None and net.naive.extrapolated:
+            results.notes.append(
+                f"The naive method over {net.name} was time-boxed at {args.naive_budget:g} s "
+                f"and extrapolated linearly from {net.naive.repositories_done:,} of "
+                f"{net.naive.repositories:,} repositories (every repository costs the same).")
+    results.machine = machine_details(helm_version(find_helm()))
+    results.wall_seconds = time.perf_counter() - started
+    write_report(results, args.out)
+    print(sync_table(results), end="\n\n")
+    if results.api is not None:
+        print(api_table(results.api), end="\n\n")
+    print(targets_table(results))
+    _log(f"report written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

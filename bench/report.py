@@ -1,0 +1,309 @@
+"""Render the benchmark's results: a table on stdout and `bench/RESULTS.md` with machine details."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import subprocess
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.api_latency import ApiResult, Percentiles
+from bench.chartyard_sync import SyncResult
+from bench.corpus import Corpus
+from bench.helm_cli import HelmResult
+from bench.limit import LimitResult
+from bench.naive import NaiveResult
+from bench.probes import Phase
+
+RSS_TARGET_MB = 200.0
+LIMIT_TARGET = 1.5
+NAIVE_TARGET = 10.0
+API_P95_TARGET_MS = 50.0
+
+
+@dataclass
+class NetworkResults:
+    """Every measurement taken over one network path (loopback or the emulated WAN)."""
+
+    name: str
+    limit: LimitResult
+    full: SyncResult
+    no_change: SyncResult
+    one_new: SyncResult
+    naive: NaiveResult | None = None
+    helm: HelmResult | None = None
+    limit_phase: Phase | None = None
+    full_phase: Phase | None = None
+    full_default: SyncResult | None = None
+    shipped_in_flight: int = 0
+    limit_samples: list[float] = field(default_factory=list)
+    full_samples: list[float] = field(default_factory=list)
+    peak_rss_mb: float = 0.0
+
+    @property
+    def full_over_limit(self) -> float:
+        """Return chartyard's full-sync time divided by the registry limit."""
+        return self.full.seconds / self.limit.seconds
+
+    @property
+    def naive_over_chartyard(self) -> float | None:
+        """Return the naive method's time divided by chartyard's full sync."""
+        return self.naive.seconds / self.full.seconds if self.naive else None
+
+    @property
+    def helm_over_chartyard(self) -> float | None:
+        """Return helm's extrapolated time divided by chartyard's full sync."""
+        return self.helm.extrapolated_seconds / self.full.seconds if self.helm else None
+
+
+@dataclass
+class BenchResults:
+    """One benchmark run."""
+
+    corpus: Corpus
+    in_flight: int
+    delay_ms: float
+    networks: list[NetworkResults] = field(default_factory=list)
+    api: ApiResult | None = None
+    machine: dict[str, str] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    rounds: int = 1
+
+
+def _run(argv: list[str]) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=30)
+    except OSError:
+        return "unavailable"
+    return (done.stdout or done.stderr).strip().splitlines()[0] if done.returncode == 0 else "?"
+
+
+def machine_details(helm_version: str) -> dict[str, str]:
+    """Return what a reader needs to weigh the figures: CPU, memory, versions."""
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kb = int(meminfo.read_text().split("MemTotal:", 1)[1].split()[0])
+        memory = f"{kb / 1024 / 1024:.1f} GiB"
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": f"{cpu} x {os.cpu_count()} cores",
+        "memory": memory,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "registry": _run(["docker-registry", "--version"]),
+        "helm": helm_version,
+    }
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:,.2f} s" if seconds < 100 else f"{seconds:,.0f} s"
+
+
+def _kinds(counts: Counter[str]) -> str:
+    order = ("catalog", "tags", "manifest", "manifest_head", "blob", "ping", "token", "other")
+    return ", ".join(f"{k} {counts[k]:,}" for k in order if counts.get(k))
+
+
+def _samples(samples: list[float]) -> str:
+    if len(samples) < 2:
+        return ""
+    return " (best of " + ", ".join(f"{s:,.1f}" for s in samples) + ")"
+
+
+def _cpu(phase: Phase | None) -> str:
+    if phase is None:
+        return "n/a"
+    return " + ".join(f"{seconds:,.1f} ({name})" for name, seconds in phase.cpu.items())
+
+
+def _psi(phase: Phase | None) -> str:
+    return "n/a" if phase is None or phase.contention is None else f"{phase.contention:.0%}"
+
+
+def _x(ratio: float | None) -> str:
+    return "n/a" if ratio is None else f"{ratio:,.2f}x"
+
+
+def _rows(results: BenchResults) -> list[tuple[str, list[str]]]:
+    nets = results.networks
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, cell: Callable[[NetworkResults], str]) -> None:
+        rows.append((label, [cell(n) for n in nets]))
+
+    row(f"Registry limit ({results.in_flight} in flight): time",
+        lambda n: _s(n.limit.seconds) + _samples(n.limit_samples))
+    row("Registry limit: requests",
+        lambda n: f"{n.limit.total:,} ({n.limit.total / n.limit.seconds:,.0f}/s)")
+    row("chartyard full sync: time", lambda n: _s(n.full.seconds) + _samples(n.full_samples))
+    row("chartyard full sync: requests",
+        lambda n: f"{n.full.total:,} ({n.full.total / n.full.seconds:,.0f}/s)")
+    if any(n.full_default for n in nets):
+        row("chartyard full sync at the shipped default in-flight limit",
+            lambda n: "not run" if n.full_default is None else
+            f"{_s(n.full_default.seconds)} at {n.shipped_in_flight} in flight "
+            f"({_x(n.full_default.seconds / n.limit.seconds)} the limit)")
+    row("CPU seconds, limit: client / servers",
+        lambda n: f"{n.limit.cpu_seconds:,.1f} / {_cpu(n.limit_phase)}")
+    row("CPU seconds, full sync: chartyard / servers",
+        lambda n: f"{n.full.cpu_seconds:,.1f} / {_cpu(n.full_phase)}")
+    row("CPU pressure during limit / full sync (PSI some)",
+        lambda n: f"{_psi(n.limit_phase)} / {_psi(n.full_phase)}")
+    row("chartyard full sync: peak RSS",
+        lambda n: f"{n.peak_rss_mb:,.0f} MB (at start {n.full.baseline_rss_mb:,.0f} MB)")
+    row("chartyard no-change resync",
+        lambda n: f"{_s(n.no_change.seconds)}; {n.no_change.total:,} requests "
+                  f"({_kinds(n.no_change.requests)})")
+    row("chartyard one-new-version resync",
+        lambda n: f"{_s(n.one_new.seconds)}; {n.one_new.total:,} requests "
+                  f"({_kinds(n.one_new.requests)}); added {n.one_new.added}")
+    row("Naive (sequential, tarball download + unpack)",
+        lambda n: "not run" if n.naive is None else (
+            f"{_s(n.naive.seconds)}"
+            + (f" (extrapolated from {n.naive.repositories_done:,} of "
+               f"{n.naive.repositories:,} repositories, measured {_s(n.naive.measured_seconds)})"
+               if n.naive.extrapolated else "")))
+    row("helm show chart, per version",
+        lambda n: "not run" if n.helm is None else
+        f"{n.helm.per_version_seconds * 1000:,.0f} ms (sample of {n.helm.sample})")
+    row("helm show chart, extrapolated to corpus",
+        lambda n: "not run" if n.helm is None else _s(n.helm.extrapolated_seconds))
+    row("**full sync ÷ registry limit**", lambda n: f"**{_x(n.full_over_limit)}**")
+    row("**naive ÷ chartyard**", lambda n: f"**{_x(n.naive_over_chartyard)}**")
+    row("**helm ÷ chartyard**", lambda n: f"**{_x(n.helm_over_chartyard)}**")
+    return rows
+
+
+def _network_label(name: str, delay_ms: float) -> str:
+    return f"WAN ({2 * delay_ms:g} ms RTT)" if name == "wan" else "loopback"
+
+
+def sync_table(results: BenchResults) -> str:
+    """Return the markdown table of the sync measurements."""
+    heads = [_network_label(n.name, results.delay_ms) for n in results.networks]
+    lines = ["| measurement | " + " | ".join(heads) + " |",
+             "|---|" + "---|" * len(heads)]
+    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in _rows(results)]
+    return "\n".join(lines)
+
+
+def _p(p: Percentiles) -> str:
+    return f"{p.p50:,.1f} | {p.p95:,.1f} | {p.p99:,.1f} | {p.per_second:,.0f}"
+
+
+def api_table(api: ApiResult) -> str:
+    """Return the markdown table of the catalog API latencies."""
+    lines = [f"| endpoint ({api.chart_versions:,} versions in {api.charts:,} charts) | "
+             "concurrent clients | p50 ms | p95 ms | p99 ms | req/s |",
+             "|---|---|---|---|---|---|"]
+    for run in api.runs:
+        lines += [
+            f"| versions lookup `GET /v1/packs/{{name}}/registries/{{uid}}` | {run.clients} | "
+            f"{_p(run.versions)} |",
+            f"| search `GET /v1/packs?q=...&limit=50` | {run.clients} | {_p(run.search)} |",
+        ]
+    return "\n".join(lines)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def targets_table(results: BenchResults) -> str:
+    """Return the targets of issue 8 against what this run measured."""
+    lines = ["| target | measured | |", "|---|---|---|"]
+    for n in results.networks:
+        label = _network_label(n.name, results.delay_ms)
+        lines.append(f"| full sync ≤ {LIMIT_TARGET}x registry limit, {label} | "
+                     f"{_x(n.full_over_limit)} | {_verdict(n.full_over_limit <= LIMIT_TARGET)} |")
+        extra = n.no_change.total - n.no_change.requests["tags"] - n.no_change.requests["catalog"]
+        ok = extra == 0 and n.no_change.requests["tags"] == n.limit.requests["tags"]
+        lines.append(f"| no-change resync = catalog pages + one tags/list per repository, "
+                     f"{label} | {_kinds(n.no_change.requests)} | {_verdict(ok)} |")
+        lines.append(f"| peak RSS < {RSS_TARGET_MB:g} MB, {label} | "
+                     f"{n.peak_rss_mb:,.0f} MB | "
+                     f"{_verdict(n.peak_rss_mb < RSS_TARGET_MB)} |")
+        if n.name == "wan" and n.naive_over_chartyard is not None:
+            lines.append(f"| ≥ {NAIVE_TARGET:g}x faster than naive, {label} | "
+                         f"{_x(n.naive_over_chartyard)} | "
+                         f"{_verdict(n.naive_over_chartyard >= NAIVE_TARGET)} |")
+    if results.api is not None:
+        run = results.api.loaded
+        for name, p in (("versions lookup", run.versions), ("search", run.search)):
+            lines.append(f"| {name} p95 < {API_P95_TARGET_MS:g} ms at "
+                         f"{results.api.chart_versions:,} versions, {run.clients} clients | "
+                         f"{p.p95:,.1f} ms | {_verdict(p.p95 < API_P95_TARGET_MS)} |")
+    return "\n".join(lines)
+
+
+def render(results: BenchResults) -> str:
+    """Return the whole report as markdown."""
+    c = results.corpus
+    parts = [
+        "# chartyard benchmark results",
+        "",
+        "Generated by `python -m bench` (see the README). Every figure below comes from one "
+        "run on one machine, side by side; absolute times on shared machines vary from run "
+        "to run, the ratios are what count.",
+        "",
+        f"**Corpus:** {c.repos:,} repositories x {c.versions} versions = "
+        f"{c.chart_versions:,} chart versions of ~{c.chart_kb} KB (incompressible padding), "
+        f"plus {len(c.image_repos())} image manifests mixed into chart repositories; "
+        f"docker-registry with filesystem storage on 127.0.0.1, plain HTTP. Politeness: "
+        f"{results.in_flight} requests in flight for both the registry limit and chartyard. "
+        f"WAN: the benchmark's own delay proxy adds {results.delay_ms:g} ms each way.",
+        "",
+        f"Registry limit and full sync run {results.rounds} interleaved round(s); the table "
+        "shows the best of each (all samples in brackets), the usual estimator when other "
+        "load can only slow a run down. "
+        "CPU seconds are those the client (the tight client, or the chartyard sync process) "
+        "and the servers (registry, delay proxy) spent in the phase; they vary far less "
+        "between runs than wall time. CPU pressure is the share of the phase during which "
+        "some task on the machine waited for a CPU (Linux PSI): above a few percent the "
+        "machine was busy, with our own processes or with others', and wall times are "
+        "inflated accordingly.",
+        "",
+        "## Sync",
+        "",
+        sync_table(results),
+        "",
+    ]
+    if results.api is not None:
+        parts += ["## Catalog API", "", api_table(results.api), "",
+                  f"Seeded directly into SQLite in {results.api.seed_seconds:,.1f} s; served "
+                  "by `chartyard serve --no-worker` (one process).", ""]
+    parts += ["## Targets (issue 8)", "", targets_table(results), ""]
+    if results.notes:
+        parts += ["## Notes", ""] + [f"- {note}" for note in results.notes] + [""]
+    parts += ["## Machine", ""]
+    parts += [f"- **{k}:** {v}" for k, v in results.machine.items()]
+    parts += [f"- **benchmark wall time:** {results.wall_seconds / 60:,.1f} min", ""]
+    return "\n".join(parts)
+
+
+KEEP_MARKER = "<!-- hand-written below this line: kept when the report is regenerated -->"
+
+
+def write_report(results: BenchResults, path: Path) -> None:
+    """Write the report to `path`, keeping any hand-written part after KEEP_MARKER."""
+    kept = ""
+    if path.exists():
+        _, marker, tail = path.read_text().partition(KEEP_MARKER)
+        kept = marker + tail if marker else ""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(results) + ("\n" + kept if kept else ""))

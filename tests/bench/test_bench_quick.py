@@ -1,0 +1,51 @@
+"""The benchmark keeps working: a quick run end to end (timings are reported, never asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.harness.components import REPO_ROOT
+
+ROWS = (
+    "Registry limit (16 in flight): time",
+    "chartyard full sync: time",
+    "chartyard full sync: requests",
+    "chartyard full sync: peak RSS",
+    "chartyard no-change resync",
+    "chartyard one-new-version resync",
+    "Naive (sequential, tarball download + unpack)",
+    "helm show chart, per version",
+    "helm show chart, extrapolated to corpus",
+    "full sync ÷ registry limit",
+    "naive ÷ chartyard",
+    "helm ÷ chartyard",
+    "versions lookup `GET /v1/packs/{name}/registries/{uid}`",
+    "search `GET /v1/packs?q=...&limit=50`",
+)
+
+
+@pytest.mark.slow
+def test_quick_benchmark_runs_and_reports(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(out),
+         "--work-dir", str(tmp_path / "work")],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    report = out.read_text()
+    for row in ROWS:
+        assert row in report, f"missing row {row!r}"
+    assert "| loopback | WAN (30 ms RTT) |" in report
+    assert "**Corpus:** 20 repositories x 3 versions = 60 chart versions" in report
+    # Request counts are deterministic: a no-change resync lists the catalog page and each
+    # repository's tags and reads nothing else; one new version costs one manifest and blob.
+    no_change = [line for line in report.splitlines() if "chartyard no-change resync" in line]
+    assert no_change and no_change[0].count("21 requests (catalog 1, tags 20)") == 2
+    one_new = [line for line in report.splitlines() if "one-new-version resync" in line]
+    assert one_new[0].count("(catalog 1, tags 20, manifest 1, blob 1); added 1") == 2
+    assert "chartyard full sync: time" in done.stdout  # the table is printed too

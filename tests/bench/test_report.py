@@ -1,0 +1,45 @@
+"""The benchmark report: targets are judged from the figures, hand-written analysis is kept."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from bench.chartyard_sync import SyncResult
+from bench.corpus import Corpus
+from bench.limit import LimitResult
+from bench.report import KEEP_MARKER, BenchResults, NetworkResults, write_report
+
+
+def _results(full_seconds: float, no_change: Counter[str]) -> BenchResults:
+    limit = LimitResult(10.0, Counter(catalog=1, tags=20, manifest=62, blob=60))
+    full = SyncResult("Completed", full_seconds, Counter(catalog=1, tags=20, manifest=62,
+                                                         blob=60), peak_rss_mb=150.0)
+    net = NetworkResults("wan", limit, full, SyncResult("Completed", 1.0, no_change),
+                         SyncResult("Completed", 1.0, Counter(catalog=1, tags=20, manifest=1,
+                                                              blob=1), added=1),
+                         peak_rss_mb=150.0)
+    return BenchResults(Corpus(20, 3, 100, 2), 16, 15.0, networks=[net])
+
+
+def test_targets_are_judged_from_the_figures(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    write_report(_results(14.0, Counter(catalog=1, tags=20)), out)
+    text = out.read_text()
+    assert "| full sync ≤ 1.5x registry limit, WAN (30 ms RTT) | 1.40x | met |" in text
+    assert "tags/list per repository, WAN (30 ms RTT) | catalog 1, tags 20 | met |" in text
+
+    write_report(_results(16.0, Counter(catalog=1, tags=20, manifest=3)), out)
+    text = out.read_text()
+    assert "| full sync ≤ 1.5x registry limit, WAN (30 ms RTT) | 1.60x | **missed** |" in text
+    assert "catalog 1, tags 20, manifest 3 | **missed** |" in text
+
+
+def test_hand_written_analysis_survives_a_rerun(tmp_path: Path) -> None:
+    out = tmp_path / "RESULTS.md"
+    write_report(_results(14.0, Counter(catalog=1, tags=20)), out)
+    out.write_text(out.read_text() + f"\n{KEEP_MARKER}\n## Analysis\nwhy it is slow\n")
+    write_report(_results(12.0, Counter(catalog=1, tags=20)), out)
+    text = out.read_text()
+    assert "| 1.20x | met |" in text and "1.40x" not in text
+    assert text.count(KEEP_MARKER) == 1 and text.endswith("## Analysis\nwhy it is slow\n")
