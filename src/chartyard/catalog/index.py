@@ -12,6 +12,7 @@ from chartyard.helm import version_sort_key
 from chartyard.store.models import Chart, ChartVersion, Registry, new_uid
 
 _CHUNK = 500
+MAX_INDEXED_KEYWORDS = 1000
 
 
 def refresh_charts(session: Session, reg: Registry, repositories: Collection[str]) -> None:
@@ -34,7 +35,8 @@ def refresh_charts(session: Session, reg: Registry, repositories: Collection[str
                 "latest_pack_uid": latest.uid, "version_count": len(versions),
                 "description": latest.description,
                 "icon": str(latest.chart_metadata.get("icon") or "")[:1024] or None,
-                "keywords": latest.keywords,
+                # Bounded so the search index entry stays small (PostgreSQL caps ~2.7 KB).
+                "keywords": latest.keywords[:MAX_INDEXED_KEYWORDS],
             })
         if rows:
             session.execute(insert(Chart), rows)

@@ -205,7 +205,8 @@ class Chart(Base):
     __tablename__ = "charts"
     __table_args__ = (
         UniqueConstraint("registry_uid", "repository"),
-        Index("ix_charts_tenant_name", "tenant_uid", "name"),
+        # Covers search: the LIKE on name and keywords is answered from the index alone.
+        Index("ix_charts_tenant_search", "tenant_uid", "name", "keywords"),
     )
     uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
     tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
