@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.catalog.service import CatalogService
@@ -16,18 +16,21 @@ router = APIRouter(prefix="/v1/packs", tags=["catalog"])
 @router.get("")
 def search(ctx: Ctx, principal: CurrentUser, q: str = "", registryUid: str | None = None,
            limit: int = 50,
-           continue_: Annotated[str | None, Query(alias="continue")] = None) -> dict[str, Any]:
+           continue_: Annotated[str | None, Query(alias="continue")] = None) -> JSONResponse:
     """Search charts by name or keyword across the tenant's registries, one page at a time."""
     with ctx.transaction() as session:
-        return CatalogService(ctx, session, principal).search(q, registryUid, limit, continue_)
+        page = CatalogService(ctx, session, principal).search(q, registryUid, limit, continue_)
+    # The page is plain JSON already: skip FastAPI's generic encoder on this hot path.
+    return JSONResponse(page)
 
 
 @router.get("/{chartName}/registries/{registryUid}")
 def versions(chartName: str, registryUid: str, ctx: Ctx,
-             principal: CurrentUser) -> dict[str, Any]:
+             principal: CurrentUser) -> JSONResponse:
     """Return a chart's versions in a registry, newest semver first."""
     with ctx.transaction() as session:
-        return CatalogService(ctx, session, principal).versions(chartName, registryUid)
+        found = CatalogService(ctx, session, principal).versions(chartName, registryUid)
+    return JSONResponse(found)
 
 
 @router.get("/{packUid}")
