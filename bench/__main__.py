@@ -67,6 +67,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="comma-separated levels of concurrent API clients")
     p.add_argument("--api-requests", type=int, default=1000,
                    help="requests per API endpoint and level")
+    p.add_argument("--api-workers", type=int, default=2,
+                   help="API processes of the measured server (chartyard serve --workers)")
     p.add_argument("--quick", action="store_true",
                    help="a small run for CI: 20 x 3, small API catalog, short samples")
     p.add_argument("--out", type=Path, default=ROOT / "RESULTS.md", help="report to write")
@@ -178,7 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _log(f"catalog API latency at {args.api_versions:,} versions")
         levels = [int(c) for c in str(args.api_clients).split(",") if c.strip()]
         results.api = measure_api(args.api_versions, clients=levels,
-                                  requests=args.api_requests, work_dir=scratch)
+                                  requests=args.api_requests, work_dir=scratch,
+                                  server_workers=args.api_workers)
     for net in results.networks:
         if net.naive is not None and net.naive.extrapolated:
             results.notes.append(

@@ -59,6 +59,7 @@ class ApiResult:
     charts: int
     runs: list[ApiRun]
     seed_seconds: float
+    server_workers: int = 1
 
     @property
     def loaded(self) -> ApiRun:
@@ -186,7 +187,7 @@ async def _load(base_url: str, token: str, paths: Callable[[int], str], count: i
 
 
 def measure_api(total_versions: int, *, clients: Sequence[int] = (1, 8), requests: int = 1000,
-                work_dir: Path | None = None) -> ApiResult:
+                work_dir: Path | None = None, server_workers: int = 1) -> ApiResult:
     """Seed `total_versions` chart versions, serve them, and measure both endpoints."""
     with tempfile.TemporaryDirectory(prefix="bench-api-", dir=work_dir) as tmp:
         data_dir = Path(tmp) / "data"
@@ -194,6 +195,7 @@ def measure_api(total_versions: int, *, clients: Sequence[int] = (1, 8), request
         uid, names = seed(data_dir, total_versions)
         seeded = time.perf_counter() - started
         server = ChartyardServer(data_dir, admin_password=ADMIN_PASSWORD, worker=False,
+                                 workers=server_workers,
                                  extra_env={"CHARTYARD_LOG_LEVEL": "WARNING"})
         runs = []
         try:
@@ -211,4 +213,4 @@ def measure_api(total_versions: int, *, clients: Sequence[int] = (1, 8), request
                 runs.append(ApiRun(level, versions, search))
         finally:
             server.close()
-    return ApiResult(total_versions, len(names), runs, seeded)
+    return ApiResult(total_versions, len(names), runs, seeded, server_workers)

@@ -286,7 +286,8 @@ def render(results: BenchResults) -> str:
     if results.api is not None:
         parts += ["## Catalog API", "", api_table(results.api), "",
                   f"Seeded directly into SQLite in {results.api.seed_seconds:,.1f} s; served "
-                  "by `chartyard serve --no-worker` (one process).", ""]
+                  f"by `chartyard serve --no-worker --workers {results.api.server_workers}`.",
+                  ""]
     parts += ["## Targets (issue 8)", "", targets_table(results), ""]
     if results.notes:
         parts += ["## Notes", ""] + [f"- {note}" for note in results.notes] + [""]

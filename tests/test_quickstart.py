@@ -38,3 +38,19 @@ def test_chartyard_serve_defaults_answer_healthz(tmp_path: Path) -> None:
         out, _ = proc.communicate(timeout=15)
     # No CHARTYARD_ADMIN_PASSWORD: a password is generated and printed once.
     assert "created user 'admin' of tenant 'default' with password:" in out
+
+
+def test_serve_with_several_api_processes(tmp_path: Path) -> None:
+    from tests.harness.chartyard_server import ChartyardServer
+
+    server = ChartyardServer(tmp_path / "data", admin_password="Admin-pass-123", workers=2)
+    try:
+        headers = {"Authorization": f"Bearer {server.token()}"}
+        # Tokens are in the database: any process accepts any other's.
+        for _ in range(12):
+            r = httpx.get(f"{server.url}/v1/registries/oci/summary", headers=headers)
+            assert r.status_code == 200
+        assert server.proc.poll() is None
+        assert "Traceback" not in server.log_text()  # no process lost a migration race
+    finally:
+        server.close()

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
 
     sync_interval_seconds: int = 3600
     sync_jitter_fraction: float = 0.1
+    embedded_worker: bool = True
     worker_poll_seconds: float = 2.0
     lease_seconds: int = 60
     max_in_flight_per_host: int = 8

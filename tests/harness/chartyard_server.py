@@ -17,7 +17,8 @@ class ChartyardServer:
     """A `chartyard serve` subprocess with its own data dir; stderr goes to `log_path`."""
 
     def __init__(self, data_dir: Path, *, admin_password: str, database_url: str | None = None,
-                 extra_env: dict[str, str] | None = None, worker: bool = True) -> None:
+                 extra_env: dict[str, str] | None = None, worker: bool = True,
+                 workers: int = 1) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -38,6 +39,8 @@ class ChartyardServer:
         argv = [sys.executable, "-m", "chartyard", "serve", "--port", str(self.port)]
         if not worker:
             argv.append("--no-worker")
+        if workers > 1:
+            argv += ["--workers", str(workers)]
         self.proc = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_ready()
 

@@ -61,3 +61,9 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         app.include_router(router)
     web.mount_static(app)
     return app
+
+
+def app_factory() -> FastAPI:
+    """Return the app from the environment alone, for uvicorn's worker processes."""
+    settings = get_settings()
+    return create_app(settings, with_worker=settings.embedded_worker)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
 import signal
 from typing import Annotated
 
@@ -17,19 +19,32 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     worker: Annotated[bool, typer.Option("--worker/--no-worker",
                                          help="Embed a sync worker.")] = True,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="API processes; each is stateless (leases keep syncs single).")] = 1,
 ) -> None:
     """Run the API, the web UI and (unless --no-worker) an embedded sync worker."""
     import uvicorn
 
-    from chartyard.api.app import create_app
+    from chartyard.api.app import create_app, prepare
+    from chartyard.context import AppContext
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    uvicorn.run(create_app(settings, with_worker=worker), host=host, port=port,
-                log_config=None, access_log=False, proxy_headers=True,
-                # Outlive load balancers' idle timeouts (often 60 s): a client must not
-                # reuse a connection the server is closing at that very moment.
-                timeout_keep_alive=75)
+    run = functools.partial(
+        uvicorn.run, host=host, port=port, log_config=None, access_log=False,
+        proxy_headers=True,
+        # Outlive load balancers' idle timeouts (often 60 s): a client must not reuse
+        # a connection the server is closing at that very moment.
+        timeout_keep_alive=75)
+    if workers == 1:
+        run(create_app(settings, with_worker=worker))
+        return
+    # Migrate and bootstrap once here, so the processes do not race to do it.
+    ctx = AppContext.create(settings)
+    prepare(ctx)
+    ctx.dispose()
+    os.environ["CHARTYARD_EMBEDDED_WORKER"] = "true" if worker else "false"
+    run("chartyard.api.app:app_factory", factory=True, workers=workers)
 
 
 def worker() -> None:
