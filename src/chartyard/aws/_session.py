@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -51,19 +51,22 @@ class AwsSession:
         self._ecr: tuple[AwsCredentials, ECRClient] | None = None
         self._ecr_public: tuple[AwsCredentials, ECRPublicClient] | None = None
 
+    def _signing(self, credentials: AwsCredentials) -> dict[str, Any]:
+        """Return the region, config and keys every client of this registry is built with."""
+        return {
+            "region_name": self.endpoint.region,
+            "config": self._config,
+            "aws_access_key_id": credentials.access_key,
+            "aws_secret_access_key": credentials.secret_key,
+            "aws_session_token": credentials.session_token,
+        }
+
     def ecr(self) -> ECRClient:
         """Return an ECR client signed with the current credentials."""
         credentials = self._credentials()
         with self._lock:
             if self._ecr is None or self._ecr[0] != credentials:
-                client = self._session.client(
-                    "ecr",
-                    region_name=self.endpoint.region,
-                    config=self._config,
-                    aws_access_key_id=credentials.access_key,
-                    aws_secret_access_key=credentials.secret_key,
-                    aws_session_token=credentials.session_token,
-                )
+                client = self._session.client("ecr", **self._signing(credentials))
                 self._ecr = (credentials, client)
             return self._ecr[1]
 
@@ -72,14 +75,7 @@ class AwsSession:
         credentials = self._credentials()
         with self._lock:
             if self._ecr_public is None or self._ecr_public[0] != credentials:
-                client = self._session.client(
-                    "ecr-public",
-                    region_name=self.endpoint.region,
-                    config=self._config,
-                    aws_access_key_id=credentials.access_key,
-                    aws_secret_access_key=credentials.secret_key,
-                    aws_session_token=credentials.session_token,
-                )
+                client = self._session.client("ecr-public", **self._signing(credentials))
                 self._ecr_public = (credentials, client)
             return self._ecr_public[1]
 

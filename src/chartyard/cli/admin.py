@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,6 +13,8 @@ from chartyard.auth.roles import Role
 from chartyard.errors import ServiceError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from chartyard.context import AppContext
 
 # The database layers are imported inside the commands, so that the client
@@ -29,21 +33,28 @@ def _context() -> AppContext:
     return ctx
 
 
-@app.command("create-tenant")
-def create_tenant(name: str) -> None:
-    """Create a tenant."""
-    from chartyard.auth import service as auth
-
+@contextmanager
+def _admin_transaction() -> Iterator[Session]:
+    """Yield a session on a migrated database; a rule broken inside exits 1 with its message."""
     ctx = _context()
     try:
         with ctx.transaction() as session:
-            tenant = auth.create_tenant(session, name)
-        typer.echo(f"created tenant '{name}' ({tenant.uid})")
+            yield session
     except ServiceError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
     finally:
         ctx.dispose()
+
+
+@app.command("create-tenant")
+def create_tenant(name: str) -> None:
+    """Create a tenant."""
+    from chartyard.auth import service as auth
+
+    with _admin_transaction() as session:
+        tenant = auth.create_tenant(session, name)
+    typer.echo(f"created tenant '{name}' ({tenant.uid})")
 
 
 @app.command("create-user")
@@ -59,16 +70,9 @@ def create_user(
                 else typer.prompt("Password", hide_input=True, confirmation_prompt=True))
     from chartyard.auth import service as auth
 
-    ctx = _context()
-    try:
-        with ctx.transaction() as session:
-            user = auth.create_user(session, tenant, username, password, role)
-        typer.echo(f"created user '{username}' ({role.value}) in tenant '{tenant}' ({user.uid})")
-    except ServiceError as exc:
-        typer.echo(f"error: {exc.message}", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        ctx.dispose()
+    with _admin_transaction() as session:
+        user = auth.create_user(session, tenant, username, password, role)
+    typer.echo(f"created user '{username}' ({role.value}) in tenant '{tenant}' ({user.uid})")
 
 
 @app.command("rotate-secret-key")
