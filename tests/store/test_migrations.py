@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -15,6 +17,37 @@ def test_upgrade_matches_models_and_is_idempotent(database_url: str) -> None:
     try:
         upgrade(engine)
         upgrade(engine)  # a second start applies nothing and fails on nothing
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_revision_ids_are_the_file_prefix() -> None:
+    from alembic.script import ScriptDirectory
+
+    from chartyard.store.migrate import alembic_config
+
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    for rev in scripts.walk_revisions():
+        assert rev.path is not None
+        assert rev.revision == Path(rev.path).name[:4], rev.path
+
+
+def test_database_stamped_with_a_legacy_revision_id_upgrades(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from chartyard.store.migrate import alembic_config
+
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(database_url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0002")
+            conn.execute(text("UPDATE alembic_version SET version_num = '0002_profile_pack_refs'"))
+        upgrade(engine)
         with engine.connect() as conn:
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     finally:

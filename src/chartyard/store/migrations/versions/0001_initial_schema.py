@@ -12,7 +12,7 @@ from alembic import op
 
 import chartyard.store.models
 
-revision = '0001'
+revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
