@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
 from chartyard.oci import CatalogUnsupported, NotFound, OCIError
-from chartyard.registries.target import build_target
+from chartyard.registries.kinds import kind_of
 from chartyard.sources import ChartSource, open_source
 from chartyard.store.models import ChartVersion, IgnoredTag, Registry, SyncRun, Tenant, utcnow
 from chartyard.sync.apply import Changes, apply_changes, record_failure
@@ -151,8 +151,8 @@ class SyncJob:
             session.flush()
             tenant = session.get(Tenant, reg.tenant_uid)
             assert tenant is not None
-            self.target = build_target(reg.kind, reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
-                                       tenant.aws_external_id)
+            self.target = kind_of(reg).target(reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
+                                              tenant.aws_external_id)
             return reg, run, _load_known(session, reg.uid), force
 
     async def run(self) -> Outcome:
