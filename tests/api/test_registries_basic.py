@@ -106,7 +106,7 @@ def test_token_auth_bearer_flow(api: Api, token_registry: RegistryServer, helm: 
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda b: b["spec"].update(providerType="pack"), "spec.providerType"),
+        (lambda b: b["spec"].update(providerType="docker"), "spec.providerType"),
         (lambda b: b["spec"].update(endpoint="ftp://x.example"), "spec.endpoint"),
         (lambda b: b["spec"].update(isSyncSupported=True, baseContentPath=[]),
          "spec.baseContentPath"),

@@ -35,7 +35,7 @@ Scope = Literal["system", "tenant", "all"]
 RawBody = Annotated[dict[str, Any], Body()]
 
 
-@router.get("/oci/summary", response_model=Summary)
+@router.get("/oci/summary", response_model=Summary, response_model_exclude_unset=True)
 def summary(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """List the tenant's OCI registries with sync status and chart counts."""
     with ctx.transaction() as session:
@@ -129,7 +129,8 @@ def _register(kind: RegistryKind) -> None:
     router.add_api_route(f"{item}/sync", sync, methods=["POST"], status_code=202, tags=tag,
                          response_class=Response, name=f"{name}_sync")
     router.add_api_route(f"{item}/sync/status", status, methods=["GET"], tags=tag,
-                         response_model=SyncStatus, name=f"{name}_sync_status")
+                         response_model=SyncStatus, response_model_exclude_unset=True,
+                         name=f"{name}_sync_status")
     router.add_api_route(f"{item}/sync/history", sync_history, methods=["GET"], tags=tag,
                          response_model=SyncHistory, name=f"{name}_sync_history")
 
@@ -157,7 +158,7 @@ for _kind in all_kinds():
     _register(_kind)
 
 
-@router.get("/oci/{uid}", response_model=OciRegistryEntity)
+@router.get("/oci/{uid}", response_model=OciRegistryEntity, response_model_exclude_unset=True)
 def get_any(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """Return any OCI registry, whatever its kind (``v1OciRegistryEntity``)."""
     with ctx.transaction() as session:

@@ -38,9 +38,17 @@ StrList = Annotated[list[str], BeforeValidator(_none_to([]))]
 
 
 class RequestModel(BaseModel):
-    """A request body part: unknown fields ignored, as Palette's clients expect."""
+    """A request body part: unknown fields ignored, ``null`` taken as "not given"."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: Any) -> Any:
+        # Go marshals nil pointers (sts, tls, podIdentity...) as null.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
 
 
 class StoredModel(BaseModel):

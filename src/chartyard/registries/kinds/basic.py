@@ -112,7 +112,8 @@ class BasicKind(RegistryKind):
     metadata_kind = "oci-basic"
     title = "Basic"
     list_caption = "OCI · Helm"
-    providers = frozenset({"helm"})
+    # Palette's providers; chartyard indexes the Helm charts it finds in any of them.
+    providers = frozenset({"helm", "zarf", "pack"})
     secret_fields = ("password",)
     body_model = BasicRegistryBody
     spec_model = BasicRegistrySpec

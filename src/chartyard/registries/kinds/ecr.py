@@ -120,7 +120,8 @@ class EcrKind(RegistryKind):
     metadata_kind = "oci-ecr"
     title = "ECR"
     list_caption = "Amazon ECR"
-    providers = frozenset({"helm"})
+    # Palette's providers; chartyard indexes the Helm charts it finds in any of them.
+    providers = frozenset({"helm", "zarf", "pack"})
     secret_fields = ("secretKey",)
     body_model = EcrRegistryBody
     spec_model = EcrRegistrySpec
