@@ -85,6 +85,8 @@ class RegistryService:
     def entity(self, reg: Registry) -> dict[str, Any]:
         """Return any OCI registry as ``GET /v1/registries/oci/{uid}`` shows it."""
         kind = kind_of(reg)
+        if kind.family != "oci":
+            raise NotFoundError(f"registry '{reg.uid}' is not an OCI registry")
         return {"type": kind.name, "kind": kind.name, "uid": reg.uid, "name": reg.name,
                 "scope": "tenant", "metadata": present.metadata_body(reg),
                 **kind.entity(reg, self.secret_names(reg))}
@@ -187,6 +189,8 @@ class RegistryService:
         rows = []
         for r in self.all():
             kind = kind_of(r)
+            if kind.family != "oci":
+                continue
             stored = StoredSync.model_validate(r.spec)
             status = present.sync_status(r)
             rows.append({

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chartyard.errors import ServiceError
 from chartyard.oci import NotFound
-from chartyard.sources import RegistryTarget, SourceOptions, open_source
+from chartyard.registries.kinds import get_kind
+from chartyard.sources import RegistryTarget, SourceOptions
 
 MAX_REPOSITORIES_CHECKED = 20
 
@@ -19,7 +20,7 @@ class RepositoryNotFound(ServiceError):
 async def validate_target(target: RegistryTarget, options: SourceOptions, *,
                           sync_on: bool) -> None:
     """Raise a typed error naming the first problem; return when the registry is usable."""
-    source = open_source(target, options)
+    source = get_kind(target.kind).open_source(target, options)
     try:
         await source.ping()
         for name in target.repositories[:MAX_REPOSITORIES_CHECKED]:

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
 from chartyard.oci import CatalogUnsupported, NotFound, OCIError
-from chartyard.registries.kinds import kind_of
-from chartyard.sources import ChartSource, open_source
+from chartyard.registries.kinds import get_kind, kind_of
+from chartyard.sources import ChartSource
 from chartyard.store.models import ChartVersion, IgnoredTag, Registry, SyncRun, Tenant, utcnow
 from chartyard.sync.apply import Changes, apply_changes, record_failure
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
@@ -161,7 +161,7 @@ class SyncJob:
         if started is None:
             return Outcome("Skipped", 0)
         reg, run, known, force = started
-        source = open_source(self.target, self.ctx.sources)
+        source = get_kind(self.target.kind).open_source(self.target, self.ctx.sources)
         try:
             await self._collect(source, known, force)
         except OCIError as exc:

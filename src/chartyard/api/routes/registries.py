@@ -58,8 +58,8 @@ def _parse(kind: RegistryKind, data: Any, *, bare_spec: bool) -> BaseModel:
 
 
 def _register(kind: RegistryKind) -> None:
-    base = f"/oci/{kind.name}"
-    item = f"/oci/{{uid}}/{kind.name}"
+    base = kind.collection_path
+    item = kind.item_path
 
     async def create(body: RawBody, ctx: Ctx,
                      principal: CurrentUser, skipValidation: bool = False) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from chartyard.errors import InvalidInput
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
-from chartyard.sources import RegistryTarget
+from chartyard.sources import ChartSource, RegistryTarget, SourceOptions, open_source
 from chartyard.store.models import Registry
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
@@ -279,6 +279,8 @@ class RegistryKind(ABC):
     """A human label, e.g. ``Basic`` or ``ECR``."""
     list_caption: ClassVar[str]
     """The caption under a registry's name in the UI list."""
+    family: ClassVar[str] = "oci"
+    """``oci`` kinds are listed by ``/v1/registries/oci/summary`` and ``/oci/{uid}``."""
     providers: ClassVar[frozenset[str]] = frozenset({"helm"})
     secret_fields: ClassVar[tuple[str, ...]]
     """The names of the secrets this kind stores (encrypted)."""
@@ -299,6 +301,16 @@ class RegistryKind(ABC):
     cli_options: ClassVar[tuple[CliOption, ...]]
     error_inputs: ClassVar[Mapping[str, str]] = {}
     """OCI error codes mapped to the form input that most likely caused them."""
+
+    @property
+    def collection_path(self) -> str:
+        """Return the create/validate path under ``/v1/registries``."""
+        return f"/{self.family}/{self.name}"
+
+    @property
+    def item_path(self) -> str:
+        """Return the path of one registry under ``/v1/registries`` (Palette's uid-then-kind)."""
+        return f"/{self.family}/{{uid}}/{self.name}"
 
     # Rules
 
@@ -346,6 +358,10 @@ class RegistryKind(ABC):
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
                external_id: str) -> RegistryTarget:
         """Return the connectable target of a stored spec and its decrypted secrets."""
+
+    def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
+        """Return the chart source of a target (an OCI registry, or ECR through its API)."""
+        return open_source(target, options)
 
     @abstractmethod
     def export_access(self, registry: Registry) -> ExportAccess:
