@@ -53,10 +53,10 @@ def test_sts_needs_a_role_arn() -> None:
     assert err.value.field == "spec.credentials.sts.arn"
 
 
-def test_scheme_is_removed_with_a_notice_and_the_given_endpoint_kept() -> None:
-    norm = normalise(sdk_body(endpoint=f"https://{ENDPOINT}"))
+def test_scheme_is_removed_with_a_notice() -> None:
+    norm = normalise(sdk_body(endpoint=f" https://{ENDPOINT}/ "))
     assert norm.endpoint == ENDPOINT and norm.notice
-    assert EcrStored.model_validate(norm.spec).given_endpoint == f"https://{ENDPOINT}"
+    assert EcrStored.model_validate(norm.spec).endpoint == ENDPOINT
 
 
 def test_secret_key_omitted_on_put_keeps_the_stored_one() -> None:

@@ -203,7 +203,9 @@ class EcrKind(RegistryKind):
             stored_creds["stsArn"] = arn
         stored = EcrStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
-            "endpoint": endpoint, "givenEndpoint": given, "isPrivate": spec.is_private,
+            # DESIGN §2: ECR endpoints are written without a scheme; a pasted one is removed
+            # (with a notice), so the canonical form is what is returned.
+            "endpoint": endpoint, "isPrivate": spec.is_private,
             "defaultRegion": spec.default_region, "credentials": stored_creds,
             "tls": spec.tls.stored("spec.tls.certificate"),
         })
@@ -238,8 +240,8 @@ class EcrKind(RegistryKind):
         """Return ``v1OciRegistryEntity`` fields: endpoint, provider and region."""
         stored = _stored(registry)
         region = stored.default_region or parse_ecr_endpoint(stored.endpoint).region
-        return {"endpoint": stored.given_endpoint or stored.endpoint,
-                "providerType": stored.provider_type, "defaultRegion": region}
+        return {"endpoint": stored.endpoint, "providerType": stored.provider_type,
+                "defaultRegion": region}
 
     def auth_label(self, registry: Registry) -> str:
         """Return ``ECR``, ``ECR (STS)``, ``ECR (pod identity)`` or ``ECR (public)``."""
