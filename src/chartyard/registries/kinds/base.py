@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -259,13 +259,6 @@ class CliUsageError(Exception):
         super().__init__(message)
         self.param_hint = param_hint
         self.message = message
-
-
-@dataclass(frozen=True)
-class FormState:
-    """The values a kind's form section shows, as plain data for the template."""
-
-    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 class RegistryKind(ABC):
