@@ -1,0 +1,177 @@
+"""The everyday flows from the CLI against a live server and a real registry: profile edits,
+versions, chart diffs, upgrades, users and API keys, registry update, and `--help` at 80
+columns."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli.conftest import ADMIN_PASSWORD, CHART_VALUES, Cli, SyncedRegistry
+from tests.harness.charts import build_chart
+from tests.harness.chartyard_server import ChartyardServer
+from tests.harness.helm import Helm
+
+DIFF_CHART = "clidiff"
+OLD_VALUES = "replicaCount: 1\nimage:\n  tag: old\nlegacy:\n  enabled: true\n"
+NEW_VALUES = "replicaCount: 2\nimage:\n  tag: new\n"
+
+
+@pytest.fixture(scope="module")
+def diffed(synced: SyncedRegistry, helm_binary: Path,
+           tmp_path_factory: pytest.TempPathFactory, cy_server: ChartyardServer,
+           api_key: str) -> SyncedRegistry:
+    """`clidiff` 1.0.0, 1.2.0 and 2.0.0 pushed by helm beside the CLI charts, then synced."""
+    assert synced.added.code == 0 and synced.synced.code == 0, synced.synced
+    reg, prefix = synced.charts.registry, synced.charts.prefix
+    out = tmp_path_factory.mktemp("diff-charts")
+    helm = Helm(helm_binary)
+    try:
+        for version, app, values in (("1.0.0", "1.0", OLD_VALUES), ("1.2.0", "1.2", OLD_VALUES),
+                                     ("2.0.0", "2.0", NEW_VALUES)):
+            path = out / f"{DIFF_CHART}-{version}.tgz"
+            path.write_bytes(build_chart(DIFF_CHART, version, app_version=app, values=values))
+            helm.push(path, f"{reg.oci_url}/{prefix}", ca_file=reg.ca_file,
+                      username=reg.username, password=reg.password)
+    finally:
+        helm.close()
+    cli = Cli(tmp_path_factory.mktemp("diff-home"), cy_server.url, api_key)
+    done = cli("registry", "sync", synced.name, "--wait")
+    assert done.code == 0, done
+    return synced
+
+
+def test_charts_diff(cli: Cli, diffed: SyncedRegistry) -> None:
+    body: Any = cli("charts", "diff", DIFF_CHART, "1.0.0", "2.0.0", "-r", diffed.name,
+                    "-o", "json").json()
+    assert {"field": "appVersion", "from": "1.0", "to": "2.0"} in body["chartChanges"]
+    assert "-replicaCount: 1\n+replicaCount: 2\n" in body["valuesDiff"]
+    assert "-legacy:" in body["valuesDiff"]
+    shown = cli("charts", "diff", DIFF_CHART, "1.0.0", "2.0.0", "-r", diffed.name)
+    assert shown.code == 0, shown
+    assert "appVersion" in shown.out and "+  tag: new" in shown.out
+    as_yaml = cli("charts", "diff", DIFF_CHART, "1.0.0", "1.2.0", "-r", diffed.name, "-o", "yaml")
+    assert as_yaml.code == 0 and "valuesDiff: ''" in as_yaml.out
+
+
+def test_profile_edit_flow(cli: Cli, diffed: SyncedRegistry, tmp_path: Path) -> None:
+    name = f"edit-{uuid.uuid4().hex[:6]}"
+    chart = diffed.charts.chart
+    assert cli("profile", "create", name).code == 0
+    for c, v in ((chart, "1.0.0"), (DIFF_CHART, "1.0.0")):
+        assert cli("profile", "add-chart", name, c, v, "-r", diffed.name).code == 0
+
+    upgrades: Any = cli("profile", "upgrades", name, "-o", "json").json()
+    assert upgrades == [
+        {"name": chart, "version": "1.0.0", "versions": ["1.1.0", "1.0.0"],
+         "sameMajor": "1.1.0", "newerMajor": None},
+        {"name": DIFF_CHART, "version": "1.0.0", "versions": ["2.0.0", "1.2.0", "1.0.0"],
+         "sameMajor": "1.2.0", "newerMajor": "2.0.0"}]
+
+    compare: Any = cli("profile", "compare", name, DIFF_CHART, "2.0.0", "-o", "json").json()
+    assert compare["missingOverrides"] == ["legacy"]
+    assert compare["to"]["version"] == "2.0.0"
+
+    moved: Any = cli("profile", "set-version", name, DIFF_CHART, "2.0.0", "-o", "json").json()
+    packs = moved["spec"]["template"]["packs"]
+    assert [(p["name"], p["tag"]) for p in packs] == [(chart, "1.0.0"), (DIFF_CHART, "2.0.0")]
+    assert packs[1]["values"] == OLD_VALUES  # the layer's values stay
+
+    values = tmp_path / "v.yaml"
+    values.write_text("pack:\n  namespace: web\nreplicaCount: 3\n")
+    set_values: Any = cli("profile", "set-values", name, chart, "-f", str(values),
+                          "-o", "json").json()
+    assert set_values["spec"]["template"]["packs"][0]["values"] == values.read_text()
+    values.write_text("replicaCount: [1\n")
+    broken = cli("profile", "set-values", name, chart, "-f", str(values))
+    assert broken.code == 1 and "line 2" in broken.err, broken
+
+    removed: Any = cli("profile", "remove-chart", name, chart, "-o", "json").json()
+    assert [p["name"] for p in removed["spec"]["template"]["packs"]] == [DIFF_CHART]
+    missing = cli("profile", "remove-chart", name, "nope")
+    assert missing.code == 1 and "no layer of chart 'nope'" in missing.err
+
+    created: Any = cli("profile", "version", "create", name, "1.1.0", "-o", "json").json()
+    assert created["version"] == "1.1.0"
+    versions: Any = cli("profile", "version", "list", f"{name}:1.1.0", "-o", "json").json()
+    assert [v["version"] for v in versions] == ["1.0.0", "1.1.0"]
+    deleted: Any = cli("profile", "delete", f"{name}:1.0.0", "--yes", "-o", "json").json()
+    assert deleted["deleted"] is True
+    shown: Any = cli("profile", "show", name, "-o", "json").json()
+    assert shown["spec"]["version"] == "1.1.0"
+    assert [p["tag"] for p in shown["spec"]["template"]["packs"]] == ["2.0.0"]
+
+
+def test_users_and_api_keys(cli: Cli, cy_server: ChartyardServer) -> None:
+    name = f"u{uuid.uuid4().hex[:6]}"
+    made: Any = cli("user", "create", name, "--role", "profile-editor", "--password-stdin",
+                    "-o", "json", input="Colleague-Pass-1\n").json()
+    assert made["role"] == "profile-editor"
+    listed: Any = cli("user", "list", "-o", "json").json()
+    assert name in [u["username"] for u in listed]
+    assert cli("user", "set-role", name, "viewer", "-o", "json").json()["role"] == "viewer"  # type: ignore[index]
+
+    # The colleague logs in and makes a key; disabling them stops both at once.
+    theirs = Cli(cli.home / "theirs", cy_server.url, None)
+    (cli.home / "theirs").mkdir()
+    login = theirs("login", "--username", name, "--password-stdin", input="Colleague-Pass-1\n")
+    assert login.code == 0, login
+    key: Any = theirs("apikey", "create", "laptop", "-o", "json").json()
+    assert key["key"].startswith("cy_")
+    mine: Any = theirs("apikey", "list", "-o", "json").json()
+    assert [k["name"] for k in mine] == ["laptop"]
+    with_key = Cli(cli.home / "k", cy_server.url, key["key"])
+    assert with_key("profile", "list").code == 0
+
+    disabled: Any = cli("user", "disable", name, "-o", "json").json()
+    assert disabled["disabled"] is True
+    assert theirs("profile", "list").code == 1
+    after = with_key("profile", "list")
+    assert after.code == 1 and "revoked" in after.err, after
+
+    assert cli("user", "enable", name, "-o", "json").json()["disabled"] is False  # type: ignore[index]
+    reset = cli("user", "reset-password", name, "--password-stdin", "-o", "yaml",
+                input="Colleague-Pass-2\n")
+    assert reset.code == 0 and "passwordReset: true" in reset.out, reset
+    relog = theirs("login", "--username", name, "--password-stdin", input="Colleague-Pass-2\n")
+    assert relog.code == 0, relog
+
+    created: Any = cli("apikey", "create", "ci-rotate", "-o", "json").json()
+    assert cli("apikey", "revoke", created["uid"], "-o", "json").json() == {  # type: ignore[comparison-overlap]
+        "uid": created["uid"], "revoked": True}
+    assert ADMIN_PASSWORD  # the tenant admin is the caller of `user` commands
+
+
+def test_registry_update_keeps_secrets(cli: Cli, diffed: SyncedRegistry) -> None:
+    updated: Any = cli("registry", "update", diffed.name, "--base-path", diffed.charts.prefix,
+                       "--base-path", "elsewhere", "-o", "json").json()
+    paths = updated["spec"]["baseContentPath"]  # a list today, Palette's string after #12
+    paths = paths.split(",") if isinstance(paths, str) else paths
+    assert paths == [diffed.charts.prefix, "elsewhere"]
+    assert updated["spec"]["auth"]["passwordSet"] is True
+    valid = cli("registry", "validate", diffed.name)
+    assert valid.code == 0, valid  # the stored password still works
+    back = cli("registry", "update", diffed.name, "--base-path", diffed.charts.prefix)
+    assert back.code == 0 and "updated" in back.out, back
+    assert CHART_VALUES
+
+
+COMMANDS = [
+    [], ["registry"], ["registry", "update"], ["registry", "events-secret"], ["charts", "diff"],
+    ["profile"], ["profile", "set-version"], ["profile", "version", "create"], ["user"],
+    ["user", "create"], ["apikey", "create"], ["profile", "add-chart"], ["serve"],
+]
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: " ".join(a) or "chartyard")
+def test_help_fits_80_columns(tmp_path: Path, argv: list[str]) -> None:
+    out = Cli(tmp_path, "http://127.0.0.1:9", None)(*argv, "--help", env={"COLUMNS": "80"})
+    assert out.code == 0, out
+    assert "<bool>" not in out.out
+    assert max(len(line) for line in out.out.splitlines()) <= 80
+    if argv and argv[0] not in ("serve",) and len(argv) > 1:
+        assert re.search(r"--output\s+-o", out.out), out.out
