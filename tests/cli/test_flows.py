@@ -67,9 +67,10 @@ def test_profile_edit_flow(cli: Cli, diffed: SyncedRegistry, tmp_path: Path) -> 
 
     upgrades: Any = cli("profile", "upgrades", name, "-o", "json").json()
     assert upgrades == [
-        {"name": chart, "version": "1.0.0", "versions": ["1.1.0", "1.0.0"],
+        {"index": 0, "name": chart, "version": "1.0.0", "versions": ["1.1.0", "1.0.0"],
          "sameMajor": "1.1.0", "newerMajor": None},
-        {"name": DIFF_CHART, "version": "1.0.0", "versions": ["2.0.0", "1.2.0", "1.0.0"],
+        {"index": 1, "name": DIFF_CHART, "version": "1.0.0",
+         "versions": ["2.0.0", "1.2.0", "1.0.0"],
          "sameMajor": "1.2.0", "newerMajor": "2.0.0"}]
 
     compare: Any = cli("profile", "compare", name, DIFF_CHART, "2.0.0", "-o", "json").json()

@@ -28,9 +28,19 @@ def catalog_versions(session: Session, tenant_uid: str, pack: ProfilePack) -> li
     """Return the catalog's versions of the pack's chart, newest first."""
     if not pack.registry_uid or not pack.repository:
         return []
-    rows = list(session.scalars(select(ChartVersion).where(
-        ChartVersion.tenant_uid == tenant_uid, ChartVersion.registry_uid == pack.registry_uid,
-        ChartVersion.repository == pack.repository)))
+    return chart_versions(session, tenant_uid, pack.registry_uid, repository=pack.repository)
+
+
+def chart_versions(session: Session, tenant_uid: str, registry_uid: str, *,
+                   repository: str | None = None, name: str | None = None) -> list[ChartVersion]:
+    """Return a chart's catalog versions by repository (or by chart name), newest first."""
+    query = select(ChartVersion).where(ChartVersion.tenant_uid == tenant_uid,
+                                       ChartVersion.registry_uid == registry_uid)
+    if repository:
+        query = query.where(ChartVersion.repository == repository)
+    else:
+        query = query.where(ChartVersion.name == name)
+    rows = list(session.scalars(query))
     order = {v: i for i, v in enumerate(sort_versions_desc(r.version for r in rows))}
     return sorted(rows, key=lambda r: order[r.version])
 
@@ -57,9 +67,10 @@ def profile_upgrades(session: Session, principal: Principal,
                      profile: ClusterProfile) -> list[dict[str, Any]]:
     """Return, per pack in layer order, its catalog versions and the upgrades available."""
     out = []
-    for pack in profile.packs:
+    for index, pack in enumerate(profile.packs):
         versions = catalog_versions(session, principal.tenant_uid, pack)
-        out.append({"name": pack.name, "version": pack.chart_version or pack.tag,
+        out.append({"index": index, "name": pack.name,
+                    "version": pack.chart_version or pack.tag,
                     "versions": [r.version for r in versions],
                     **upgrade_for(pack, versions)})
     return out
