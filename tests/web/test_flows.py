@@ -17,7 +17,13 @@ from tests.harness.charts import build_chart, chart_yaml
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
-from tests.web.conftest import login, screenshot, unlabelled_controls
+from tests.web.conftest import (
+    VIEWER_PASSWORD,
+    create_user,
+    login,
+    screenshot,
+    unlabelled_controls,
+)
 
 pytestmark = [pytest.mark.browser]
 
@@ -256,3 +262,25 @@ def test_everyday_flows(page: Page, server: ChartyardServer, plain_registry: Reg
     _edit_profile(page, server, uids)
     _users(page, server)
     _api_keys(page, server)
+
+
+def test_viewer_cannot_edit_profiles_or_manage_users(page: Page, server: ChartyardServer) -> None:
+    headers = {"Authorization": f"Bearer {server.token()}"}
+    r = httpx.post(f"{server.url}/v1/clusterprofiles", headers=headers, json={
+        "metadata": {"name": "readonly"}, "spec": {"version": "1.0.0"}})
+    assert r.status_code == 201, r.text
+    uid = r.json()["uid"]
+    create_user(server, "vic", VIEWER_PASSWORD, "viewer")
+    login(page, server, "vic", VIEWER_PASSWORD)
+    expect(page.get_by_role("link", name="Users")).to_have_count(0)
+    expect(page.get_by_role("link", name="My API Keys")).to_be_visible()
+    page.goto(f"{server.url}/profiles/{uid}")
+    expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
+    for path in (f"/profiles/{uid}/edit", "/settings/users"):
+        page.goto(f"{server.url}{path}")
+        expect(page.locator("main")).to_contain_text("Forbidden")
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
+    for path in (f"/profiles/{uid}/edit", "/settings/users"):
+        r2 = page.request.post(f"{server.url}{path}", max_redirects=0, form={
+            "csrf_token": token, "layers": "0", "username": "x", "password": "Long-enough-1"})
+        assert r2.status == 403, (path, r2.status)
