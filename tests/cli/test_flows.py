@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.cli.conftest import ADMIN_PASSWORD, CHART_VALUES, Cli, SyncedRegistry
+from tests.cli.conftest import ADMIN_PASSWORD, CHART, CHART_VALUES, VERSIONS, Cli, PushedCharts
 from tests.harness.charts import build_chart
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.helm import Helm
@@ -21,31 +22,48 @@ OLD_VALUES = "replicaCount: 1\nimage:\n  tag: old\nlegacy:\n  enabled: true\n"
 NEW_VALUES = "replicaCount: 2\nimage:\n  tag: new\n"
 
 
+@dataclass(frozen=True)
+class DiffRegistry:
+    """This module's own registry: `cliweb` 1.0.0/1.1.0 and `clidiff` 1.0.0/1.2.0/2.0.0."""
+
+    name: str
+    prefix: str
+    chart: str
+
+
 @pytest.fixture(scope="module")
-def diffed(synced: SyncedRegistry, helm_binary: Path,
-           tmp_path_factory: pytest.TempPathFactory, cy_server: ChartyardServer,
-           api_key: str) -> SyncedRegistry:
-    """`clidiff` 1.0.0, 1.2.0 and 2.0.0 pushed by helm beside the CLI charts, then synced."""
-    assert synced.added.code == 0 and synced.synced.code == 0, synced.synced
-    reg, prefix = synced.charts.registry, synced.charts.prefix
+def diffed(pushed: PushedCharts, helm_binary: Path, tmp_path_factory: pytest.TempPathFactory,
+           cy_server: ChartyardServer, api_key: str) -> DiffRegistry:
+    """Charts pushed by helm under a fresh prefix of the TLS registry, added and synced by
+    the CLI as a registry of its own (the shared one keeps its chart count)."""
+    reg, prefix = pushed.registry, f"diff{uuid.uuid4().hex[:8]}"
+    assert reg.ca_file and reg.username and reg.password
     out = tmp_path_factory.mktemp("diff-charts")
+    charts = [(CHART, v, CHART_VALUES, "1.0.0") for v in VERSIONS] + [
+        (DIFF_CHART, v, values, app) for v, app, values in (
+            ("1.0.0", "1.0", OLD_VALUES), ("1.2.0", "1.2", OLD_VALUES),
+            ("2.0.0", "2.0", NEW_VALUES))]
     helm = Helm(helm_binary)
     try:
-        for version, app, values in (("1.0.0", "1.0", OLD_VALUES), ("1.2.0", "1.2", OLD_VALUES),
-                                     ("2.0.0", "2.0", NEW_VALUES)):
-            path = out / f"{DIFF_CHART}-{version}.tgz"
-            path.write_bytes(build_chart(DIFF_CHART, version, app_version=app, values=values))
+        for chart, version, values, app in charts:
+            path = out / f"{chart}-{version}.tgz"
+            path.write_bytes(build_chart(chart, version, app_version=app, values=values))
             helm.push(path, f"{reg.oci_url}/{prefix}", ca_file=reg.ca_file,
                       username=reg.username, password=reg.password)
     finally:
         helm.close()
     cli = Cli(tmp_path_factory.mktemp("diff-home"), cy_server.url, api_key)
-    done = cli("registry", "sync", synced.name, "--wait")
+    name = f"tls-{prefix}"
+    added = cli("registry", "add", "basic", "--name", name, "--endpoint", reg.url,
+                "--username", reg.username, "--password-stdin", "--ca-file", reg.ca_file,
+                "--sync", "--base-path", prefix, input=reg.password + "\n")
+    assert added.code == 0, added
+    done = cli("registry", "sync", name, "--force", "--wait")
     assert done.code == 0, done
-    return synced
+    return DiffRegistry(name, prefix, CHART)
 
 
-def test_charts_diff(cli: Cli, diffed: SyncedRegistry) -> None:
+def test_charts_diff(cli: Cli, diffed: DiffRegistry) -> None:
     body: Any = cli("charts", "diff", DIFF_CHART, "1.0.0", "2.0.0", "-r", diffed.name,
                     "-o", "json").json()
     assert {"field": "appVersion", "from": "1.0", "to": "2.0"} in body["chartChanges"]
@@ -58,9 +76,9 @@ def test_charts_diff(cli: Cli, diffed: SyncedRegistry) -> None:
     assert as_yaml.code == 0 and "valuesDiff: ''" in as_yaml.out
 
 
-def test_profile_edit_flow(cli: Cli, diffed: SyncedRegistry, tmp_path: Path) -> None:
+def test_profile_edit_flow(cli: Cli, diffed: DiffRegistry, tmp_path: Path) -> None:
     name = f"edit-{uuid.uuid4().hex[:6]}"
-    chart = diffed.charts.chart
+    chart = diffed.chart
     assert cli("profile", "create", name).code == 0
     for c, v in ((chart, "1.0.0"), (DIFF_CHART, "1.0.0")):
         assert cli("profile", "add-chart", name, c, v, "-r", diffed.name).code == 0
@@ -147,16 +165,16 @@ def test_users_and_api_keys(cli: Cli, cy_server: ChartyardServer) -> None:
     assert ADMIN_PASSWORD  # the tenant admin is the caller of `user` commands
 
 
-def test_registry_update_keeps_secrets(cli: Cli, diffed: SyncedRegistry) -> None:
-    updated: Any = cli("registry", "update", diffed.name, "--base-path", diffed.charts.prefix,
+def test_registry_update_keeps_secrets(cli: Cli, diffed: DiffRegistry) -> None:
+    updated: Any = cli("registry", "update", diffed.name, "--base-path", diffed.prefix,
                        "--base-path", "elsewhere", "-o", "json").json()
     paths = updated["spec"]["baseContentPath"]  # a list today, Palette's string after #12
     paths = paths.split(",") if isinstance(paths, str) else paths
-    assert paths == [diffed.charts.prefix, "elsewhere"]
+    assert paths == [diffed.prefix, "elsewhere"]
     assert updated["spec"]["auth"]["passwordSet"] is True
     valid = cli("registry", "validate", diffed.name)
     assert valid.code == 0, valid  # the stored password still works
-    back = cli("registry", "update", diffed.name, "--base-path", diffed.charts.prefix)
+    back = cli("registry", "update", diffed.name, "--base-path", diffed.prefix)
     assert back.code == 0 and "updated" in back.out, back
     assert CHART_VALUES
 

@@ -284,3 +284,6 @@ def test_viewer_cannot_edit_profiles_or_manage_users(page: Page, server: Chartya
         r2 = page.request.post(f"{server.url}{path}", max_redirects=0, form={
             "csrf_token": token, "layers": "0", "username": "x", "password": "Long-enough-1"})
         assert r2.status == 403, (path, r2.status)
+    # `chartyard admin create-user` is audited too.
+    audit = httpx.get(f"{server.url}/v1/audit", headers=headers).json()["items"]
+    assert any(e["action"] == "user.create" and e["targetName"] == "vic" for e in audit)

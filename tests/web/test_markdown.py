@@ -10,7 +10,7 @@ def test_markdown_renders_and_raw_html_is_escaped() -> None:
         "# Title\n\n**bold** `code`\n\n<script>alert(1)</script>\n\n"
         "<img src=x onerror=alert(1)>\n\n[ok](https://example.com) [bad](javascript:alert(1))\n"
         "\n![logo](https://example.com/l.png)\n\n| a |\n|---|\n| 1 |\n"))
-    assert "<h1>Title</h1>" in html and "<strong>bold</strong>" in html
+    assert "<h3>Title</h3>" in html and "<strong>bold</strong>" in html
     assert "<script" not in html and "<img src=\"x\"" not in html
     assert "&lt;script&gt;" in html and "&lt;img" in html
     assert 'href="https://example.com" rel="noopener noreferrer nofollow"' in html

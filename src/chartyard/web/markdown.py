@@ -4,7 +4,8 @@ Two layers, because the README comes from an untrusted registry: markdown-it-py 
 CommonMark (plus tables and strikethrough) with `html` off, so raw HTML is escaped as
 text; nh3 (ammonia) then keeps only the listed tags and attributes and http(s)/mailto
 links. Images stay (the page's CSP allows https images only) and links get
-`rel="noopener noreferrer nofollow"`.
+`rel="noopener noreferrer nofollow"`. Headings are shifted down two levels, so the
+README's own `# Title` never competes with the page's h1.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ def render_readme(text: str) -> Markup:
     """Return the README as HTML that is safe to put in a page."""
     if len(text) > MAX_README_CHARS:
         text = text[:MAX_README_CHARS] + "\n\n*(README truncated)*\n"
-    html = _renderer.render(text)
+    tokens = _renderer.parse(text)
+    for token in tokens:
+        # The README sits under the page's own h1 and an h2: its headings start at h3.
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
+    html = _renderer.renderer.render(tokens, _renderer.options, {})
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES,
                       url_schemes={"http", "https", "mailto"},
                       link_rel="noopener noreferrer nofollow", strip_comments=True)

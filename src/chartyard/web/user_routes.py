@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -36,7 +37,9 @@ def _users_page(request: Request, ctx: AppContext, principal: Principal, *,
 @router.get("/settings/users")
 def users_page(request: Request, ctx: Ctx, principal: UiUser) -> Response:
     """List the tenant's users with forms to add, change and disable them."""
-    return _users_page(request, ctx, principal)
+    created = request.query_params.get("created", "")[:128]
+    return _users_page(request, ctx, principal,
+                       notice=f"User {created} added." if created else None)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -60,7 +63,7 @@ async def create_user(request: Request, ctx: Ctx, principal: UiUser) -> Response
                            field=exc.details.get("field"),
                            draft={"username": form.get("username", ""),
                                   "role": form.get("role", "viewer")})
-    return RedirectResponse("/settings/users?created=" + form.get("username", ""),
+    return RedirectResponse("/settings/users?" + urlencode({"created": form["username"]}),
                             status_code=303)
 
 
