@@ -138,6 +138,9 @@ def _upgrade_badges(page: Page, server: ChartyardServer, uids: dict[str, str]) -
         "Upgrade available: 1.1.0")
     expect(webapp.locator('[data-upgrade="newer-major"]')).to_have_text("New major: 2.0.0")
     expect(layers.filter(has_text="cache").locator("[data-upgrade]")).to_have_count(0)
+    expect(layers.filter(has_text="cache").locator('[data-role="compare-pack"]')).to_have_count(0)
+    expect(webapp.locator('[data-role="compare-pack"]')).to_have_attribute(
+        "href", re.compile(r"/packs/0/compare\?version=1\.1\.0$"))
     webapp.locator('[data-upgrade="newer-major"]').click()
     expect(page.locator("#missing-overrides")).to_contain_text("legacy")
     expect(page.locator("#values-diff")).to_contain_text("+  port: 8080")
