@@ -14,7 +14,7 @@ from chartyard.catalog.service import CatalogService
 from chartyard.context import AppContext
 from chartyard.errors import NotFoundError
 from chartyard.helm import sort_versions_desc
-from chartyard.store.models import ChartVersion, ClusterProfile, ProfilePack
+from chartyard.store.models import Chart, ChartVersion, ClusterProfile, ProfilePack
 
 
 def _semver(text: str | None) -> semver.Version | None:
@@ -43,6 +43,12 @@ def chart_versions(session: Session, tenant_uid: str, registry_uid: str, *,
     rows = list(session.scalars(query))
     order = {v: i for i, v in enumerate(sort_versions_desc(r.version for r in rows))}
     return sorted(rows, key=lambda r: order[r.version])
+
+
+def chart_names(session: Session, tenant_uid: str, limit: int = 1000) -> list[str]:
+    """Return the names of the tenant's catalog charts, for the editor's suggestions."""
+    return list(session.scalars(select(Chart.name).where(Chart.tenant_uid == tenant_uid)
+                                .distinct().order_by(Chart.name).limit(limit)))
 
 
 def upgrade_for(pack: ProfilePack, versions: list[ChartVersion]) -> dict[str, str | None]:

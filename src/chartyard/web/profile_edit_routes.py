@@ -23,7 +23,7 @@ from chartyard.profiles.editing import (
 )
 from chartyard.profiles.schemas import MAX_VALUES_CHARS, ProfileBody
 from chartyard.profiles.service import ProfileService, check_version
-from chartyard.profiles.upgrades import chart_versions
+from chartyard.profiles.upgrades import chart_names, chart_versions
 from chartyard.registries.service import RegistryService
 from chartyard.store.models import ClusterProfile
 from chartyard.web.render import UiRoute, render
@@ -52,10 +52,12 @@ def _page(request: Request, ctx: AppContext, principal: Principal, uid: str,
                     for layer in layers}
         registries = [r for r in RegistryService(ctx, session, principal).metadata()
                       if r["isSyncSupported"]]
+        names = chart_names(session, principal.tenant_uid)
         meta = {"uid": profile.uid, "name": profile.name, "version": profile.version,
                 "description": form.description if form is not None else profile.description}
     return render(request, "profiles/edit.html", principal, nav="profiles", profile=meta,
                   layers=layers, versions=versions, registries=registries, error=error,
+                  chart_names=names,
                   status=status, new_version=new_version)
 
 
