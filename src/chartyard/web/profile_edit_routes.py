@@ -128,6 +128,8 @@ async def save(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Respo
 @router.post("/ui/profiles/check-values", dependencies=CSRF)
 async def check_values_now(request: Request, principal: UiUser) -> Response:
     """Check one layer's values as the user types; return the error and its line."""
+    if int(request.headers.get("content-length") or 0) > MAX_VALUES_CHARS:
+        return JSONResponse({"ok": False, "message": "the values are larger than 1 MiB"})
     raw = await request.body()
     if len(raw) > MAX_VALUES_CHARS:
         return JSONResponse({"ok": False, "message": "the values are larger than 1 MiB"})
