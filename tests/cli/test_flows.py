@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chartyard.client import ApiError, ChartyardClient, pack
 from tests.cli.conftest import ADMIN_PASSWORD, CHART, CHART_VALUES, VERSIONS, Cli, PushedCharts
 from tests.harness.charts import build_chart
 from tests.harness.chartyard_server import ChartyardServer
@@ -187,3 +188,29 @@ def test_help_fits_80_columns_in_a_real_terminal_run(tmp_path: Path, argv: list[
     assert "<bool>" not in out.out
     assert max(len(line) for line in out.out.splitlines()) <= 80
     assert re.search(r"--output\s+-o", out.out), out.out
+
+
+def test_python_client_compare_errors_name_the_fix(cy_server: ChartyardServer, api_key: str,
+                                                    diffed: DiffRegistry) -> None:
+    with ChartyardClient(cy_server.url, api_key=api_key) as client:
+        reg = client.registries.resolve(diffed.name)
+        a = client.charts.find_version(DIFF_CHART, "1.0.0", reg.uid)
+        b = client.charts.find_version(diffed.chart, "1.1.0", reg.uid)
+        with pytest.raises(ApiError) as other_chart:
+            client.charts.compare(a["packUid"], b["packUid"])
+        assert other_chart.value.status == 422 and "same chart" in other_chart.value.message
+        same = client.charts.compare(a["packUid"], a["packUid"])
+        assert same["valuesDiff"] == "" and same["chartChanges"] == []
+
+        name = f"cmp-{uuid.uuid4().hex[:6]}"
+        uid = client.profiles.create(name)["uid"]
+        client.profiles.add_chart(uid, pack(DIFF_CHART, "1.0.0", reg.uid))
+        with pytest.raises(ApiError) as no_pack:
+            client.profiles.compare_upgrade(uid, 5, "2.0.0")
+        assert no_pack.value.status == 404
+        with pytest.raises(ApiError) as no_version:
+            client.profiles.compare_upgrade(uid, 0, "9.9.9")
+        assert no_version.value.status == 404 and "9.9.9" in no_version.value.message
+        body = client.profiles.compare_upgrade(uid, 0, "2.0.0")
+        # The layer's values are the chart's 1.0.0 defaults: `legacy` is gone in 2.0.0.
+        assert body["missingOverrides"] == ["legacy"]
