@@ -70,7 +70,8 @@ def test_editor_form_orders_removes_adds_and_checks_values() -> None:
     assert [layer.name for layer in form.layers] == ["b", "a", "d"]
     assert [layer.order for layer in form.layers] == [1, 2, 3]
     assert form.layers[1].values == "x: 1\n"
-    assert form.layers[0].error_line == 2 and "not valid YAML" in (form.layers[0].error or "")
+    assert form.layers[0].error_line == 2
+    assert (form.layers[0].error or "").startswith("Invalid YAML: ")
     assert form.layers[2].error == "choose a version"
     assert not form.ok
     assert check_values("a: [1\n")[1] == 2

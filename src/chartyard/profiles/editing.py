@@ -49,7 +49,11 @@ def check_values(text: str) -> tuple[str | None, int | None]:
     except InvalidInput as exc:
         line = exc.details.get("line")
         message = exc.message.removeprefix("values: ").removeprefix("values ")
-        return f"Values {message}", line if isinstance(line, int) else None
+        if message.startswith("is not valid YAML: "):
+            message = "Invalid YAML: " + message.removeprefix("is not valid YAML: ")
+        else:
+            message = "Values " + message
+        return message, line if isinstance(line, int) else None
     return None, None
 
 
