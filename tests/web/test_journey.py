@@ -91,7 +91,8 @@ def _chart_page(page: Page) -> None:
     expect(page.locator("#catalog-results > li")).to_have_count(1)
     screenshot(page, "catalog")
     page.locator("#catalog-results").get_by_role("link", name="podinfo").click()
-    expect(page.get_by_role("heading", name=re.compile("podinfo"))).to_contain_text("6.5.0")
+    title = page.get_by_role("heading", level=1, name=re.compile("podinfo"))
+    expect(title).to_contain_text("6.5.0")
     expect(page.get_by_label("Version")).to_have_value("6.5.0")
     expect(page.locator("#maintainers")).to_contain_text("Stefan Prodan")
     expect(page.locator("#values-yaml")).to_contain_text("hello from podinfo")
@@ -99,7 +100,7 @@ def _chart_page(page: Page) -> None:
     screenshot(page, "catalog-chart")
     page.get_by_label("Version").select_option("6.4.0")
     expect(page).to_have_url(re.compile(r"version=6\.4\.0"))
-    expect(page.get_by_role("heading", name=re.compile("podinfo"))).to_contain_text("6.4.0")
+    expect(title).to_contain_text("6.4.0")
 
 
 def _build_profile(page: Page) -> None:

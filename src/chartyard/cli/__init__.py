@@ -4,17 +4,35 @@ from __future__ import annotations
 
 import typer
 
-from chartyard.cli import admin, charts, db, login, profile, registry, server
+from chartyard.cli import (
+    admin,
+    charts,
+    charts_diff,
+    db,
+    help_format,
+    login,
+    profile,
+    profile_edit,
+    registry,
+    registry_admin,
+    server,
+    user,
+)
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="chartyard: Helm charts in OCI registries.")
+help_format.tidy()
+app = typer.Typer(no_args_is_help=True, help="chartyard: Helm charts in OCI registries.")
 server.register(app)
 app.add_typer(db.app, name="db")
 app.add_typer(admin.app, name="admin")
 login.register(app)
+registry_admin.register(registry.app)
 app.add_typer(registry.app, name="registry")
+charts_diff.register(charts.app)
 app.add_typer(charts.app, name="charts")
+profile_edit.register(profile.app)
 app.add_typer(profile.app, name="profile")
+app.add_typer(user.app, name="user")
+app.add_typer(user.keys, name="apikey")
 
 
 def main() -> None:

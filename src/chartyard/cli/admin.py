@@ -72,6 +72,12 @@ def create_user(
 
     with _admin_transaction() as session:
         user = auth.create_user(session, tenant, username, password, role)
+        from chartyard import audit
+        from chartyard.auth.roles import Principal
+
+        actor = Principal("", "chartyard admin (CLI)", user.tenant_uid, Role.TENANT_ADMIN)
+        audit.record(session, actor, "user.create", "user", user.uid, username,
+                     {"role": role.value, "via": "chartyard admin create-user"})
     typer.echo(f"created user '{username}' ({role.value}) in tenant '{tenant}' ({user.uid})")
 
 

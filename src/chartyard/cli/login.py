@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from chartyard.cli import config
-from chartyard.cli.output import fail, say
+from chartyard.cli.output import OutputFormat, OutputOption, emit, fail, say
 from chartyard.client import ApiError, ChartyardClient
 
 
@@ -31,6 +31,7 @@ def login(
         show_default=False)] = None,
     password_stdin: Annotated[bool, typer.Option(
         "--password-stdin", help="Read the password from stdin instead of prompting.")] = False,
+    output: OutputOption = OutputFormat.table,
 ) -> None:
     """Log in with a username and password; store the session token (mode 0600)."""
     target = config.resolve_url(url)
@@ -42,17 +43,19 @@ def login(
     except ApiError as exc:
         fail(exc.code, exc.message, field=exc.field)
     path = config.save_login(target, user, token)
-    say(f"Logged in to {target} as {user}; the session token is stored in {path}")
-    if os.environ.get(config.ENV_API_KEY):
+    emit({"url": target, "username": user, "credentials": str(path)}, output,
+         lambda: f"Logged in to {target} as {user}; the session token is stored in {path}")
+    if os.environ.get(config.ENV_API_KEY) and output is OutputFormat.table:
         say(f"Note: {config.ENV_API_KEY} is set and takes precedence over this login.")
 
 
-def logout(url: config.UrlOption = None) -> None:
+def logout(url: config.UrlOption = None, output: OutputOption = OutputFormat.table) -> None:
     """Revoke the stored session token of a server and forget it."""
     target = config.resolve_url(url)
     token = config.forget_login(target)
     if token is None:
-        say(f"Not logged in to {target}.")
+        emit({"url": target, "loggedOut": False}, output,
+             lambda: f"Not logged in to {target}.")
         return
     try:
         with ChartyardClient(target, token=token) as client:
@@ -60,7 +63,7 @@ def logout(url: config.UrlOption = None) -> None:
     except ApiError as exc:
         if exc.status != 401:  # an expired token needs no revoking
             fail(exc.code, exc.message)
-    say(f"Logged out of {target}.")
+    emit({"url": target, "loggedOut": True}, output, lambda: f"Logged out of {target}.")
 
 
 def register(app: typer.Typer) -> None:

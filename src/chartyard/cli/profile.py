@@ -152,10 +152,16 @@ def export(
         "--format", help="flux (OCIRepository + HelmRelease), argocd (Application) or "
         "helmfile.", show_default=False)],
     url: config.UrlOption = None,
+    output: Annotated[OutputFormat, typer.Option(
+        "--output", "-o", help="table (the default) prints the YAML itself; json or yaml wrap "
+        "it with the profile's uid and format.", case_sensitive=False)] = OutputFormat.table,
 ) -> None:
     """Print the profile as YAML that Flux, Argo CD or helmfile applies."""
     with config.connect(url) as client:
         uid = client.profiles.resolve(profile)["metadata"]["uid"]
         chosen: ExportFormat = fmt.value
         text = client.profiles.export(uid, chosen)
-    typer.echo(text, nl=not text.endswith("\n"))
+    if output is OutputFormat.table:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        emit({"uid": uid, "format": chosen, "content": text}, output, str)

@@ -59,3 +59,8 @@ class ChartsApi:
     def values(self, pack_uid: str) -> str:
         """Return a chart version's default values.yaml as text."""
         return self._http.request("GET", f"/v1/packs/{pack_uid}/values").text
+
+    def compare(self, from_pack_uid: str, to_pack_uid: str) -> dict[str, Any]:
+        """Return the Chart.yaml changes and the values.yaml diff between two versions."""
+        return cast(dict[str, Any], self._http.json(
+            "GET", f"/v1/packs/{from_pack_uid}/compare", params={"to": to_pack_uid}))

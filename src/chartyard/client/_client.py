@@ -11,6 +11,7 @@ from chartyard.client._charts import ChartsApi
 from chartyard.client._http import Http
 from chartyard.client._profiles import ProfilesApi
 from chartyard.client._registries import RegistriesApi
+from chartyard.client._users import ApiKeysApi, RegistryEventsApi, UsersApi
 
 
 class ChartyardClient:
@@ -29,6 +30,9 @@ class ChartyardClient:
         self.registries = RegistriesApi(self._http)
         self.charts = ChartsApi(self._http)
         self.profiles = ProfilesApi(self._http)
+        self.users = UsersApi(self._http)
+        self.api_keys = ApiKeysApi(self._http)
+        self.registry_events = RegistryEventsApi(self._http)
 
     @property
     def url(self) -> str:

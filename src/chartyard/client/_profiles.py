@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import builtins
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 from chartyard.client._bodies import profile_body
@@ -103,6 +104,54 @@ class ProfilesApi:
         self.update(uid, body, skip_pack_validation=skip_pack_validation)
         return self.get(uid)
 
+    def edit_packs(self, uid: str, change: Callable[[builtins.list[dict[str, Any]]], None], *,
+                   skip_pack_validation: bool = False) -> Profile:
+        """Read the profile, let `change` edit its pack list in place, write it back."""
+        body = writable(self.get(uid, check_drift=False))
+        change(body["spec"]["template"]["packs"])
+        self.update(uid, body, skip_pack_validation=skip_pack_validation)
+        return self.get(uid, check_drift=False)
+
+    def remove_chart(self, uid: str, chart: str) -> Profile:
+        """Remove the layer of chart `chart`; raise a 404 `ApiError` if there is none."""
+        return self.edit_packs(uid, lambda packs: packs.remove(_find(packs, chart)))
+
+    def set_values(self, uid: str, chart: str, values: str) -> Profile:
+        """Replace the values of chart `chart`'s layer."""
+        return self.edit_packs(uid, lambda packs: _find(packs, chart).update(values=values))
+
+    def set_version(self, uid: str, chart: str, version: str) -> Profile:
+        """Move chart `chart`'s layer to another version (its values stay)."""
+        return self.edit_packs(uid, lambda packs: _find(packs, chart).update(tag=version))
+
+    def new_version(self, uid: str, version: str) -> Created:
+        """Copy a profile under a new version; both stay readable."""
+        return cast(Created, self._http.json("POST", f"/v1/clusterprofiles/{uid}/versions",
+                                             json={"version": version}))
+
+    def publish(self, uid: str) -> None:
+        """Publish a profile's draft (Palette's `PATCH /{uid}/publish`)."""
+        self._http.request("PATCH", f"/v1/clusterprofiles/{uid}/publish")
+
+    def clone(self, uid: str, name: str, version: str | None = None) -> Created:
+        """Copy a profile under a new name (Palette's `POST /{uid}/clone`)."""
+        body: dict[str, Any] = {"metadata": {"name": name}}
+        if version:
+            body["spec"] = {"version": version}
+        return cast(Created, self._http.json("POST", f"/v1/clusterprofiles/{uid}/clone",
+                                             json=body))
+
+    def upgrades(self, uid: str) -> builtins.list[dict[str, Any]]:
+        """Return each pack's newest catalog version of the same and of a newer major."""
+        body = self._http.json("GET", f"/v1/clusterprofiles/{uid}/upgrades")
+        return cast(builtins.list[dict[str, Any]], body["items"])
+
+    def compare_upgrade(self, uid: str, index: int, version: str) -> dict[str, Any]:
+        """Return what moving pack number `index` (from 0) to `version` would change."""
+        return cast(dict[str, Any], self._http.json(
+            "GET", f"/v1/clusterprofiles/{uid}/packs/{index}/compare",
+            params={"version": version}))
+
     def delete(self, uid: str) -> None:
         """Delete a profile."""
         self._http.request("DELETE", f"/v1/clusterprofiles/{uid}")
@@ -111,3 +160,13 @@ class ProfilesApi:
         """Return the profile as YAML for Flux, Argo CD or helmfile."""
         return self._http.request("GET", f"/v1/clusterprofiles/{uid}/export",
                                   params={"format": fmt}).text
+
+
+def _find(packs: list[dict[str, Any]], chart: str) -> dict[str, Any]:
+    for p in packs:
+        if p["name"] == chart:
+            return p
+    names = ", ".join(p["name"] for p in packs) or "none"
+    raise ApiError(404, "ResourceNotFound",
+                   f"the profile has no layer of chart '{chart}' (layers: {names})",
+                   {"field": "chart"})

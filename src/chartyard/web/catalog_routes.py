@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -11,6 +13,7 @@ from chartyard.catalog.service import CatalogService
 from chartyard.errors import ServiceError
 from chartyard.oci import OCIError
 from chartyard.registries.service import RegistryService
+from chartyard.web.markdown import render_readme
 from chartyard.web.render import UiRoute, render
 from chartyard.web.session import UiUser
 
@@ -31,12 +34,19 @@ def catalog_page(request: Request, ctx: Ctx, principal: UiUser, q: str = "",
                   registry=registry, registries=registries, results=results)
 
 
-def _values(svc: CatalogService, pack_uid: str) -> tuple[str | None, str | None]:
-    """Return (values.yaml, None), or (None, why) when the chart layer cannot be read now."""
+def _files(svc: CatalogService, pack_uid: str) -> dict[str, Any]:
+    """Return values, README (sanitised HTML) and schema, or why the layer cannot be read."""
     try:
-        return svc.values(pack_uid), None
+        files = svc.contents(svc.version(pack_uid))
     except (ServiceError, OCIError) as exc:
-        return None, f"{exc.code}: {exc.message}"
+        return {"values": None, "values_error": f"{exc.code}: {exc.message}"}
+    schema = files.values_schema
+    if schema:
+        with contextlib.suppress(ValueError):  # shown as stored when it is not JSON
+            schema = json.dumps(json.loads(schema), indent=2)
+    return {"values": files.values_yaml or "", "values_error": None,
+            "readme_html": render_readme(files.readme) if files.readme else None,
+            "schema": schema or None}
 
 
 @router.get("/catalog/{registry_uid}/{chart_name}")
@@ -51,7 +61,6 @@ def chart_page(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
         detail = svc.detail(chosen["packUid"])
     # The values are read from the registry on first use; a failure must not hide the page.
     with ctx.transaction() as session:
-        values, values_error = _values(CatalogService(ctx, session, principal),
-                                       chosen["packUid"])
+        files = _files(CatalogService(ctx, session, principal), chosen["packUid"])
     return render(request, "catalog/chart.html", principal, nav="catalog", chart=detail,
-                  tags=tags, chosen=chosen, values=values, values_error=values_error)
+                  tags=tags, chosen=chosen, **files)

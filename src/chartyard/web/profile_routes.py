@@ -19,6 +19,7 @@ from chartyard.oci import OCIError
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
 from chartyard.profiles.service import ProfileService
+from chartyard.profiles.upgrades import profile_upgrades
 from chartyard.registries.service import RegistryService
 from chartyard.web.render import UiRoute, render
 from chartyard.web.session import CSRF, UiUser
@@ -130,12 +131,14 @@ def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Res
     """Show a profile: layers in install order, drift warnings and export downloads."""
     with ctx.transaction() as session:
         svc = ProfileService(ctx, session, principal)
-        body = svc.body(svc.get(uid))
+        profile = svc.get(uid)
+        body = svc.body(profile)
+        upgrades = {u["name"]: u for u in profile_upgrades(session, principal, profile)}
     packs = body["spec"]["template"]["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
     by_install = sorted(packs, key=lambda p: order.get(p["name"].rsplit("/", 1)[-1], len(order)))
     return render(request, "profiles/detail.html", principal, nav="profiles", profile=body,
-                  packs=by_install, exports=EXPORTS)
+                  packs=by_install, exports=EXPORTS, upgrades=upgrades)
 
 
 @router.get("/profiles/{uid}/export")

@@ -1,0 +1,40 @@
+"""Compare chart versions, and see which newer versions a profile's packs could move to."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.catalog.compare import compare_versions
+from chartyard.catalog.service import CatalogService
+from chartyard.profiles.service import ProfileService
+from chartyard.profiles.upgrades import pack_upgrade, profile_upgrades
+
+router = APIRouter(prefix="/v1", tags=["compare"])
+
+
+@router.get("/packs/{packUid}/compare")
+def compare(packUid: str, to: Annotated[str, Query(min_length=1, max_length=64)],
+            ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Return the Chart.yaml changes and the values.yaml diff from one version to another."""
+    with ctx.transaction() as session:
+        return compare_versions(CatalogService(ctx, session, principal), packUid, to)
+
+
+@router.get("/clusterprofiles/{uid}/upgrades")
+def upgrades(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Return each pack's newest catalog version of the same major and of a newer major."""
+    with ctx.transaction() as session:
+        profile = ProfileService(ctx, session, principal).get(uid)
+        return {"items": profile_upgrades(session, principal, profile)}
+
+
+@router.get("/clusterprofiles/{uid}/packs/{index}/compare")
+def upgrade_compare(uid: str, index: int, version: Annotated[str, Query(max_length=128)],
+                    ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Return what moving pack number `index` (from 0) to `version` would change."""
+    with ctx.transaction() as session:
+        profile = ProfileService(ctx, session, principal).get(uid)
+        return pack_upgrade(ctx, session, principal, profile, index, version)

@@ -1,0 +1,91 @@
+"""Users of the caller's tenant (tenant admins) and the caller's own API keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.auth import service as auth
+from chartyard.auth.users import UserService, user_body
+from chartyard.registries.present import rfc3339
+
+router = APIRouter(prefix="/v1/users", tags=["users"])
+
+
+class NewUser(BaseModel):
+    """A user to create in the caller's tenant."""
+
+    username: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=1, max_length=1024)
+    role: str = Field(default="viewer", max_length=32)
+
+
+class UserPatch(BaseModel):
+    """Fields of a user to change; omitted fields stay."""
+
+    role: str | None = Field(default=None, max_length=32)
+    disabled: bool | None = None
+
+
+class NewPassword(BaseModel):
+    """A new password."""
+
+    password: str = Field(min_length=1, max_length=1024)
+
+
+@router.get("")
+def list_users(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """List the tenant's users; tenant admins only."""
+    with ctx.transaction() as session:
+        return {"items": [user_body(u) for u in UserService(session, principal).list()]}
+
+
+@router.post("", status_code=201)
+def create_user(body: NewUser, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Create a user in the caller's tenant."""
+    with ctx.transaction() as session:
+        return user_body(UserService(session, principal).create(
+            body.username, body.password, body.role))
+
+
+@router.get("/me/apikeys")
+def my_api_keys(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """List the caller's own API keys, without their secrets."""
+    with ctx.transaction() as session:
+        rows = [r for r in auth.list_api_keys(session, principal)
+                if r.user_uid == principal.user_uid]
+        return {"items": [{"uid": r.uid, "name": r.name, "prefix": r.prefix,
+                           "createdAt": rfc3339(r.created_at),
+                           "revoked": r.revoked_at is not None} for r in rows]}
+
+
+@router.get("/{uid}")
+def get_user(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Return one user of the tenant."""
+    with ctx.transaction() as session:
+        return user_body(UserService(session, principal).get(uid))
+
+
+@router.patch("/{uid}")
+def patch_user(uid: str, body: UserPatch, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Change a user's role, or disable (revoking sessions and API keys) or enable them."""
+    with ctx.transaction() as session:
+        svc = UserService(session, principal)
+        user = svc.get(uid)
+        if body.role is not None:
+            user = svc.set_role(uid, body.role)
+        if body.disabled is not None:
+            user = svc.set_disabled(uid, body.disabled)
+        return user_body(user)
+
+
+@router.post("/{uid}/password", status_code=204, response_class=Response)
+def reset_password(uid: str, body: NewPassword, ctx: Ctx, principal: CurrentUser) -> Response:
+    """Set a user's password; their sessions end."""
+    with ctx.transaction() as session:
+        UserService(session, principal).reset_password(uid, body.password)
+    return Response(status_code=204)
+

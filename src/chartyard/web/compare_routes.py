@@ -1,0 +1,80 @@
+"""Compare pages: two versions of a catalog chart, and upgrading one pack of a profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from chartyard.api.deps import Ctx
+from chartyard.catalog.compare import compare_versions
+from chartyard.catalog.service import CatalogService
+from chartyard.errors import NotFoundError
+from chartyard.profiles.service import ProfileService
+from chartyard.profiles.upgrades import catalog_versions, pack_upgrade
+from chartyard.web.render import UiRoute, render
+from chartyard.web.session import UiUser
+
+router = APIRouter(route_class=UiRoute, include_in_schema=False)
+
+
+def diff_lines(diff: str) -> list[tuple[str, str]]:
+    """Return the diff's lines with a CSS class each: add, del, hunk or none."""
+    out = []
+    for line in diff.splitlines():
+        if line.startswith(("+++", "---")):
+            kind = "hunk"
+        elif line.startswith("+"):
+            kind = "add"
+        elif line.startswith("-"):
+            kind = "del"
+        elif line.startswith("@@"):
+            kind = "hunk"
+        else:
+            kind = ""
+        out.append((kind, line))
+    return out
+
+
+def _pick(tags: list[dict[str, Any]], version: str, fallback: int) -> dict[str, Any]:
+    if not version:
+        return tags[min(fallback, len(tags) - 1)]
+    for tag in tags:
+        if version in (tag["version"], tag["tag"]):
+            return tag
+    raise NotFoundError(f"this chart has no version '{version}' in the catalog")
+
+
+@router.get("/catalog/{registry_uid}/{chart_name}/compare")
+def chart_compare(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
+                  chart_name: str) -> Response:
+    """Show the Chart.yaml changes and the values diff between two versions of a chart."""
+    frm = request.query_params.get("from", "")[:128]
+    to = request.query_params.get("to", "")[:128]
+    with ctx.transaction() as session:
+        svc = CatalogService(ctx, session, principal)
+        tags: list[dict[str, Any]] = svc.versions(chart_name, registry_uid)["tags"]
+        old, new = _pick(tags, frm, 1), _pick(tags, to, 0)
+        detail = svc.detail(new["packUid"])
+    with ctx.transaction() as session:
+        body = compare_versions(CatalogService(ctx, session, principal), old["packUid"],
+                                new["packUid"])
+    return render(request, "catalog/compare.html", principal, nav="catalog", chart=detail,
+                  tags=tags, result=body, lines=diff_lines(body["valuesDiff"]),
+                  back=f"/catalog/{registry_uid}/{chart_name}")
+
+
+@router.get("/profiles/{uid}/packs/{index}/compare")
+def pack_compare(request: Request, ctx: Ctx, principal: UiUser, uid: str, index: int,
+                 version: str = "") -> Response:
+    """Show what upgrading one pack of a profile to `version` would change."""
+    with ctx.transaction() as session:
+        profile = ProfileService(ctx, session, principal).get(uid)
+        name = profile.name
+        body = pack_upgrade(ctx, session, principal, profile, index, version[:128])
+        pack = profile.packs[index]
+        tags = [{"version": r.version} for r in
+                catalog_versions(session, principal.tenant_uid, pack)]
+    return render(request, "catalog/compare.html", principal, nav="profiles", chart=None,
+                  tags=tags, result=body, lines=diff_lines(body["valuesDiff"]),
+                  back=f"/profiles/{uid}", profile_name=name, profile_uid=uid, index=index)

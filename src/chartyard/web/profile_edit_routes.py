@@ -1,0 +1,137 @@
+"""The profile editor: change layers, versions and values; save, or save as a new version."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from chartyard.api.deps import Ctx
+from chartyard.auth.roles import Principal, Role
+from chartyard.context import AppContext
+from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
+from chartyard.oci import OCIError
+from chartyard.profiles.editing import (
+    EditForm,
+    Layer,
+    check_values,
+    layers_of,
+    profile_body,
+    read_form,
+)
+from chartyard.profiles.schemas import MAX_VALUES_CHARS, ProfileBody
+from chartyard.profiles.service import ProfileService, check_version
+from chartyard.profiles.upgrades import chart_names, chart_versions
+from chartyard.registries.service import RegistryService
+from chartyard.store.models import ClusterProfile
+from chartyard.web.render import UiRoute, render
+from chartyard.web.session import CSRF, UiUser
+
+router = APIRouter(route_class=UiRoute, include_in_schema=False)
+
+MAX_FORM_BYTES = 8 * 1024 * 1024
+
+
+def _require_editor(principal: Principal) -> None:
+    if not principal.has(Role.PROFILE_EDITOR):
+        raise PermissionDenied("editing cluster profiles needs the profile-editor or "
+                               "tenant-admin role")
+
+
+def _page(request: Request, ctx: AppContext, principal: Principal, uid: str,
+          form: EditForm | None, *, status: int = 200, error: str | None = None,
+          new_version: str = "") -> Response:
+    """Render the editor for the stored profile, or for a submitted form with its errors."""
+    with ctx.transaction() as session:
+        profile = ProfileService(ctx, session, principal).get(uid)
+        layers = form.layers if form is not None else layers_of(profile)
+        versions = {layer.registry_uid + "/" + layer.name: _versions(session, principal,
+                                                                      profile, layer)
+                    for layer in layers}
+        registries = [r for r in RegistryService(ctx, session, principal).metadata()
+                      if r["isSyncSupported"]]
+        names = chart_names(session, principal.tenant_uid)
+        meta = {"uid": profile.uid, "name": profile.name, "version": profile.version,
+                "description": form.description if form is not None else profile.description}
+    return render(request, "profiles/edit.html", principal, nav="profiles", profile=meta,
+                  layers=layers, versions=versions, registries=registries, error=error,
+                  chart_names=names,
+                  status=status, new_version=new_version)
+
+
+def _versions(session: Session, principal: Principal, profile: ClusterProfile,
+              layer: Layer) -> list[str]:
+    """Return the catalog's versions of a layer's chart (by its stored repository)."""
+    stored = next((p for p in profile.packs if p.name == layer.name
+                   and p.registry_uid == layer.registry_uid and p.repository), None)
+    rows = chart_versions(session, principal.tenant_uid, layer.registry_uid,
+                          repository=stored.repository if stored else None, name=layer.name)
+    found = [r.version for r in rows]
+    if layer.tag and layer.tag not in found:
+        found.insert(0, layer.tag)
+    return found
+
+
+@router.get("/profiles/{uid}/edit")
+def edit_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Show the profile editor."""
+    _require_editor(principal)
+    return _page(request, ctx, principal, uid, None)
+
+
+def _save(ctx: AppContext, principal: Principal, uid: str, form: EditForm,
+          new_version: str | None) -> str:
+    with ctx.transaction() as session:
+        svc = ProfileService(ctx, session, principal)
+        profile = svc.get(uid)
+        target = profile
+        if new_version:
+            target = svc.new_version(uid, check_version(new_version, "version"))
+        data = profile_body(profile, form, target.version)
+        try:
+            body = ProfileBody.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise InvalidInput(where, f"{where}: {first['msg']}") from exc
+        return svc.update(target.uid, body).uid
+
+
+@router.post("/profiles/{uid}/edit", dependencies=CSRF)
+async def save(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Save the edited profile in place, or as a new version; show errors at their layer."""
+    _require_editor(principal)
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        raise InvalidInput("body", f"the form is larger than {MAX_FORM_BYTES} bytes")
+    raw = await request.form(max_fields=2000, max_part_size=MAX_VALUES_CHARS + 1024)
+    fields = {k: v for k, v in raw.items() if isinstance(v, str)}
+    form = read_form(fields)
+    as_version = fields.get("action") == "version"
+    new_version = fields.get("save_version", "").strip() if as_version else ""
+    if not form.ok:
+        return await run_in_threadpool(
+            _page, request, ctx, principal, uid, form, status=422, new_version=new_version,
+            error="Some layers need attention: see the messages below.")
+    try:
+        saved = await run_in_threadpool(_save, ctx, principal, uid, form, new_version or None)
+    except PermissionDenied:
+        raise
+    except (ServiceError, OCIError) as exc:
+        return await run_in_threadpool(
+            _page, request, ctx, principal, uid, form, status=422, new_version=new_version,
+            error=f"{exc.code}: {exc.message}")
+    return RedirectResponse(f"/profiles/{saved}", status_code=303)
+
+
+@router.post("/ui/profiles/check-values", dependencies=CSRF)
+async def check_values_now(request: Request, principal: UiUser) -> Response:
+    """Check one layer's values as the user types; return the error and its line."""
+    if int(request.headers.get("content-length") or 0) > MAX_VALUES_CHARS:
+        return JSONResponse({"ok": False, "message": "the values are larger than 1 MiB"})
+    raw = await request.body()
+    if len(raw) > MAX_VALUES_CHARS:
+        return JSONResponse({"ok": False, "message": "the values are larger than 1 MiB"})
+    message, line = check_values(raw.decode("utf-8", "replace"))
+    return JSONResponse({"ok": message is None, "message": message, "line": line})
