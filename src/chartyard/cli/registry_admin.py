@@ -10,6 +10,7 @@ import typer
 from chartyard.cli import config
 from chartyard.cli.login import read_secret
 from chartyard.cli.output import OutputFormat, OutputOption, emit, note
+from chartyard.registries.kinds import get_kind
 
 RegistryArg = Annotated[str, typer.Argument(help="Registry name or uid.", show_default=False)]
 _SECRET_FLAGS = ("passwordSet", "secretKeySet")
@@ -26,12 +27,6 @@ def writable(body: dict[str, Any]) -> dict[str, Any]:
             for flag in _SECRET_FLAGS:
                 holder.pop(flag, None)
     return {"metadata": {"name": body["metadata"]["name"]}, "spec": spec}
-
-
-def _tls(spec: dict[str, Any]) -> dict[str, Any]:
-    holder = spec.get("auth", spec)
-    tls: dict[str, Any] = holder.setdefault("tls", {})
-    return tls
 
 
 def update(
@@ -72,17 +67,12 @@ def update(
             body["metadata"]["name"] = new_name
         if endpoint:
             spec["endpoint"] = endpoint
-        if username is not None and "auth" in spec:
-            spec["auth"].update(type="basic", username=username)
-        if secret is not None:
-            if "auth" in spec:
-                spec["auth"]["password"] = secret
-            else:
-                spec.setdefault("credentials", {})["secretKey"] = secret
+        kind = get_kind(ref.kind)
+        kind.cli_update(spec, username, secret)
         if ca_file is not None:
-            _tls(spec)["certificate"] = ca_file.read_text()
+            kind.tls_holder(spec)["certificate"] = ca_file.read_text()
         if insecure is not None:
-            _tls(spec)["insecureSkipVerify"] = insecure
+            kind.tls_holder(spec)["insecureSkipVerify"] = insecure
         if sync is not None:
             spec["isSyncSupported"] = sync
         if base_path is not None:

@@ -387,3 +387,13 @@ class RegistryKind(ABC):
     @abstractmethod
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Return the kind's rows of ``chartyard registry show``."""
+
+    def tls_holder(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Return the part of a request spec that holds ``tls`` (created when missing)."""
+        tls: dict[str, Any] = spec.setdefault("tls", {})
+        return tls
+
+    @abstractmethod
+    def cli_update(self, spec: dict[str, Any], username: str | None,
+                   secret: str | None) -> None:
+        """Apply ``registry update``'s ``--username`` and new secret to a request spec."""

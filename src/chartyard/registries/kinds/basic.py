@@ -289,6 +289,20 @@ class BasicKind(RegistryKind):
         return {"endpoint": options["endpoint"], "repositories": list(options.get("repository")
                                                                       or []), "auth": auth}
 
+    def tls_holder(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Return ``auth.tls``: Basic registries keep TLS under ``auth``."""
+        tls: dict[str, Any] = spec.setdefault("auth", {}).setdefault("tls", {})
+        return tls
+
+    def cli_update(self, spec: dict[str, Any], username: str | None,
+                   secret: str | None) -> None:
+        """Set the username (turning on Basic authentication) and the password."""
+        auth = spec.setdefault("auth", {})
+        if username is not None:
+            auth.update(type="basic", username=username)
+        if secret is not None:
+            auth["password"] = secret
+
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Return authentication, username and TLS rows."""
         auth = spec["auth"]

@@ -327,6 +327,12 @@ class EcrKind(RegistryKind):
             return "stsArn"
         return super().error_input(code, values)
 
+    def cli_update(self, spec: dict[str, Any], username: str | None,
+                   secret: str | None) -> None:
+        """Set a new secret access key; ECR has no username."""
+        if secret is not None:
+            spec.setdefault("credentials", {})["secretKey"] = secret
+
     def cli_spec(self, options: Mapping[str, Any],
                  read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
         """Return ``isPrivate`` and ``credentials`` from the CLI options."""
