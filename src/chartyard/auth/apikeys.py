@@ -21,10 +21,10 @@ def parse_expiry(text: str | None, field: str = "spec.expiry") -> datetime | Non
         return None
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError as exc:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise InvalidInput(field, f"'{text}' is not an RFC 3339 time; write it as "
                                   "2027-01-31T00:00:00Z") from exc
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def owned(session: Session, principal: Principal, uid: str) -> ApiKey:
