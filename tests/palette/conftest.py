@@ -21,3 +21,14 @@ def load_spec() -> dict[str, Any]:
 def palette_spec() -> dict[str, Any]:
     """Palette's spec subset."""
     return load_spec()
+
+
+# The ECR world of tests/ecr (moto, the TLS registry on the ECR host name, helm-pushed
+# charts) serves the Terraform replay of ECR registries too.
+from tests.ecr.conftest import (  # noqa: E402, F401
+    aws_environment,
+    ecr_host_lock,
+    ecr_world,
+    hosts_entry,
+    moto,
+)
