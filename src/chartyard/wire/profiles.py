@@ -237,3 +237,51 @@ class ValidatorResponse(WireModel):
     """Palette's `v1ClusterProfileValidatorResponse`."""
 
     packs: ConstraintResponse
+
+
+class ListedPack(WireModel):
+    """A pack as chartyard's simple list shows it: no values, no drift check."""
+
+    name: str
+    tag: str
+    registry_uid: str | None = Field(default=None, alias="registryUid")
+    source: str | None = None
+    verified: bool | None = None
+    layer: Layer = "addon"
+    type: str = "oci"
+
+
+class ListedTemplate(WireModel):
+    """The template of a listed profile."""
+
+    type: str
+    cloud_type: str = Field(alias="cloudType")
+    packs: list[ListedPack] = Field(default_factory=list)
+
+
+class ListedSpec(WireModel):
+    """The spec of a listed profile."""
+
+    version: str
+    template: ListedTemplate
+
+
+class ListedStatus(WireModel):
+    """The status of a listed profile."""
+
+    is_published: bool = Field(alias="isPublished")
+
+
+class ProfileListItem(WireModel):
+    """One profile of chartyard's simple list, `GET /v1/clusterprofiles`."""
+
+    metadata: ObjectMeta
+    spec: ListedSpec
+    status: ListedStatus
+
+
+class ProfileList(WireModel):
+    """One page of `GET /v1/clusterprofiles`."""
+
+    items: list[ProfileListItem]
+    listmeta: ListMeta

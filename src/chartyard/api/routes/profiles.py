@@ -15,6 +15,7 @@ from chartyard.wire.common import Uid
 from chartyard.wire.profiles import (
     CloneEntity,
     ClusterProfile,
+    ProfileList,
     ProfilesFilterSpec,
     ProfilesSummary,
     ValidatorResponse,
@@ -36,7 +37,7 @@ def create(body: ProfileBody, ctx: Ctx, principal: CurrentUser,
         return Uid(uid=profile.uid)
 
 
-@router.get(P)
+@router.get(P, response_model=ProfileList)
 def list_profiles(ctx: Ctx, principal: CurrentUser, name: str = "", type: str = "",
                   tag: str = "", limit: int = 50,
                   continue_: Annotated[str | None, Query(alias="continue")] = None,
