@@ -1,4 +1,8 @@
-"""Render stored cluster profiles as Palette-shaped response bodies."""
+"""Render stored cluster profiles as Palette-shaped response bodies.
+
+Each body is built as its wire model (`chartyard.wire.profiles`) serializes it, so the
+routes, the UI and the Python client share one definition of every shape.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,14 @@ from chartyard.profiles.packs import release_name
 from chartyard.profiles.values import PackSection, install_order, pack_section, parse_values
 from chartyard.registries.present import rfc3339
 from chartyard.store.models import ClusterProfile, ProfilePack
+from chartyard.wire.common import WireModel
+from chartyard.wire.profiles import ClusterProfile as ClusterProfileOut
+from chartyard.wire.profiles import PackRef, ProfileListItem, ProfileSummary
+
+
+def _shaped(model: type[WireModel], body: dict[str, Any]) -> dict[str, Any]:
+    """Return `body` as its wire model serializes it: the model is the one definition."""
+    return model.model_validate(body).model_dump(by_alias=True)
 
 
 def section_of(pack: ProfilePack) -> PackSection:
@@ -65,7 +77,7 @@ def pack_body(pack: ProfilePack, registry_name: str | None,
             out["driftMessage"] = drift.message
     if out["isInvalid"]:
         out["inValidReason"] = out["invalidReason"]  # Palette's spelling
-    return out
+    return _shaped(PackRef, out)
 
 
 def install_names(packs: list[ProfilePack]) -> list[str]:
@@ -88,7 +100,7 @@ def profile_body(profile: ClusterProfile, packs: list[dict[str, Any]],
     is chartyard's editable copy, the same packs as a PUT body takes them.
     """
     tpl = template(profile, packs)
-    return {
+    return _shaped(ClusterProfileOut, {
         "apiVersion": "v1",
         "kind": "ClusterProfile",
         "metadata": metadata(profile),
@@ -106,12 +118,12 @@ def profile_body(profile: ClusterProfile, packs: list[dict[str, Any]],
             "installOrder": install_names(list(profile.packs)),
             "isInvalid": any(p["isInvalid"] for p in packs),
         },
-    }
+    })
 
 
 def summary(profile: ClusterProfile) -> dict[str, Any]:
     """Return the profile as the list shows it: no values, no drift check."""
-    return {
+    return _shaped(ProfileListItem, {
         "metadata": metadata(profile),
         "spec": {
             "version": profile.version,
@@ -124,7 +136,7 @@ def summary(profile: ClusterProfile) -> dict[str, Any]:
             },
         },
         "status": {"isPublished": profile.published},
-    }
+    })
 
 
 def dashboard_summary(profile: ClusterProfile, versions: list[dict[str, str]]) -> dict[str, Any]:
@@ -133,11 +145,11 @@ def dashboard_summary(profile: ClusterProfile, versions: list[dict[str, str]]) -
            "packs": [{"name": p.name, "tag": p.tag, "type": p.pack_type,
                       "layer": p.layer or "addon", "packUid": p.pack_uid,
                       "version": p.chart_version} for p in profile.packs]}
-    return {
+    return _shaped(ProfileSummary, {
         "metadata": metadata(profile),
         "specSummary": {"version": profile.version, "versions": versions, "published": tpl,
                         **({} if profile.published else {"draft": tpl})},
         "status": {"isPublished": profile.published, "inUseClusterUids": [],
                    "pack": {"deleted": sum(1 for p in profile.packs if p.registry_uid is None),
                             "deprecated": 0, "disabled": 0}},
-    }
+    })
