@@ -76,7 +76,7 @@ def test_cluster_profile_palette_sequence(client: TestClient, plain_registry: Re
     name = f"obs-{uuid.uuid4().hex[:6]}"
     packs = [sdk.pack_manifest_entity("web", "1.0.0", reg, "pack:\n  namespace: web\n")]
     entity = sdk.cluster_profile_entity(name, "1.0.0", packs, description="replay",
-                                        labels={"env": "prod"})
+                                        labels={"env": "prod"}, cloud_type="aws")
     assert entity["spec"]["variables"] is None and packs[0]["manifests"] is None
 
     # The provider checks the name first, then the packs, then creates.
@@ -158,14 +158,16 @@ def test_cluster_profile_palette_sequence(client: TestClient, plain_registry: Re
     yaml_file = client.get(f"{P}/{uid}/export", params={"format": "yaml"}, headers=h)
     assert yaml_file.status_code == 200 and f"name: {name}" in yaml_file.text
 
-    # Update as the SDK sends it (v1ClusterProfileUpdateEntity), then delete.
+    # Update as the SDK sends it (v1ClusterProfileUpdateEntity: no cloudType), then delete.
     update = sdk.cluster_profile_entity(
-        name, "1.0.0", [sdk.pack_manifest_entity("web", "1.1.0", reg, "")])
+        name, "1.0.0", [sdk.pack_manifest_entity("web", "1.1.0", reg, "")], cloud_type="")
+    assert "cloudType" not in update["spec"]["template"]
     reply = client.put(f"{P}/{uid}", json=update, headers=h)
     assert reply.status_code == 204, reply.text
     after = client.get(f"{P}/{uid}", headers=h).json()
     assert after["spec"]["published"]["packs"][0]["tag"] == "1.1.0"
     assert after["status"]["isPublished"] is True
+    assert after["spec"]["published"]["cloudType"] == "aws"  # kept: the update has none
     # A PUT of what a GET returned is accepted too.
     assert client.put(f"{P}/{uid}", json=after, headers=h).status_code == 204
     for profile_uid in (uid, clone_uid):

@@ -82,8 +82,13 @@ class PaletteProfiles(ProfileService):
 
     def update_palette(self, uid: str, body: ProfileBody, *,
                        skip_pack_validation: bool) -> ClusterProfile:
-        """Replace a profile's metadata and packs; its published state is kept."""
+        """Replace a profile's metadata and packs; its published state is kept.
+
+        Palette's update body has no `cloudType`: when it is not sent, the stored one stays.
+        """
         check_pack_types(body.spec.template.packs)
+        if "cloud_type" not in body.spec.template.model_fields_set:
+            body.spec.template.cloud_type = self.get(uid).cloud_type
         profile = self.update(uid, body, skip_pack_validation=skip_pack_validation)
         apply_layers(profile, body.spec.template.packs)
         return profile
