@@ -17,6 +17,7 @@ from chartyard.client import (
 )
 from chartyard.profiles.schemas import ProfileBody
 from chartyard.registries.kinds import get_kind
+from chartyard.wire.profiles import ClusterProfile
 
 ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 BASIC, EC = get_kind("basic"), get_kind("ecr")
@@ -57,10 +58,15 @@ def test_profile_body_and_a_fetched_profile_are_accepted_back() -> None:
     body = profile_body("web", description="d", packs=[pack("nginx", "1.0.0", "r1"),
                                                         pack("x", "2.0.0", "r2", private=True)])
     ProfileBody.model_validate(body)
-    fetched = {**body, "metadata": {**body["metadata"], "uid": "u1",
-                                    "creationTimestamp": "2024-01-01T00:00:00Z"},
-               "status": {"installOrder": ["nginx", "x"]}}
-    fetched["spec"]["template"]["packs"][0].update(packUid="p", isInvalid=False, digest="d")
+    packs = [{**p, "packUid": "p", "isInvalid": False, "digest": "d", "layer": "addon"}
+             for p in body["spec"]["template"]["packs"]]
+    template = {"uid": "u1", "name": "web", "type": "add-on", "cloudType": "all",
+                "packs": packs}
+    fetched = ClusterProfile.model_validate({
+        "metadata": {**body["metadata"], "uid": "u1",
+                     "creationTimestamp": "2024-01-01T00:00:00Z"},
+        "spec": {"version": "1.0.0", "published": template, "draft": template},
+        "status": {"isPublished": False, "installOrder": ["nginx", "x"]}})
     out = writable(fetched)
     ProfileBody.model_validate(out)
     assert "uid" not in out["metadata"] and "status" not in out

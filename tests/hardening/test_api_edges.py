@@ -23,7 +23,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def _client_error(reply: Any) -> dict[str, Any]:
     assert 400 <= reply.status_code < 500, (reply.status_code, reply.text)
     body: dict[str, Any] = reply.json()
-    assert set(body) == {"code", "message", "details"} and body["message"]
+    assert set(body) == {"code", "message", "details", "ref"} and body["message"]
     return body
 
 

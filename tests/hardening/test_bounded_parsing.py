@@ -90,7 +90,7 @@ def _pack_uid(api: Api, uid: str, name: str, tag: str) -> str:
 def _error(reply: Any, status: int = 422) -> dict[str, Any]:
     assert reply.status_code == status, reply.text
     body: dict[str, Any] = reply.json()
-    assert set(body) == {"code", "message", "details"}
+    assert set(body) == {"code", "message", "details", "ref"}
     return body
 
 

@@ -116,7 +116,7 @@ def _shape_problem(response: requests.Response) -> str | None:
             body = response.json()
         except ValueError:
             return f"{status} without a JSON body: {response.text[:200]!r}"
-        if not (isinstance(body, dict) and set(body) == {"code", "message", "details"}
+        if not (isinstance(body, dict) and set(body) == {"code", "message", "details", "ref"}
                 and isinstance(body["code"], str) and body["code"]
                 and isinstance(body["message"], str) and body["message"]
                 and isinstance(body["details"], dict)):

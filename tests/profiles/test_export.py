@@ -184,4 +184,5 @@ def test_export_rejects_an_unknown_format(api: Api) -> None:
     assert r.status_code == 422
     assert r.json()["details"]["field"] == "format"
     assert "flux" in r.json()["message"]
-    assert api.get(f"/v1/clusterprofiles/{uid}/export").status_code == 422
+    # Without a format, Palette's default applies: the JSON profile file.
+    assert api.get(f"/v1/clusterprofiles/{uid}/export").status_code == 200

@@ -17,6 +17,7 @@ from chartyard.api.routes import (
     compare,
     health,
     profiles,
+    projects,
     registries,
     users,
 )
@@ -66,7 +67,8 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
                   description="Helm charts in OCI registries: registries, catalog, profiles.")
     install_error_handlers(app)
     for router in (health.router, auth.router, registries.router, clouds.router,
-                   catalog.router, profiles.router, users.router, compare.router, web.router):
+                   catalog.router, profiles.router, projects.router, users.router,
+                   compare.router, web.router):
         app.include_router(router)
     web.mount_static(app)
     return app

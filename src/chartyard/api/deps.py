@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
 
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Principal
@@ -23,17 +24,29 @@ def get_ctx(request: Request) -> AppContext:
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
 
+# Declared so /openapi.json names the two headers Palette's clients send.
+AuthorizationHeader = APIKeyHeader(
+    name="Authorization", scheme_name="Authorization", auto_error=False,
+    description="session token from POST /v1/auth/authenticate, raw or as 'Bearer <token>'")
+ApiKeyHeader = APIKeyHeader(name="ApiKey", scheme_name="ApiKey", auto_error=False,
+                            description="an API key from POST /v1/apiKeys")
+
+
 def bearer_token(request: Request) -> str | None:
-    """Return the session token from the Authorization header or the UI cookie."""
-    header = request.headers.get("authorization", "")
+    """Return the session token: `Authorization: <token>`, `Bearer <token>`, or the UI cookie."""
+    header = request.headers.get("authorization", "").strip()
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
+    if header and not value:
+        return header  # Palette sends the token raw, without a scheme.
     return request.cookies.get(SESSION_COOKIE)
 
 
-def get_principal(request: Request, ctx: Ctx) -> Principal:
-    """Authenticate the request by `Authorization: Bearer`, `ApiKey`, or the UI cookie."""
+def get_principal(request: Request, ctx: Ctx,
+                  _authorization: Annotated[str | None, Depends(AuthorizationHeader)] = None,
+                  _api_key: Annotated[str | None, Depends(ApiKeyHeader)] = None) -> Principal:
+    """Authenticate by `Authorization` (raw or Bearer), `ApiKey`, or the UI cookie."""
     api_key = request.headers.get("apikey")
     token = bearer_token(request)
     with ctx.transaction() as session:
@@ -42,7 +55,7 @@ def get_principal(request: Request, ctx: Ctx) -> Principal:
         if token:
             return auth.principal_for_token(session, token)
     raise Unauthenticated(
-        "authentication required: send 'Authorization: Bearer <token>' from "
+        "authentication required: send 'Authorization: <token>' (or 'Bearer <token>') from "
         "POST /v1/auth/authenticate, or an 'ApiKey: <key>' header"
     )
 

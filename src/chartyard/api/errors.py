@@ -1,8 +1,13 @@
-"""Map every failure onto the JSON error shape `{code, message, details}`."""
+"""Map every failure onto the JSON error shape `{code, message, details, ref}`.
+
+`ref` is a fresh request reference, logged with the failure, so an operator can find the
+server-side record of what a client reports.
+"""
 
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,8 +31,10 @@ _HTTP_CODES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden",
 def error_response(status: int, code: str, message: str,
                    details: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
-    """Return the JSON error shape."""
-    return JSONResponse({"code": code, "message": message, "details": details or {}},
+    """Return the JSON error shape with a fresh `ref`, and log the failure under that ref."""
+    ref = uuid.uuid4().hex
+    log.info("request failed", extra={"ref": ref, "status": status, "code": code})
+    return JSONResponse({"code": code, "message": message, "details": details or {}, "ref": ref},
                         status_code=status, headers=headers)
 
 
@@ -94,9 +101,14 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
                           {"field": first["field"], "errors": errors})
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     code = _HTTP_CODES.get(exc.status_code, "Error")
+    if exc.status_code == 404 and "endpoint" not in request.scope:
+        # No route matched: Palette's clients read ResourceNotFound as "object deleted".
+        return error_response(404, "RouteNotFound",
+                              f"no route {request.method} {request.url.path}; see /docs",
+                              {"method": request.method, "path": request.url.path})
     headers = dict(exc.headers) if exc.headers else None
     return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 

@@ -71,8 +71,11 @@ def bootstrap(session: Session, admin_password: str | None) -> str | None:
 
 
 def authenticate(sessions: sessionmaker[Session], username: str, password: str, *,
-                 ttl: timedelta, max_failures: int, lockout: timedelta) -> str:
+                 ttl: timedelta, max_failures: int, lockout: timedelta,
+                 org: str | None = None) -> str:
     """Check a password and return a new session token; throttle repeated failures.
+
+    `org`, when given (Palette's login), must be the user's tenant.
 
     A failure is committed before it is raised, so the failure count survives it.
     """
@@ -86,7 +89,8 @@ def authenticate(sessions: sessionmaker[Session], username: str, password: str, 
                 f"too many failed logins for '{username}'; try again in {wait} s",
                 {"retryAfter": wait},
             )
-        elif user is None or user.disabled or not verify_password(password, user.password_hash):
+        elif (user is None or user.disabled or (org and user.tenant.name != org)
+              or not verify_password(password, user.password_hash)):
             if user is not None:
                 user.failed_logins += 1
                 if user.failed_logins >= max_failures:
@@ -125,6 +129,9 @@ def principal_for_api_key(session: Session, key: str) -> Principal:
     row = session.scalar(select(ApiKey).where(ApiKey.key_hash == token_hash(key)))
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("the API key is invalid or revoked")
+    if not row.active or (row.expires_at is not None and row.expires_at <= utcnow()):
+        raise Unauthenticated("the API key is deactivated or expired; activate it with "
+                              "PATCH /v1/apiKeys/{uid} or create a new one")
     user = session.get(User, row.user_uid)
     if user is None or user.disabled:
         raise Unauthenticated("the owner of this API key no longer exists")

@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Group
 
 from chartyard.cli import config
 from chartyard.cli.output import OutputFormat, OutputOption, emit, fields, table
 from chartyard.client import ExportFormat, Profile, ProfileType, pack
+from chartyard.wire.profiles import ProfileTemplate
 
 app = typer.Typer(no_args_is_help=True, help="Cluster profiles: ordered Helm chart layers.")
 
@@ -26,42 +28,55 @@ class TypeChoice(StrEnum):
 
     add_on = "add-on"
     cluster = "cluster"
+    infra = "infra"
+    system = "system"
 
 
 class FormatChoice(StrEnum):
     """Export formats."""
 
+    json = "json"
+    yaml = "yaml"
     flux = "flux"
     argocd = "argocd"
     helmfile = "helmfile"
 
 
+def _template(profile: Profile) -> ProfileTemplate | None:
+    return profile.spec.draft or profile.spec.published or profile.spec.template
+
+
 def _pack_rows(profile: Profile) -> list[tuple[Any, ...]]:
     rows = []
-    for i, p in enumerate(profile.get("spec", {}).get("template", {}).get("packs", []), 1):
-        if p.get("isInvalid"):
-            state = f"invalid: {p.get('invalidReason') or ''}"
-        elif p.get("driftUnknown"):
+    template = _template(profile)
+    for i, p in enumerate(template.packs if template else [], 1):
+        if p.is_invalid:
+            state = f"invalid: {p.in_valid_reason or p.invalid_reason or ''}"
+        elif p.drift_unknown:
             state = "drift unknown"
-        elif p.get("verified") is False:
+        elif p.verified is False:
             state = "unverified"
         else:
             state = "ok"
-        rows.append((i, p.get("name"), p.get("tag"), p.get("registryName") or p.get("registryUid"),
-                     p.get("namespace"), p.get("source"), state))
+        rows.append((i, p.name, p.tag, p.registry_name or p.registry_uid, p.namespace,
+                     p.source, state))
     return rows
 
 
 def _describe(profile: Profile) -> Group:
-    meta, spec = profile.get("metadata", {}), profile.get("spec", {})
-    template = spec.get("template", {})
-    summary = fields([("Name", meta.get("name")), ("UID", meta.get("uid")),
-                      ("Version", spec.get("version")), ("Type", template.get("type")),
-                      ("Description", (meta.get("annotations") or {}).get("description")),
-                      ("Labels", [f"{k}={v}" for k, v in (meta.get("labels") or {}).items()])])
+    meta, spec, template = profile.metadata, profile.spec, _template(profile)
+    summary = fields([("Name", meta.name), ("UID", meta.uid),
+                      ("Version", spec.version), ("Type", template.type if template else None),
+                      ("Published", "yes" if profile.status.is_published else "no (draft)"),
+                      ("Description", meta.annotations.get("description")),
+                      ("Labels", [f"{k}={v}" for k, v in meta.labels.items()])])
     packs = table(["#", "CHART", "VERSION", "REGISTRY", "NAMESPACE", "SOURCE", "STATE"],
                   _pack_rows(profile), title="Layers")
     return Group(summary, "", packs)
+
+
+def _json(model: BaseModel) -> Any:
+    return model.model_dump(by_alias=True, mode="json")
 
 
 @app.command("create")
@@ -69,18 +84,18 @@ def create(
     name: Annotated[str, typer.Argument(help="Profile name.", show_default=False)],
     version: Annotated[str, typer.Option("--version", help="Semantic version.")] = "1.0.0",
     profile_type: Annotated[TypeChoice, typer.Option(
-        "--type", help="add-on, or cluster for a full cluster profile.")] = TypeChoice.add_on,
+        "--type", help="add-on; cluster (full); infra or system.")] = TypeChoice.add_on,
     description: Annotated[str, typer.Option("--description", help="Free text.")] = "",
     url: config.UrlOption = None,
     output: OutputOption = OutputFormat.table,
 ) -> None:
     """Create an empty cluster profile; add charts with `profile add-chart`."""
-    kind: ProfileType = "cluster" if profile_type is TypeChoice.cluster else "add-on"
+    kind: ProfileType = profile_type.value
     with config.connect(url) as client:
         created = client.profiles.create(name, version=version, profile_type=kind,
                                          description=description)
-    emit({"uid": created["uid"], "name": name, "version": version}, output,
-         lambda: f"Profile '{name}' {version} created ({created['uid']}).")
+    emit({"uid": created.uid, "name": name, "version": version}, output,
+         lambda: f"Profile '{name}' {version} created ({created.uid}).")
 
 
 def _read_values(path: Path | None) -> str:
@@ -115,10 +130,11 @@ def add_chart(
         found = client.profiles.resolve(profile)
         ref = client.registries.resolve(registry)
         updated = client.profiles.add_chart(
-            found["metadata"]["uid"], pack(chart, version, ref.uid, values=text, private=private))
-    emit(updated, output, lambda: Group(
+            found.metadata.uid or "", pack(chart, version, ref.uid, values=text,
+                                           private=private))
+    emit(_json(updated), output, lambda: Group(
         f"Added {chart} {version} from '{ref.name}' to profile "
-        f"'{found['metadata']['name']}'.", "", _describe(updated)))
+        f"'{found.metadata.name}'.", "", _describe(updated)))
 
 
 @app.command("show")
@@ -126,9 +142,9 @@ def show(profile: ProfileArg, url: config.UrlOption = None,
          output: OutputOption = OutputFormat.table) -> None:
     """Show a profile and its chart layers."""
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        uid = client.profiles.resolve(profile).metadata.uid or ""
         body = client.profiles.get(uid)
-    emit(body, output, lambda: _describe(body))
+    emit(_json(body), output, lambda: _describe(body))
 
 
 @app.command("list")
@@ -137,28 +153,37 @@ def list_profiles(url: config.UrlOption = None,
     """List the cluster profiles."""
     with config.connect(url) as client:
         rows = client.profiles.list()
-    emit(rows, output, lambda: table(
-        ["NAME", "VERSION", "TYPE", "CHARTS", "DESCRIPTION", "UID"],
-        [(r["metadata"]["name"], r["spec"]["version"], r["spec"]["template"]["type"],
-          len(r["spec"]["template"].get("packs", [])),
-          (r["metadata"].get("annotations") or {}).get("description"), r["metadata"]["uid"])
+    emit([_json(r) for r in rows], output, lambda: table(
+        ["NAME", "VERSION", "TYPE", "CHARTS", "PUBLISHED", "DESCRIPTION", "UID"],
+        [(r.metadata.name, r.spec.version, r.spec.template.type, len(r.spec.template.packs),
+          "yes" if r.status.is_published else "draft",
+          r.metadata.annotations.get("description"), r.metadata.uid)
          for r in rows]))
+
+
+@app.command("publish")
+def publish(profile: ProfileArg, url: config.UrlOption = None) -> None:
+    """Publish a draft profile (Palette: the draft becomes the published template)."""
+    with config.connect(url) as client:
+        found = client.profiles.resolve(profile)
+        client.profiles.publish(found.metadata.uid or "")
+    typer.echo(f"Profile '{found.metadata.name}' {found.spec.version} published.")
 
 
 @app.command("export")
 def export(
     profile: ProfileArg,
     fmt: Annotated[FormatChoice, typer.Option(
-        "--format", help="flux (OCIRepository + HelmRelease), argocd (Application) or "
-        "helmfile.", show_default=False)],
+        "--format", help="flux (OCIRepository + HelmRelease), argocd (Application), "
+        "helmfile, or Palette's profile file as json or yaml.", show_default=False)],
     url: config.UrlOption = None,
     output: Annotated[OutputFormat, typer.Option(
         "--output", "-o", help="table (the default) prints the YAML itself; json or yaml wrap "
         "it with the profile's uid and format.", case_sensitive=False)] = OutputFormat.table,
 ) -> None:
-    """Print the profile as YAML that Flux, Argo CD or helmfile applies."""
+    """Print the profile as Flux, Argo CD or helmfile YAML, or Palette's profile file."""
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        uid = client.profiles.resolve(profile).metadata.uid or ""
         chosen: ExportFormat = fmt.value
         text = client.profiles.export(uid, chosen)
     if output is OutputFormat.table:

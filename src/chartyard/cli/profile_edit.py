@@ -11,7 +11,7 @@ from rich.console import Group
 from chartyard.cli import config
 from chartyard.cli.charts_diff import render_compare
 from chartyard.cli.output import OutputFormat, OutputOption, emit, table
-from chartyard.cli.profile import ProfileArg, _describe, _read_values
+from chartyard.cli.profile import ProfileArg, _describe, _json, _read_values
 
 version_app = typer.Typer(no_args_is_help=True, help="Versions of a cluster profile.")
 
@@ -22,9 +22,9 @@ def remove_chart(profile: ProfileArg, chart: ChartArg, url: config.UrlOption = N
                  output: OutputOption = OutputFormat.table) -> None:
     """Remove a chart's layer from the profile."""
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        uid = client.profiles.resolve_uid(profile)
         body = client.profiles.remove_chart(uid, chart)
-    emit(body, output, lambda: Group(f"Removed {chart}.", "", _describe(body)))
+    emit(_json(body), output, lambda: Group(f"Removed {chart}.", "", _describe(body)))
 
 
 def set_values(
@@ -38,9 +38,9 @@ def set_values(
     """Replace the values of a chart's layer."""
     text = _read_values(values_file)
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        uid = client.profiles.resolve_uid(profile)
         body = client.profiles.set_values(uid, chart, text)
-    emit(body, output, lambda: Group(f"Values of {chart} replaced.", "", _describe(body)))
+    emit(_json(body), output, lambda: Group(f"Values of {chart} replaced.", "", _describe(body)))
 
 
 def set_version(
@@ -52,16 +52,16 @@ def set_version(
 ) -> None:
     """Move a chart's layer to another version; its values stay."""
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        uid = client.profiles.resolve_uid(profile)
         body = client.profiles.set_version(uid, chart, version)
-    emit(body, output, lambda: Group(f"{chart} is now at {version}.", "", _describe(body)))
+    emit(_json(body), output, lambda: Group(f"{chart} is now at {version}.", "", _describe(body)))
 
 
 def upgrades(profile: ProfileArg, url: config.UrlOption = None,
              output: OutputOption = OutputFormat.table) -> None:
     """Show the newer versions the catalog has for each layer (same major, newer major)."""
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        uid = client.profiles.resolve_uid(profile)
         rows = client.profiles.upgrades(uid)
     emit(rows, output, lambda: table(
         ["CHART", "VERSION", "SAME MAJOR", "NEWER MAJOR"],
@@ -77,14 +77,15 @@ def compare(
 ) -> None:
     """Show what upgrading a layer to VERSION would change, and overrides it would orphan."""
     with config.connect(url) as client:
-        found = client.profiles.get(client.profiles.resolve(profile)["metadata"]["uid"],
+        found = client.profiles.get(client.profiles.resolve_uid(profile),
                                     check_drift=False)
-        packs = found["spec"]["template"]["packs"]
-        index = next((i for i, p in enumerate(packs) if p["name"] == chart), None)
+        template = found.spec.draft or found.spec.published or found.spec.template
+        packs = template.packs if template else []
+        index = next((i for i, p in enumerate(packs) if p.name == chart), None)
         if index is None:
             raise typer.BadParameter(f"the profile has no layer of chart '{chart}'",
                                      param_hint="CHART")
-        body = client.profiles.compare_upgrade(found["metadata"]["uid"], index, version)
+        body = client.profiles.compare_upgrade(found.metadata.uid or "", index, version)
     emit(body, output, lambda: render_compare(body))
 
 
@@ -95,22 +96,22 @@ def delete(profile: ProfileArg,
     """Delete one version of a profile (name:version or uid); other versions stay."""
     with config.connect(url) as client:
         found = client.profiles.resolve(profile)
-        meta = found["metadata"]
-        label = f"{meta['name']} {found['spec']['version']}"
+        meta = found.metadata
+        label = f"{meta.name} {found.spec.version}"
         if not yes and not typer.confirm(f"Delete cluster profile {label}?"):
             raise typer.Exit(1)
-        client.profiles.delete(meta["uid"])
-    emit({"uid": meta["uid"], "deleted": True}, output, lambda: f"Deleted {label}.")
+        client.profiles.delete(meta.uid or "")
+    emit({"uid": meta.uid, "deleted": True}, output, lambda: f"Deleted {label}.")
 
 
 def publish(profile: ProfileArg, url: config.UrlOption = None,
             output: OutputOption = OutputFormat.table) -> None:
     """Publish a profile's draft."""
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        uid = client.profiles.resolve_uid(profile)
         client.profiles.publish(uid)
         body = client.profiles.get(uid, check_drift=False)
-    emit(body, output, lambda: f"Published {body['metadata']['name']}.")
+    emit(_json(body), output, lambda: f"Published {body.metadata.name}.")
 
 
 def clone(
@@ -124,10 +125,10 @@ def clone(
 ) -> None:
     """Copy a profile under a new name."""
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile)["metadata"]["uid"]
+        uid = client.profiles.resolve_uid(profile)
         created = client.profiles.clone(uid, name, version)
-    emit({"uid": created["uid"], "name": name}, output,
-         lambda: f"Cloned into '{name}' ({created['uid']}).")
+    emit({"uid": created.uid, "name": name}, output,
+         lambda: f"Cloned into '{name}' ({created.uid}).")
 
 
 @version_app.command("create")
@@ -141,10 +142,10 @@ def version_create(
     """Save the profile as a new version (Palette's flow); both versions stay."""
     with config.connect(url) as client:
         source = client.profiles.resolve(profile)
-        created = client.profiles.new_version(source["metadata"]["uid"], version)
-    emit({"uid": created["uid"], "name": source["metadata"]["name"], "version": version},
-         output, lambda: f"Version {version} of '{source['metadata']['name']}' created "
-                         f"({created['uid']}).")
+        created = client.profiles.new_version(source.metadata.uid or "", version)
+    emit({"uid": created.uid, "name": source.metadata.name, "version": version},
+         output, lambda: f"Version {version} of '{source.metadata.name}' created "
+                         f"({created.uid}).")
 
 
 @version_app.command("list")
@@ -152,10 +153,10 @@ def version_list(profile: ProfileArg, url: config.UrlOption = None,
                  output: OutputOption = OutputFormat.table) -> None:
     """List the versions of a profile's name."""
     with config.connect(url) as client:
-        name = client.profiles.resolve(profile)["metadata"]["name"]
+        name = client.profiles.resolve(profile).metadata.name
         rows: list[dict[str, Any]] = [
-            {"version": r["spec"]["version"], "uid": r["metadata"]["uid"]}
-            for r in client.profiles.list(name=name) if r["metadata"]["name"] == name]
+            {"version": r.spec.version, "uid": r.metadata.uid}
+            for r in client.profiles.list(name=name) if r.metadata.name == name]
     emit(rows, output, lambda: table(["VERSION", "UID"],
                                      [(r["version"], r["uid"]) for r in rows]))
 

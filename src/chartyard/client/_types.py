@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
+from chartyard.wire.profiles import ClusterProfile
+
 RegistryKind = str
 """A registry kind's name, as `GET /v1/registries/oci/summary` gives it (`spec.kind`)."""
-ProfileType = Literal["add-on", "cluster"]
-ExportFormat = Literal["flux", "argocd", "helmfile"]
+ProfileType = Literal["add-on", "cluster", "infra", "system"]
+ExportFormat = Literal["json", "yaml", "flux", "argocd", "helmfile"]
 TERMINAL_SYNC_STATES = frozenset({"Completed", "Failed"})
 
 
@@ -143,5 +145,6 @@ class Pack(TypedDict):
     source: NotRequired[str]
 
 
-Profile = dict[str, Any]
-"""A cluster profile as the API returns it (`metadata`, `spec.template.packs`, ...)."""
+Profile = ClusterProfile
+"""A cluster profile as the API returns it: the server's own wire model (Palette's
+`v1ClusterProfile`, packs under `spec.published` and `spec.draft`)."""

@@ -1,4 +1,8 @@
-"""Render stored cluster profiles as Palette-shaped response bodies."""
+"""Render stored cluster profiles as Palette-shaped response bodies.
+
+Each body is built as its wire model (`chartyard.wire.profiles`) serializes it, so the
+routes, the UI and the Python client share one definition of every shape.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,14 @@ from chartyard.profiles.packs import release_name
 from chartyard.profiles.values import PackSection, install_order, pack_section, parse_values
 from chartyard.registries.present import rfc3339
 from chartyard.store.models import ClusterProfile, ProfilePack
+from chartyard.wire.common import WireModel
+from chartyard.wire.profiles import ClusterProfile as ClusterProfileOut
+from chartyard.wire.profiles import PackRef, ProfileListItem, ProfileSummary
+
+
+def _shaped(model: type[WireModel], body: dict[str, Any]) -> dict[str, Any]:
+    """Return `body` as its wire model serializes it: the model is the one definition."""
+    return model.model_validate(body).model_dump(by_alias=True)
 
 
 def section_of(pack: ProfilePack) -> PackSection:
@@ -51,6 +63,7 @@ def pack_body(pack: ProfilePack, registry_name: str | None,
         "version": pack.chart_version,
         "namespace": section.namespace,
         "installPriority": section.install_priority,
+        "layer": pack.layer or "addon",
         "isInvalid": False,
         "invalidReason": None,
     }
@@ -62,7 +75,9 @@ def pack_body(pack: ProfilePack, registry_name: str | None,
                    driftUnknown=drift.unknown)
         if drift.message:
             out["driftMessage"] = drift.message
-    return out
+    if out["isInvalid"]:
+        out["inValidReason"] = out["invalidReason"]  # Palette's spelling
+    return _shaped(PackRef, out)
 
 
 def install_names(packs: list[ProfilePack]) -> list[str]:
@@ -71,34 +86,70 @@ def install_names(packs: list[ProfilePack]) -> list[str]:
     return [release_name(packs[i].name) for i in order]
 
 
+def template(profile: ClusterProfile, packs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return Palette's `v1ClusterProfileTemplate` of the profile."""
+    return {"uid": profile.uid, "name": profile.name, "profileVersion": profile.version,
+            "type": profile.profile_type, "cloudType": profile.cloud_type, "packs": packs}
+
+
 def profile_body(profile: ClusterProfile, packs: list[dict[str, Any]],
                  versions: list[dict[str, str]]) -> dict[str, Any]:
-    """Return the profile as GET shows it."""
-    return {
+    """Return the profile as GET shows it: Palette's `v1ClusterProfile`.
+
+    Packs are under `spec.published` (and `spec.draft` while unpublished); `spec.template`
+    is chartyard's editable copy, the same packs as a PUT body takes them.
+    """
+    tpl = template(profile, packs)
+    return _shaped(ClusterProfileOut, {
+        "apiVersion": "v1",
+        "kind": "ClusterProfile",
         "metadata": metadata(profile),
         "spec": {
             "version": profile.version,
             "versions": versions,
-            "template": {"type": profile.profile_type, "cloudType": profile.cloud_type,
-                         "packs": packs},
+            "published": tpl,
+            **({} if profile.published else {"draft": tpl}),
+            "template": tpl,
         },
         "status": {
+            "isPublished": profile.published,
+            "hasUserMacros": False,
+            "inUseClusterUids": [],
             "installOrder": install_names(list(profile.packs)),
             "isInvalid": any(p["isInvalid"] for p in packs),
         },
-    }
+    })
 
 
 def summary(profile: ClusterProfile) -> dict[str, Any]:
     """Return the profile as the list shows it: no values, no drift check."""
-    return {
+    return _shaped(ProfileListItem, {
         "metadata": metadata(profile),
         "spec": {
             "version": profile.version,
             "template": {
                 "type": profile.profile_type, "cloudType": profile.cloud_type,
                 "packs": [{"name": p.name, "tag": p.tag, "registryUid": p.registry_uid,
-                           "source": p.source, "verified": p.verified} for p in profile.packs],
+                           "source": p.source, "verified": p.verified,
+                           "layer": p.layer or "addon", "type": p.pack_type}
+                          for p in profile.packs],
             },
         },
-    }
+        "status": {"isPublished": profile.published},
+    })
+
+
+def dashboard_summary(profile: ClusterProfile, versions: list[dict[str, str]]) -> dict[str, Any]:
+    """Return Palette's `v1ClusterProfileSummary` of a profile."""
+    tpl = {"type": profile.profile_type, "cloudType": profile.cloud_type,
+           "packs": [{"name": p.name, "tag": p.tag, "type": p.pack_type,
+                      "layer": p.layer or "addon", "packUid": p.pack_uid,
+                      "version": p.chart_version} for p in profile.packs]}
+    return _shaped(ProfileSummary, {
+        "metadata": metadata(profile),
+        "specSummary": {"version": profile.version, "versions": versions, "published": tpl,
+                        **({} if profile.published else {"draft": tpl})},
+        "status": {"isPublished": profile.published, "inUseClusterUids": [],
+                   "pack": {"deleted": sum(1 for p in profile.packs if p.registry_uid is None),
+                            "deprecated": 0, "disabled": 0}},
+    })

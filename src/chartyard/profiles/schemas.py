@@ -1,14 +1,15 @@
-"""Palette-shaped request bodies of cluster profiles.
+"""Palette-shaped request bodies of cluster profiles (`v1ClusterProfileEntity`).
 
-Read-only fields that a GET returns (pack digests, drift, install order, status)
-are accepted and ignored, so a client may PUT back what it read.
+Fields chartyard does not use are ignored, never rejected: Palette's Go SDK sends
+`variables: null`, `manifests: null` and zero timestamps, and a client may PUT back
+what it read. `null` stands for the field's default.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from chartyard.registries.schemas import NAME_PATTERN
 
@@ -16,8 +17,21 @@ MAX_PACKS = 50
 MAX_VALUES_CHARS = 1024 * 1024
 
 
+PackType = Literal["oci", "helm", "spectro", "manifest"]
+Layer = Literal["kernel", "os", "k8s", "cni", "csi", "addon"]
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_is_default(cls, value: Any, info: ValidationInfo) -> Any:
+        # Go marshals a nil slice or map as null: read it as the field's default.
+        field = cls.model_fields[info.field_name or ""]
+        if value is None and not field.is_required():
+            return field.get_default(call_default_factory=True)
+        return value
 
 
 class PackBody(_Model):
@@ -26,7 +40,8 @@ class PackBody(_Model):
     name: str = Field(min_length=1, max_length=256)
     tag: str = Field(min_length=1, max_length=128)
     registry_uid: str = Field(alias="registryUid", min_length=1, max_length=64)
-    type: Literal["oci"] = "oci"
+    type: PackType = "oci"
+    layer: Layer | None = None
     values: str = Field(default="", max_length=MAX_VALUES_CHARS)
     source: Literal["public", "private"] | None = None
     # Read-only, returned by GET; ignored on input.

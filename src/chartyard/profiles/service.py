@@ -28,7 +28,8 @@ from chartyard.registries.service import RegistryService
 from chartyard.sources import RegistryTarget
 from chartyard.store.models import ClusterProfile, ProfilePack, Registry
 
-TYPES = {"add-on": "add-on", "cluster": "cluster", "full": "cluster"}
+TYPES = {"add-on": "add-on", "cluster": "cluster", "full": "cluster", "infra": "infra",
+         "system": "system"}
 KIND = "clusterprofile"
 
 
@@ -47,7 +48,8 @@ def check_type(value: str) -> str:
     stored = TYPES.get(value.strip().lower())
     if stored is None:
         raise InvalidInput("spec.template.type", f"spec.template.type '{value}' is not "
-                                                 "supported; use 'add-on' or 'cluster'")
+                                                 "supported; use 'add-on', 'cluster', "
+                                                 "'infra' or 'system'")
     return stored
 
 
@@ -266,4 +268,10 @@ def _copy_pack(pack: ProfilePack) -> ProfilePack:
         position=pack.position, name=pack.name, tag=pack.tag, registry_uid=pack.registry_uid,
         pack_type=pack.pack_type, source=pack.source, values=pack.values,
         pack_uid=pack.pack_uid, digest=pack.digest, verified=pack.verified,
-        repository=pack.repository, oci_tag=pack.oci_tag, chart_version=pack.chart_version)
+        repository=pack.repository, oci_tag=pack.oci_tag, chart_version=pack.chart_version,
+        layer=pack.layer)
+
+
+def copy_pack(pack: ProfilePack) -> ProfilePack:
+    """Return an unsaved copy of a pack row, for a new version or a clone."""
+    return _copy_pack(pack)

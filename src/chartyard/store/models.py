@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -107,6 +108,9 @@ class ApiKey(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Palette's PATCH /v1/apiKeys/{uid} toggles `active`; `expires_at` is Palette's expiry.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Registry(Base):
@@ -260,6 +264,8 @@ class ClusterProfile(Base):
     profile_type: Mapped[str] = mapped_column(String(16))
     cloud_type: Mapped[str] = mapped_column(String(32), default="all")
     labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Palette: a profile is a draft until PATCH /{uid}/publish (or POST ?publish=true).
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     packs: Mapped[list[ProfilePack]] = relationship(
@@ -294,6 +300,7 @@ class ProfilePack(Base):
     repository: Mapped[str | None] = mapped_column(String(512), default=None)
     oci_tag: Mapped[str | None] = mapped_column(String(128), default=None)
     chart_version: Mapped[str | None] = mapped_column(String(128), default=None)
+    layer: Mapped[str | None] = mapped_column(String(16), default=None)  # Palette's pack layer
 
 
 class AuditEvent(Base):

@@ -16,6 +16,7 @@ from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
 from chartyard.oci import OCIError
+from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
 from chartyard.profiles.service import ProfileService
@@ -134,7 +135,8 @@ def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Res
         profile = svc.get(uid)
         body = svc.body(profile)
         upgrades = {u["name"]: u for u in profile_upgrades(session, principal, profile)}
-    packs = body["spec"]["template"]["packs"]
+    template = body["spec"].get("draft") or body["spec"]["published"]
+    packs = template["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
     by_install = sorted(packs, key=lambda p: order.get(p["name"].rsplit("/", 1)[-1], len(order)))
     return render(request, "profiles/detail.html", principal, nav="profiles", profile=body,
@@ -151,6 +153,14 @@ def export_profile(ctx: Ctx, principal: UiUser, uid: str, format: str) -> Respon
         stem = _UNSAFE_FILENAME.sub("-", f"{profile.name}-{profile.version}-{format}")
     return Response(text, media_type="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{stem}.yaml"'})
+
+
+@router.post("/profiles/{uid}/publish", dependencies=CSRF)
+def publish_profile(ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Publish a draft profile."""
+    with ctx.transaction() as session:
+        PaletteProfiles(ctx, session, principal).publish(uid)
+    return RedirectResponse(f"/profiles/{uid}", status_code=303)
 
 
 @router.post("/profiles/{uid}/delete", dependencies=CSRF)

@@ -10,37 +10,40 @@ from pydantic import BaseModel, Field
 
 from chartyard import audit
 from chartyard.api.deps import Ctx, CurrentUser, bearer_token
+from chartyard.auth import apikeys
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Role
 from chartyard.errors import PermissionDenied
 from chartyard.registries.present import rfc3339
+from chartyard.wire.auth import (
+    ApiKey,
+    ApiKeyActiveState,
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeys,
+    Login,
+    UserToken,
+)
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
 
-class Credentials(BaseModel):
-    """Username and password."""
-
-    username: str = Field(min_length=1, max_length=128)
-    password: str = Field(min_length=1, max_length=1024)
-
-
 class ApiKeyRequest(BaseModel):
-    """A name for a new API key."""
+    """A name for a new API key (chartyard's older body; kept for the OpenAPI history)."""
 
     name: str = Field(default="api-key", max_length=128)
 
 
-@router.post("/auth/authenticate")
-def authenticate(body: Credentials, ctx: Ctx) -> dict[str, str]:
-    """Exchange a username and password for a session token."""
+@router.post("/auth/authenticate", response_model=UserToken)
+def authenticate(body: Login, ctx: Ctx) -> UserToken:
+    """Exchange Palette's `{emailId, password, org}` or `{username, password}` for a token."""
     s = ctx.settings
     token = auth.authenticate(
-        ctx.sessions, body.username, body.password,
+        ctx.sessions, body.login, body.password,
         ttl=timedelta(seconds=s.session_ttl_seconds), max_failures=s.login_max_failures,
-        lockout=timedelta(seconds=s.login_lockout_seconds),
+        lockout=timedelta(seconds=s.login_lockout_seconds), org=body.org or None,
     )
-    return {"Authorization": token}
+    return UserToken(authorization=token)
 
 
 @router.post("/auth/logout", status_code=204)
@@ -60,29 +63,65 @@ def me(principal: CurrentUser) -> dict[str, str]:
             "tenantUid": principal.tenant_uid, "role": principal.role.value}
 
 
-@router.post("/apikeys", status_code=201)
-def create_api_key(body: ApiKeyRequest, ctx: Ctx, principal: CurrentUser) -> dict[str, str]:
-    """Create an API key; the key is shown only in this response."""
+@router.post("/apiKeys", status_code=201, response_model=ApiKeyCreated)
+@router.post("/apikeys", status_code=201, response_model=ApiKeyCreated, include_in_schema=False)
+def create_api_key(body: ApiKeyIn, ctx: Ctx, principal: CurrentUser) -> ApiKeyCreated:
+    """Create an API key; the key is shown only in this response (`apiKey` and `key`)."""
+    expiry = apikeys.parse_expiry(body.spec.expiry if body.spec else None)
     with ctx.transaction() as session:
-        row, key = auth.create_api_key(session, principal, body.name)
+        row, key = auth.create_api_key(session, principal, body.key_name)
+        row.expires_at = expiry
         audit.record(session, principal, "apikey.create", "apikey", row.uid, row.name)
-    return {"uid": row.uid, "key": key}
+    return ApiKeyCreated(uid=row.uid, api_key=key, key=key)
 
 
-@router.get("/apikeys")
-def list_api_keys(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
-    """List API keys without their secrets."""
+@router.get("/apiKeys", response_model=ApiKeys)
+@router.get("/apikeys", response_model=ApiKeys, include_in_schema=False)
+def list_api_keys(ctx: Ctx, principal: CurrentUser) -> ApiKeys:
+    """List API keys without their secrets; revoked keys show `revoked: true`."""
     with ctx.transaction() as session:
-        rows = auth.list_api_keys(session, principal)
-        items = [{"uid": r.uid, "name": r.name, "prefix": r.prefix,
-                  "createdAt": rfc3339(r.created_at), "revoked": r.revoked_at is not None}
-                 for r in rows]
-    return {"items": items}
+        return ApiKeys(items=[apikeys.present(r)
+                              for r in auth.list_api_keys(session, principal)])
 
 
-@router.delete("/apikeys/{uid}", status_code=204)
+@router.get("/apiKeys/{uid}", response_model=ApiKey)
+@router.get("/apikeys/{uid}", response_model=ApiKey, include_in_schema=False)
+def get_api_key(uid: str, ctx: Ctx, principal: CurrentUser) -> ApiKey:
+    """Return one API key without its secret."""
+    with ctx.transaction() as session:
+        return apikeys.present(apikeys.owned(session, principal, uid))
+
+
+@router.put("/apiKeys/{uid}", status_code=204, response_class=Response)
+@router.put("/apikeys/{uid}", status_code=204, response_class=Response, include_in_schema=False)
+def update_api_key(uid: str, body: ApiKeyIn, ctx: Ctx, principal: CurrentUser) -> Response:
+    """Rename an API key (`metadata.name`) and set its expiry (`spec.expiry`)."""
+    with ctx.transaction() as session:
+        row = apikeys.update(session, principal, uid,
+                             body.metadata.name if body.metadata else body.name,
+                             body.spec.expiry if body.spec else None)
+        audit.record(session, principal, "apikey.update", "apikey", row.uid, row.name)
+    return Response(status_code=204)
+
+
+@router.patch("/apiKeys/{uid}", status_code=204, response_class=Response)
+@router.patch("/apikeys/{uid}", status_code=204, response_class=Response,
+              include_in_schema=False)
+def set_api_key_active(uid: str, body: ApiKeyActiveState, ctx: Ctx,
+                       principal: CurrentUser) -> Response:
+    """Activate or deactivate an API key (`{"isActive": bool}`; omitted means false)."""
+    with ctx.transaction() as session:
+        row = apikeys.set_active(session, principal, uid, body.is_active)
+        audit.record(session, principal, "apikey.activate" if body.is_active
+                     else "apikey.deactivate", "apikey", row.uid, row.name)
+    return Response(status_code=204)
+
+
+@router.delete("/apiKeys/{uid}", status_code=204, response_class=Response)
+@router.delete("/apikeys/{uid}", status_code=204, response_class=Response,
+               include_in_schema=False)
 def revoke_api_key(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
-    """Revoke an API key."""
+    """Delete (revoke) an API key; it stays listed as revoked for the audit trail."""
     with ctx.transaction() as session:
         row = auth.revoke_api_key(session, principal, uid)
         audit.record(session, principal, "apikey.revoke", "apikey", row.uid, row.name)
