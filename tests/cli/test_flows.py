@@ -203,7 +203,7 @@ def test_python_client_compare_errors_name_the_fix(cy_server: ChartyardServer, a
         assert same["valuesDiff"] == "" and same["chartChanges"] == []
 
         name = f"cmp-{uuid.uuid4().hex[:6]}"
-        uid = client.profiles.create(name)["uid"]
+        uid = client.profiles.create(name).uid
         client.profiles.add_chart(uid, pack(DIFF_CHART, "1.0.0", reg.uid))
         with pytest.raises(ApiError) as no_pack:
             client.profiles.compare_upgrade(uid, 5, "2.0.0")
