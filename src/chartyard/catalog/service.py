@@ -12,7 +12,7 @@ from chartyard.catalog.contents import chart_contents
 from chartyard.context import AppContext
 from chartyard.errors import NotFoundError
 from chartyard.helm import sort_versions_desc
-from chartyard.oci import parse_endpoint
+from chartyard.oci import oci_reference, parse_endpoint
 from chartyard.pagination import decode_cursor, like_pattern, page_body, page_limit
 from chartyard.registries.present import rfc3339
 from chartyard.registries.service import RegistryService
@@ -124,5 +124,5 @@ class CatalogService:
 
 def oci_ref(reg: Registry, repository: str) -> str:
     """Return the `oci://host/repository` reference helm pulls a chart from."""
-    return f"oci://{parse_endpoint(reg.spec['endpoint']).authority}/{repository}"
+    return oci_reference(parse_endpoint(reg.spec["endpoint"]).authority, repository)
 

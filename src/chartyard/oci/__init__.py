@@ -35,6 +35,14 @@ from ._manifest import (
     Descriptor,
     Manifest,
 )
+from ._names import (
+    chart_name,
+    is_path_component,
+    is_repository_name,
+    is_tag,
+    is_under,
+    oci_reference,
+)
 from ._stats import RequestStats
 from ._tls import TLSConfig
 
@@ -69,6 +77,12 @@ __all__ = [
     "TLSConfig",
     "TLSVerificationFailed",
     "TooLarge",
+    "chart_name",
+    "is_path_component",
+    "is_repository_name",
+    "is_tag",
+    "is_under",
+    "oci_reference",
     "parse_challenge",
     "parse_endpoint",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ from chartyard.catalog.service import CatalogService
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, NotFoundError
 from chartyard.helm import ChartArchiveError, version_to_tag
-from chartyard.oci import OCIError
+from chartyard.oci import OCIError, is_tag
 from chartyard.profiles.defaults import default_values
 from chartyard.profiles.packs import (
     PackRequest,
@@ -31,9 +30,6 @@ from chartyard.registries.paths import normalise_path
 from chartyard.registries.service import RegistryService
 from chartyard.sources import RegistryTarget
 from chartyard.store.models import ChartVersion, ProfilePack, Registry
-
-# An OCI tag (distribution spec); helm writes a version's '+' as '_'.
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
 
 
 @dataclass
@@ -65,7 +61,7 @@ class PackResolver:
             normalise_path(body.name)
         except ValueError as exc:
             raise InvalidInput(f"{field}.name", f"{field}.name {exc}") from exc
-        if not _TAG.match(version_to_tag(body.tag)):
+        if not is_tag(version_to_tag(body.tag)):
             raise InvalidInput(f"{field}.tag", f"{field}.tag '{body.tag}' is not a chart version "
                                                "or OCI tag (letters, digits, '.', '-', '_', '+')")
         pack_section(parse_values(body.values, f"{field}.values"), f"{field}.values")

@@ -6,18 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from chartyard.helm import (
-    HELM_CHART_LAYER_MEDIA_TYPE,
-    LEGACY_CHART_LAYER_MEDIA_TYPES,
+    MAX_CONFIG_BYTES,
     InvalidChartMetadata,
+    chart_layer_digest,
     is_chart_config,
     parse_chart_config,
 )
 from chartyard.limits import LimitExceeded
-from chartyard.oci import Manifest, NotFound, ProtocolError, TooLarge
+from chartyard.oci import NotFound, ProtocolError, TooLarge
 from chartyard.sources import ChartSource
-
-MAX_CONFIG_BYTES = 1024 * 1024
-_CHART_LAYERS = (HELM_CHART_LAYER_MEDIA_TYPE, *LEGACY_CHART_LAYER_MEDIA_TYPES)
 
 
 @dataclass(frozen=True)
@@ -59,13 +56,6 @@ class VanishedTag:
 Fetched = FetchedChart | SkippedTag | VanishedTag
 
 
-def _chart_layer(manifest: Manifest) -> str | None:
-    for layer in manifest.layers:
-        if layer.media_type in _CHART_LAYERS:
-            return layer.digest
-    return None
-
-
 async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
     """Read one tag; non-chart artifacts are skipped, not errors."""
     try:
@@ -88,5 +78,6 @@ async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
     except (ProtocolError, NotFound) as exc:
         return SkippedTag(repository, tag, manifest.digest, f"chart config read failed: {exc}",
                           remember=False)
-    return FetchedChart(repository, tag, manifest.digest, config.digest, _chart_layer(manifest),
+    return FetchedChart(repository, tag, manifest.digest, config.digest,
+                        chart_layer_digest(manifest.layers),
                         meta.model_dump(mode="json", by_alias=True, exclude_none=True))

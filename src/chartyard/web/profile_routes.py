@@ -15,7 +15,7 @@ from chartyard.api.deps import Ctx
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
-from chartyard.oci import OCIError
+from chartyard.oci import OCIError, chart_name
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
 from chartyard.profiles.service import ProfileService
@@ -133,7 +133,7 @@ def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Res
         body = svc.body(svc.get(uid))
     packs = body["spec"]["template"]["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
-    by_install = sorted(packs, key=lambda p: order.get(p["name"].rsplit("/", 1)[-1], len(order)))
+    by_install = sorted(packs, key=lambda p: order.get(chart_name(p["name"]), len(order)))
     return render(request, "profiles/detail.html", principal, nav="profiles", profile=body,
                   packs=by_install, exports=EXPORTS)
 
