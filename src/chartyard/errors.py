@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+
+def error_body(code: str, message: str, details: Mapping[str, Any] | None = None,
+               **extra: Any) -> dict[str, Any]:
+    """Return the JSON error shape ``{code, message, details}`` (plus ``extra`` fields)."""
+    return {"code": code, "message": message, "details": dict(details or {}), **extra}
 
 
 class ServiceError(Exception):

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
-from chartyard.errors import ServiceError
+from chartyard.errors import ServiceError, error_body
 from chartyard.helm import ChartArchiveError
 from chartyard.limits import LimitExceeded
 from chartyard.oci import OCIError
@@ -27,8 +27,7 @@ def error_response(status: int, code: str, message: str,
                    details: dict[str, Any] | None = None,
                    headers: dict[str, str] | None = None) -> JSONResponse:
     """Return the JSON error shape."""
-    return JSONResponse({"code": code, "message": message, "details": details or {}},
-                        status_code=status, headers=headers)
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
 def _field(loc: tuple[Any, ...]) -> str:

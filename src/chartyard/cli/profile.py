@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Group
@@ -13,6 +13,7 @@ from rich.console import Group
 from chartyard.cli import config
 from chartyard.cli.output import OutputFormat, OutputOption, emit, fields, table
 from chartyard.client import ExportFormat, Profile, ProfileType, pack
+from chartyard.profiles.export.formats import FORMATS
 
 app = typer.Typer(no_args_is_help=True, help="Cluster profiles: ordered Helm chart layers.")
 
@@ -26,14 +27,6 @@ class TypeChoice(StrEnum):
 
     add_on = "add-on"
     cluster = "cluster"
-
-
-class FormatChoice(StrEnum):
-    """Export formats."""
-
-    flux = "flux"
-    argocd = "argocd"
-    helmfile = "helmfile"
 
 
 def _pack_rows(profile: Profile) -> list[tuple[Any, ...]]:
@@ -145,17 +138,24 @@ def list_profiles(url: config.UrlOption = None,
          for r in rows]))
 
 
+def _check_format(value: str) -> str:
+    if value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
+    return value
+
+
 @app.command("export")
 def export(
     profile: ProfileArg,
-    fmt: Annotated[FormatChoice, typer.Option(
-        "--format", help="flux (OCIRepository + HelmRelease), argocd (Application) or "
-        "helmfile.", show_default=False)],
+    fmt: Annotated[str, typer.Option(
+        "--format", callback=_check_format, autocompletion=lambda: list(FORMATS),
+        help=", ".join(f"{f.name} ({f.summary})" for f in FORMATS.values()) + ".",
+        show_default=False)],
     url: config.UrlOption = None,
 ) -> None:
     """Print the profile as YAML that Flux, Argo CD or helmfile applies."""
     with config.connect(url) as client:
         uid = client.profiles.resolve(profile)["metadata"]["uid"]
-        chosen: ExportFormat = fmt.value
+        chosen = cast(ExportFormat, fmt)
         text = client.profiles.export(uid, chosen)
     typer.echo(text, nl=not text.endswith("\n"))

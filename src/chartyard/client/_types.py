@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
+from chartyard.profiles.export.formats import FormatName
+
 RegistryKind = Literal["basic", "ecr"]
 ProfileType = Literal["add-on", "cluster"]
-ExportFormat = Literal["flux", "argocd", "helmfile"]
+ExportFormat = FormatName
 TERMINAL_SYNC_STATES = frozenset({"Completed", "Failed"})
 
 

@@ -9,7 +9,7 @@ from ._auth import RegistryAuth
 from ._challenge import Challenge, parse_challenge
 from ._client import RegistryClient
 from ._config import BasicCredentials, ClientLimits
-from ._egress import EgressDenied, EgressPolicy
+from ._egress import EgressDenied, EgressPolicy, parse_networks
 from ._endpoint import Endpoint, parse_endpoint
 from ._errors import (
     AuthenticationFailed,
@@ -85,4 +85,5 @@ __all__ = [
     "oci_reference",
     "parse_challenge",
     "parse_endpoint",
+    "parse_networks",
 ]

@@ -12,34 +12,28 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 
 from chartyard.api.deps import Ctx
-from chartyard.auth.roles import Principal, Role
+from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
-from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
+from chartyard.errors import InvalidInput, PermissionDenied, ServiceError, error_body
 from chartyard.oci import OCIError, chart_name
+from chartyard.profiles.export import FORMATS
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
 from chartyard.profiles.service import ProfileService
 from chartyard.registries.service import RegistryService
 from chartyard.web.render import UiRoute, render
-from chartyard.web.session import CSRF, UiUser
+from chartyard.web.session import CSRF, UiProfileEditor, UiUser
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
-EXPORTS = {"flux": "Flux", "argocd": "Argo CD", "helmfile": "helmfile"}
 MAX_BODY = 2 * 1024 * 1024
 _UNSAFE_FILENAME = re.compile(r"[^a-zA-Z0-9._-]+")
 
 
-def _require_editor(principal: Principal) -> None:
-    if not principal.has(Role.PROFILE_EDITOR):
-        raise PermissionDenied("creating cluster profiles needs the profile-editor or "
-                               "tenant-admin role")
-
-
 def _error_json(exc: ServiceError | OCIError, status: int = 422) -> JSONResponse:
     field = exc.details.get("field") if isinstance(exc.details, dict) else None
-    return JSONResponse({"ok": False, "code": exc.code, "message": exc.message,
-                         "field": field}, status_code=status)
+    return JSONResponse(error_body(exc.code, exc.message, exc.details, ok=False, field=field),
+                        status_code=status)
 
 
 async def _json_body(request: Request) -> Any:
@@ -71,9 +65,8 @@ def profiles_page(request: Request, ctx: Ctx, principal: UiUser, name: str = "",
 
 
 @router.get("/profiles/new")
-def new_profile_page(request: Request, ctx: Ctx, principal: UiUser) -> Response:
+def new_profile_page(request: Request, ctx: Ctx, principal: UiProfileEditor) -> Response:
     """Show the Add Cluster Profile wizard."""
-    _require_editor(principal)
     with ctx.transaction() as session:
         registries = RegistryService(ctx, session, principal).metadata()
     return render(request, "profiles/new.html", principal, nav="profiles",
@@ -115,9 +108,8 @@ def _verify(ctx: AppContext, principal: Principal, data: Any) -> dict[str, Any]:
 
 
 @router.post("/ui/profiles/verify-pack", dependencies=CSRF)
-async def verify_pack(request: Request, ctx: Ctx, principal: UiUser) -> Response:
+async def verify_pack(request: Request, ctx: Ctx, principal: UiProfileEditor) -> Response:
     """Check a typed Private Pack against its registry now; return its digest and defaults."""
-    _require_editor(principal)
     data = await _json_body(request)
     try:
         return JSONResponse(await run_in_threadpool(_verify, ctx, principal, data))
@@ -135,7 +127,7 @@ def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Res
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
     by_install = sorted(packs, key=lambda p: order.get(chart_name(p["name"]), len(order)))
     return render(request, "profiles/detail.html", principal, nav="profiles", profile=body,
-                  packs=by_install, exports=EXPORTS)
+                  packs=by_install, exports={f.name: f.label for f in FORMATS.values()})
 
 
 @router.get("/profiles/{uid}/export")
