@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
-from chartyard.errors import ServiceError, error_body
+from chartyard.errors import ChartyardError, ServiceError, error_body
 from chartyard.helm import ChartArchiveError
 from chartyard.limits import LimitExceeded
 from chartyard.oci import OCIError
@@ -45,6 +45,12 @@ async def _service_error(_: Request, exc: Exception) -> JSONResponse:
 async def _oci_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OCIError)
     return error_response(422, exc.code, exc.message, dict(exc.details))
+
+
+async def _chartyard_error(_: Request, exc: Exception) -> JSONResponse:
+    # Any other error of chartyard's tree (see chartyard.errors): its own code and status.
+    assert isinstance(exc, ChartyardError)
+    return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
 async def _chart_archive_error(_: Request, exc: Exception) -> JSONResponse:
@@ -110,6 +116,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on the app."""
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(OCIError, _oci_error)
+    app.add_exception_handler(ChartyardError, _chartyard_error)
     app.add_exception_handler(ChartArchiveError, _chart_archive_error)
     app.add_exception_handler(LimitExceeded, _limit_exceeded)
     app.add_exception_handler(DataError, _data_error)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chartyard.errors import ContentError
 from chartyard.helm import (
     MAX_CONFIG_BYTES,
-    InvalidChartMetadata,
     chart_layer_digest,
     is_chart_config,
     parse_chart_config,
 )
-from chartyard.limits import LimitExceeded
-from chartyard.oci import NotFound, ProtocolError, TooLarge
+from chartyard.oci import NotFound
 from chartyard.sources import ChartSource
 
 
@@ -62,10 +61,9 @@ async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
         manifest = await source.get_manifest(repository, tag)
     except NotFound:
         return VanishedTag(repository, tag)
-    except TooLarge as exc:
-        return SkippedTag(repository, tag, "", f"unreadable manifest: {exc}", remember=False)
-    except ProtocolError as exc:
-        return SkippedTag(repository, tag, "", f"manifest read failed: {exc}", remember=False)
+    except ContentError as exc:
+        what = "unreadable manifest" if exc.lasting else "manifest read failed"
+        return SkippedTag(repository, tag, "", f"{what}: {exc}", remember=False)
     config = manifest.config
     if config is None or not is_chart_config(config.media_type):
         kind = manifest.artifact_type or (config.media_type if config else manifest.media_type)
@@ -73,11 +71,11 @@ async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
     try:
         blob = await source.get_blob(repository, config.digest, max_bytes=MAX_CONFIG_BYTES)
         meta = parse_chart_config(blob)
-    except (TooLarge, InvalidChartMetadata, LimitExceeded) as exc:
-        return SkippedTag(repository, tag, manifest.digest, f"unreadable chart config: {exc}")
-    except (ProtocolError, NotFound) as exc:
-        return SkippedTag(repository, tag, manifest.digest, f"chart config read failed: {exc}",
-                          remember=False)
+    except ContentError as exc:
+        # A lasting fault fails again for this digest: remember to skip it until it changes.
+        what = "unreadable chart config" if exc.lasting else "chart config read failed"
+        return SkippedTag(repository, tag, manifest.digest, f"{what}: {exc}",
+                          remember=exc.lasting)
     return FetchedChart(repository, tag, manifest.digest, config.digest,
                         chart_layer_digest(manifest.layers),
                         meta.model_dump(mode="json", by_alias=True, exclude_none=True))
