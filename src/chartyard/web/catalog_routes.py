@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
 from chartyard.api.deps import Ctx
-from chartyard.catalog.service import CatalogService
-from chartyard.errors import ServiceError
-from chartyard.oci import OCIError
+from chartyard.auth.roles import Principal
+from chartyard.catalog.service import CatalogService, pack_values
+from chartyard.context import AppContext
+from chartyard.errors import ChartyardError
 from chartyard.registries.service import RegistryService
 from chartyard.web.render import UiRoute, render
 from chartyard.web.session import UiUser
@@ -31,27 +33,29 @@ def catalog_page(request: Request, ctx: Ctx, principal: UiUser, q: str = "",
                   registry=registry, registries=registries, results=results)
 
 
-def _values(svc: CatalogService, pack_uid: str) -> tuple[str | None, str | None]:
+async def _values(ctx: AppContext, principal: Principal,
+                  pack_uid: str) -> tuple[str | None, str | None]:
     """Return (values.yaml, None), or (None, why) when the chart layer cannot be read now."""
     try:
-        return svc.values(pack_uid), None
-    except (ServiceError, OCIError) as exc:
+        return await pack_values(ctx, principal, pack_uid), None
+    except ChartyardError as exc:
         return None, f"{exc.code}: {exc.message}"
 
 
 @router.get("/catalog/{registry_uid}/{chart_name}")
-def chart_page(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
-               chart_name: str, version: str = "") -> Response:
+async def chart_page(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
+                     chart_name: str, version: str = "") -> Response:
     """Show a chart: versions, description, icon, maintainers, links and default values."""
-    with ctx.transaction() as session:
-        svc = CatalogService(ctx, session, principal)
-        versions = svc.versions(chart_name, registry_uid)
-        tags: list[dict[str, Any]] = versions["tags"]
-        chosen = next((t for t in tags if t["version"] == version), tags[0])
-        detail = svc.detail(chosen["packUid"])
-    # The values are read from the registry on first use; a failure must not hide the page.
-    with ctx.transaction() as session:
-        values, values_error = _values(CatalogService(ctx, session, principal),
-                                       chosen["packUid"])
+    def read() -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+        with ctx.transaction() as session:
+            svc = CatalogService(ctx, session, principal)
+            tags: list[dict[str, Any]] = svc.versions(chart_name, registry_uid)["tags"]
+            chosen = next((t for t in tags if t["version"] == version), tags[0])
+            return tags, chosen, svc.detail(chosen["packUid"])
+
+    tags, chosen, detail = await anyio.to_thread.run_sync(read)
+    # The values are read from the registry on first use (no transaction open meanwhile);
+    # a failure must not hide the page.
+    values, values_error = await _values(ctx, principal, chosen["packUid"])
     return render(request, "catalog/chart.html", principal, nav="catalog", chart=detail,
                   tags=tags, chosen=chosen, values=values, values_error=values_error)

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 
@@ -16,10 +15,11 @@ from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, PermissionDenied, ServiceError, error_body
 from chartyard.oci import OCIError, chart_name
+from chartyard.profiles import service as profiles
 from chartyard.profiles.export import FORMATS
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
-from chartyard.profiles.service import ProfileService
+from chartyard.profiles.service import ProfileService, profile_body
 from chartyard.registries.service import RegistryService
 from chartyard.web.render import UiRoute, render
 from chartyard.web.session import CSRF, UiProfileEditor, UiUser
@@ -74,13 +74,12 @@ def new_profile_page(request: Request, ctx: Ctx, principal: UiProfileEditor) -> 
                   all_registries=registries)
 
 
-def _create(ctx: AppContext, principal: Principal, data: Any) -> str:
+async def _create(ctx: AppContext, principal: Principal, data: Any) -> str:
     try:
         body = ProfileBody.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    with ctx.transaction() as session:
-        return ProfileService(ctx, session, principal).create(body).uid
+    return (await profiles.create_profile(ctx, principal, body)).uid
 
 
 @router.post("/profiles/new", dependencies=CSRF)
@@ -88,7 +87,7 @@ async def create_profile(request: Request, ctx: Ctx, principal: UiUser) -> Respo
     """Save the wizard's profile (Private Packs are verified live) and open its page."""
     data = await _json_body(request)
     try:
-        uid = await run_in_threadpool(_create, ctx, principal, data)
+        uid = await _create(ctx, principal, data)
     except PermissionDenied:
         raise
     except (ServiceError, OCIError) as exc:
@@ -96,15 +95,14 @@ async def create_profile(request: Request, ctx: Ctx, principal: UiUser) -> Respo
     return JSONResponse({"ok": True, "uid": uid, "redirect": f"/profiles/{uid}"})
 
 
-def _verify(ctx: AppContext, principal: Principal, data: Any) -> dict[str, Any]:
+async def _verify(ctx: AppContext, principal: Principal, data: Any) -> dict[str, Any]:
     try:
         pack = PackBody.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc, "pack.") from exc
-    with ctx.transaction() as session:
-        row = PackResolver(ctx, session, principal).resolve([pack])[0]
-        return {"ok": True, "digest": row.digest, "repository": row.repository,
-                "version": row.chart_version, "values": row.values, "verified": row.verified}
+    row = (await PackResolver(ctx, principal).resolve([pack]))[0]
+    return {"ok": True, "digest": row.digest, "repository": row.repository,
+            "version": row.chart_version, "values": row.values, "verified": row.verified}
 
 
 @router.post("/ui/profiles/verify-pack", dependencies=CSRF)
@@ -112,17 +110,15 @@ async def verify_pack(request: Request, ctx: Ctx, principal: UiProfileEditor) ->
     """Check a typed Private Pack against its registry now; return its digest and defaults."""
     data = await _json_body(request)
     try:
-        return JSONResponse(await run_in_threadpool(_verify, ctx, principal, data))
+        return JSONResponse(await _verify(ctx, principal, data))
     except (ServiceError, OCIError) as exc:
         return _error_json(exc, exc.status if isinstance(exc, ServiceError) else 422)
 
 
 @router.get("/profiles/{uid}")
-def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+async def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
     """Show a profile: layers in install order, drift warnings and export downloads."""
-    with ctx.transaction() as session:
-        svc = ProfileService(ctx, session, principal)
-        body = svc.body(svc.get(uid))
+    body = await profile_body(ctx, principal, uid)
     packs = body["spec"]["template"]["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
     by_install = sorted(packs, key=lambda p: order.get(chart_name(p["name"]), len(order)))

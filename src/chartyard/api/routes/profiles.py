@@ -8,19 +8,23 @@ from fastapi import APIRouter, Query, Response
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.profiles.schemas import ProfileBody, VersionBody
-from chartyard.profiles.service import ProfileService
+from chartyard.profiles.service import (
+    ProfileService,
+    create_profile,
+    profile_body,
+    update_profile,
+)
 
 router = APIRouter(prefix="/v1/clusterprofiles", tags=["cluster profiles"])
 
 
 @router.post("", status_code=201)
-def create(body: ProfileBody, ctx: Ctx, principal: CurrentUser,
-           skipPackValidation: bool = False) -> dict[str, Any]:
+async def create(body: ProfileBody, ctx: Ctx, principal: CurrentUser,
+                 skipPackValidation: bool = False) -> dict[str, Any]:
     """Create a profile; Private Packs are verified live unless `skipPackValidation`."""
-    with ctx.transaction() as session:
-        profile = ProfileService(ctx, session, principal).create(
-            body, skip_pack_validation=skipPackValidation)
-        return {"uid": profile.uid}
+    profile = await create_profile(ctx, principal, body,
+                                   skip_pack_validation=skipPackValidation)
+    return {"uid": profile.uid}
 
 
 @router.get("")
@@ -35,21 +39,17 @@ def list_profiles(ctx: Ctx, principal: CurrentUser, name: str = "", type: str = 
 
 
 @router.get("/{uid}")
-def get(uid: str, ctx: Ctx, principal: CurrentUser,
-        checkDrift: bool = True) -> dict[str, Any]:
+async def get(uid: str, ctx: Ctx, principal: CurrentUser,
+              checkDrift: bool = True) -> dict[str, Any]:
     """Return a profile; each pack reports drift against the registry unless `checkDrift=false`."""
-    with ctx.transaction() as session:
-        svc = ProfileService(ctx, session, principal)
-        return svc.body(svc.get(uid), check_drift=checkDrift)
+    return await profile_body(ctx, principal, uid, check=checkDrift)
 
 
 @router.put("/{uid}", status_code=204, response_class=Response)
-def update(uid: str, body: ProfileBody, ctx: Ctx, principal: CurrentUser,
-           skipPackValidation: bool = False) -> Response:
+async def update(uid: str, body: ProfileBody, ctx: Ctx, principal: CurrentUser,
+                 skipPackValidation: bool = False) -> Response:
     """Replace a profile's metadata and packs."""
-    with ctx.transaction() as session:
-        ProfileService(ctx, session, principal).update(
-            uid, body, skip_pack_validation=skipPackValidation)
+    await update_profile(ctx, principal, uid, body, skip_pack_validation=skipPackValidation)
     return Response(status_code=204)
 
 
