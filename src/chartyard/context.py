@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
+import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +16,8 @@ from chartyard.settings import Settings
 from chartyard.sources import SourceOptions
 from chartyard.store.crypto import SecretBox, load_keys
 from chartyard.store.db import make_engine, make_sessionmaker
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -48,6 +52,17 @@ class AppContext:
         """Yield a session that commits on success and rolls back on error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    async def run_transaction(self, work: Callable[[Session], T]) -> T:
+        """Run blocking `work` in one short transaction on a worker thread.
+
+        What async handlers use around registry I/O, which runs outside any transaction.
+        """
+        def run() -> T:
+            with self.transaction() as session:
+                return work(session)
+
+        return await anyio.to_thread.run_sync(run)
 
     def dispose(self) -> None:
         """Close database connections."""

@@ -33,6 +33,8 @@ from yaml.events import (
 )
 from yaml.nodes import Node
 
+from chartyard.errors import ContentError
+
 __all__ = [
     "LimitExceeded",
     "load_json_bounded",
@@ -43,7 +45,7 @@ __all__ = [
 MiB = 1024 * 1024
 
 
-class LimitExceeded(ValueError):
+class LimitExceeded(ContentError, ValueError):
     """Report that input was refused because it exceeds a configured limit.
 
     ``limit`` is the name of the limit (for example ``"max_depth"``) and
@@ -51,8 +53,10 @@ class LimitExceeded(ValueError):
     response without parsing the message.
     """
 
+    code = "LimitExceeded"
+
     def __init__(self, message: str, *, limit: str, maximum: int) -> None:
-        super().__init__(message)
+        super().__init__(message, {"limit": limit, "maximum": maximum})
         self.limit = limit
         self.maximum = maximum
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from chartyard.oci import parse_networks
 
 
 def _default_data_dir() -> Path:
@@ -59,14 +60,7 @@ class Settings(BaseSettings):
         if not isinstance(value, list | tuple):
             return value
         items = [str(v).strip() for v in value if str(v).strip()]
-        for item in items:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError as exc:
-                raise ValueError(
-                    f"CHARTYARD_{str(info.field_name).upper()}: {item!r} is not an IP network; "
-                    "write CIDRs such as 10.0.0.0/8 or fd00::/8, separated by commas"
-                ) from exc
+        parse_networks(items, setting=f"CHARTYARD_{str(info.field_name).upper()}")
         return items
 
     @property

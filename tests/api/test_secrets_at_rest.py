@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import httpx
 from tests.harness.app import basic_body
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.helm import Helm
+from tests.harness.procs import wait_until
 from tests.harness.registry import RegistryServer
 
 
@@ -35,13 +35,17 @@ def test_passwords_absent_from_sqlite_wal_and_logs(tmp_path: Path, registry_fact
         uid = httpx.get(f"{server.url}/v1/registries/oci/summary",
                         headers=headers).json()["items"][0]["metadata"]["uid"]
         status: dict[str, Any] = {}
-        for _ in range(100):  # the embedded worker syncs it with the stored password
-            status = httpx.get(f"{server.url}/v1/registries/oci/{uid}/basic/sync/status",
-                               headers=headers).json()
-            if status["status"] in ("Completed", "Failed"):
-                break
-            time.sleep(0.1)
+
+        def settled() -> bool:  # the embedded worker syncs it with the stored password
+            status.update(httpx.get(f"{server.url}/v1/registries/oci/{uid}/basic/sync/status",
+                                    headers=headers).json())
+            return status["status"] in ("Completed", "Failed")
+
+        wait_until(settled, timeout=120, interval=0.1, what="the sync to settle")
         assert status["status"] == "Completed", status
+        # The worker logs after it stores the outcome: wait for the line, not a fixed time.
+        wait_until(lambda: "sync finished" in server.log_text(), timeout=60, interval=0.1,
+                   what="the worker's 'sync finished' log line")
         files = [p for p in (tmp_path / "data").iterdir() if p.name.startswith("chartyard.db")]
         assert any(p.name.endswith("-wal") for p in files), files
         contents = {p: p.read_bytes() for p in files}

@@ -46,11 +46,13 @@ def test_concurrent_misses_fetch_once() -> None:
     cache = AssumedRoleCache()
     calls = 0
     gate = threading.Event()
+    entered = threading.Event()
 
     def fetch() -> tuple[str, float]:
         nonlocal calls
         calls += 1
-        gate.wait(5)
+        entered.set()
+        gate.wait(60)
         return "credentials", time.time() + 3600
 
     key = ("AKIA", "arn:aws:iam::123456789012:role/r", "ext", "eu-west-1")
@@ -61,10 +63,10 @@ def test_concurrent_misses_fetch_once() -> None:
     ]
     for thread in threads:
         thread.start()
-    time.sleep(0.05)
+    assert entered.wait(60)  # one thread fetches; the others queue behind it or hit the cache
     gate.set()
     for thread in threads:
-        thread.join(5)
+        thread.join(60)
     assert calls == 1
     assert results == ["credentials"] * 8
 

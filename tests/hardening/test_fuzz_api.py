@@ -86,7 +86,8 @@ def seeded(request: pytest.FixtureRequest, tmp_path: Path, plain_registry: Regis
 
 
 def _wait_for_pack(client: httpx.Client, registry_uid: str) -> str:
-    for _ in range(300):
+    deadline = time.monotonic() + 180  # generous: CI is a busy 2-core box
+    while time.monotonic() < deadline:
         reply = client.get(f"/v1/packs/app/registries/{registry_uid}")
         if reply.status_code == 200:
             return str(reply.json()["tags"][0]["packUid"])

@@ -25,13 +25,17 @@ from tests.hardening._hostile import HostileRegistry, Reply, Seen
 from tests.hardening._state import assert_settled, catalog_rows
 from tests.harness.app import Api, basic_body
 from tests.harness.oci_push import OciPusher
+from tests.harness.procs import wait_until
 from tests.harness.registry import RegistryServer
 from tests.sync.conftest import sync_now
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.timeout(300)
 
-FAST = ClientLimits(max_retries=2, backoff_base=0.01, read_timeout=1.0, connect_timeout=1.0,
-                    max_in_flight=2)
+# Few, fast retries, but timeouts that a loaded 2-core CI box keeps easily: a localhost
+# answer takes milliseconds, so only the faults below ever reach READ_TIMEOUT.
+READ_TIMEOUT = 5.0
+FAST = ClientLimits(max_retries=2, backoff_base=0.01, read_timeout=READ_TIMEOUT,
+                    connect_timeout=10.0, max_in_flight=2)
 
 
 def _slow(seen: Seen, n: int) -> Reply | None:
@@ -89,7 +93,7 @@ def faults() -> dict[str, Fault]:
         "connection closed on the first try of every request": Fault(
             _transient(lambda: Reply(hang_up=True)), "Completed"),
         "manifests slower than the read timeout": Fault(
-            lambda s, n: Reply(delay=1.5, hang_up=True) if _manifests(s) else None,
+            lambda s, n: Reply(delay=READ_TIMEOUT + 3, hang_up=True) if _manifests(s) else None,
             "Failed", "RegistryUnreachable", "did not answer in time"),
         "tags lists truncated": Fault(
             lambda s, n: Reply(200, {"Content-Type": "application/json"}, b'{"name":"x","tags":[',
@@ -143,8 +147,10 @@ def test_registry_fault_mid_sync(name: str, api: Api, plain_registry: RegistrySe
     else:
         assert before <= after and len(after) == 6, state.message
 
-    active["on"] = False  # the fault clears: the next sync catches up
-    assert sync_now(api.ctx, uid).status == "Completed"
+    active["on"] = False  # the fault clears: the next sync catches up, with default limits
+    api.ctx.sources.limits = ClientLimits()
+    caught_up = sync_now(api.ctx, uid)
+    assert caught_up.status == "Completed", (caught_up, assert_settled(api.ctx, uid).message)
     assert_settled(api.ctx, uid)
     assert {(r, t) for r, t, _ in catalog_rows(api.ctx, uid)} == {
         (r, v) for r in repos for v in ("1.0.0", "2.0.0")}
@@ -239,10 +245,9 @@ def _crash_one_sync(api: Api, registry: RegistryServer, chart_factory: Any, pref
     async def one_round() -> None:
         stop = asyncio.Event()
         task = asyncio.create_task(worker.run(stop))
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if await asyncio.to_thread(settled):
-                break
+        # Wait on the condition, generously (the state lives in the database).
+        await asyncio.to_thread(wait_until, settled, timeout=120, interval=0.05,
+                                what="the crashed sync to settle")
         stop.set()
         await task
 

@@ -58,14 +58,14 @@ def free_port() -> int:
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.2)
+        sock.settimeout(2.0)
         return sock.connect_ex((host, port)) == 0
 
 
 def wait_until(
     predicate: Callable[[], bool],
     *,
-    timeout: float = 10.0,
+    timeout: float = 60.0,
     interval: float = 0.02,
     what: str = "condition",
 ) -> None:
@@ -79,7 +79,7 @@ def wait_until(
         time.sleep(interval)
 
 
-def wait_for_port(port: int, *, timeout: float = 10.0) -> None:
+def wait_for_port(port: int, *, timeout: float = 60.0) -> None:
     wait_until(lambda: port_open(port), timeout=timeout, what=f"127.0.0.1:{port} to accept")
 
 

@@ -225,7 +225,7 @@ class RegistryServer:
     def running(self) -> bool:
         return self._proc is not None and self._proc.running()
 
-    def start(self, timeout: float = 15.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         if self.running:
             return
         self._proc = ManagedProcess(

@@ -98,7 +98,7 @@ def test_two_workers_share_registries_and_survive_kill_9(
                 state = s.get(SyncState, uids[0])
                 return state.lease_owner if state and state.status == "InProgress" else None
 
-        holder = _wait(owner, 30, "a worker to claim the hung registry")
+        holder = _wait(owner, 120, "a worker to claim the hung registry")
         pid = int(holder.split(":")[1])
         victim = next(w for w in workers if w.pid == pid)
         os.kill(victim.pid, signal.SIGKILL)
@@ -110,7 +110,7 @@ def test_two_workers_share_registries_and_survive_kill_9(
                 states = [s.get(SyncState, u) for u in uids]
                 return all(st is not None and st.status == "Completed" for st in states)
 
-        _wait(all_completed, 60, "every registry to complete")
+        _wait(all_completed, 180, "every registry to complete")
         with ctx.transaction() as s:
             state = s.get(SyncState, uids[0])
             assert state is not None and state.lease_owner is None

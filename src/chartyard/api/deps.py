@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
 from chartyard.auth import service as auth
-from chartyard.auth.roles import Principal
+from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
-from chartyard.errors import Unauthenticated
+from chartyard.errors import PermissionDenied, Unauthenticated
 
 SESSION_COOKIE = "chartyard_session"
 
@@ -61,3 +61,30 @@ def get_principal(request: Request, ctx: Ctx,
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def role_denied(role: Role, action: str) -> PermissionDenied:
+    """Return the 403 for a caller without ``role``; ``action`` says what was tried."""
+    holders = "the tenant-admin role" if role is Role.TENANT_ADMIN else (
+        f"the {role.value} or tenant-admin role")
+    return PermissionDenied(f"{action} needs {holders}")
+
+
+class RequireRole:
+    """Depend on an API caller holding ``role`` (or a stronger one); the guard of a route.
+
+    Use it as ``Annotated[Principal, Depends(RequireRole(Role.TENANT_ADMIN, "..."))]`` so
+    route bodies hold no role checks of their own.
+    """
+
+    def __init__(self, role: Role, action: str) -> None:
+        self.role, self.action = role, action
+
+    def check(self, principal: Principal) -> Principal:
+        """Return ``principal`` if it holds the role, else raise ``PermissionDenied``."""
+        if not principal.has(self.role):
+            raise role_denied(self.role, self.action)
+        return principal
+
+    def __call__(self, principal: CurrentUser) -> Principal:
+        return self.check(principal)

@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
-from chartyard.errors import ServiceError
+from chartyard.errors import ChartyardError, ServiceError, error_body
 from chartyard.helm import ChartArchiveError
 from chartyard.limits import LimitExceeded
 from chartyard.oci import OCIError
@@ -34,8 +34,8 @@ def error_response(status: int, code: str, message: str,
     """Return the JSON error shape with a fresh `ref`, and log the failure under that ref."""
     ref = uuid.uuid4().hex
     log.info("request failed", extra={"ref": ref, "status": status, "code": code})
-    return JSONResponse({"code": code, "message": message, "details": details or {}, "ref": ref},
-                        status_code=status, headers=headers)
+    return JSONResponse(error_body(code, message, details, ref=ref), status_code=status,
+                        headers=headers)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -53,6 +53,12 @@ async def _service_error(_: Request, exc: Exception) -> JSONResponse:
 async def _oci_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OCIError)
     return error_response(422, exc.code, exc.message, dict(exc.details))
+
+
+async def _chartyard_error(_: Request, exc: Exception) -> JSONResponse:
+    # Any other error of chartyard's tree (see chartyard.errors): its own code and status.
+    assert isinstance(exc, ChartyardError)
+    return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
 async def _chart_archive_error(_: Request, exc: Exception) -> JSONResponse:
@@ -123,6 +129,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on the app."""
     app.add_exception_handler(ServiceError, _service_error)
     app.add_exception_handler(OCIError, _oci_error)
+    app.add_exception_handler(ChartyardError, _chartyard_error)
     app.add_exception_handler(ChartArchiveError, _chart_archive_error)
     app.add_exception_handler(LimitExceeded, _limit_exceeded)
     app.add_exception_handler(DataError, _data_error)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.exceptions import ClientError
 
-from chartyard.oci import BasicCredentials
+from chartyard.oci import BasicCredentials, is_under
 
 from ._auth import EcrAuth
 from ._cache import AssumedRoleCache, EcrTokenCache, TokenKey
@@ -280,4 +280,4 @@ def _covered(repository: str, bases: Sequence[str]) -> bool:
     """Tell whether ``repository`` equals or lies under one of ``bases`` (all if none)."""
     if not bases:
         return True
-    return any(repository == base or repository.startswith(f"{base}/") for base in bases)
+    return any(is_under(repository, base) for base in bases)

@@ -17,6 +17,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from chartyard.errors import ConfigurationError
 from chartyard.oci import (
     AuthenticationFailed,
     Forbidden,
@@ -33,7 +34,7 @@ class EcrError(OCIError):
     code = "EcrError"
 
 
-class AssumeRoleFailed(EcrError):
+class AssumeRoleFailed(EcrError, ConfigurationError):
     """Report that STS refused to let chartyard assume the configured IAM role."""
 
     code = "AssumeRoleFailed"
@@ -68,6 +69,19 @@ THROTTLED_CODES = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
 )
 NOT_FOUND_CODES = frozenset({"RepositoryNotFoundException", "RegistryNotFoundException"})
+# The one table from AWS error codes to chartyard's errors (their tree is in
+# chartyard.errors): (codes, error type, message). Other codes become EcrError.
+_CLIENT_ERRORS: tuple[tuple[frozenset[str], type[OCIError], str], ...] = (
+    (ACCESS_DENIED_CODES, MissingPermission,
+     "{who} is not allowed to call {action} on {registry}: grant {action} in its IAM policy "
+     "({message})"),
+    (AUTH_REJECTED_CODES, AuthenticationFailed,
+     "AWS rejected {who} when calling {action} ({code}): check that the credentials are "
+     "correct and not expired"),
+    (NOT_FOUND_CODES, RepositoryNotFound, "{registry}: {message_or_code}"),
+    (THROTTLED_CODES, RateLimited,
+     "AWS throttled {action} on {registry} after retries ({code}); try again later"),
+)
 _XML_CODE = re.compile(r"<Code>([^<]{1,200})</Code>")
 _XML_MESSAGE = re.compile(r"<Message>([^<]{0,2000})</Message>")
 
@@ -109,26 +123,11 @@ def translate_client_error(exc: ClientError, *, action: str, who: str, registry:
         "awsCode": code,
         "awsMessage": message,
     }
-    if code in ACCESS_DENIED_CODES:
-        return MissingPermission(
-            f"{who} is not allowed to call {action} on {registry}: "
-            f"grant {action} in its IAM policy ({message})",
-            details,
-        )
-    if code in AUTH_REJECTED_CODES:
-        return AuthenticationFailed(
-            f"AWS rejected {who} when calling {action} ({code}): "
-            "check that the credentials are correct and not expired",
-            details,
-        )
-    if code in NOT_FOUND_CODES:
-        return RepositoryNotFound(f"{registry}: {message or code}", details)
-    if code in THROTTLED_CODES:
-        return RateLimited(
-            f"AWS throttled {action} on {registry} after retries ({code}); try again later",
-            None,
-            details,
-        )
+    for codes, error, text in _CLIENT_ERRORS:
+        if code in codes:
+            return error(text.format(who=who, action=action, registry=registry, code=code,
+                                     message=message, message_or_code=message or code),
+                         details=details)
     return EcrError(f"{action} on {registry} failed: {code}: {message}", details)
 
 

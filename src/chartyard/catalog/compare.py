@@ -10,8 +10,11 @@ import difflib
 from typing import Any
 
 import yaml
+from sqlalchemy.orm import Session
 
-from chartyard.catalog.service import CatalogService
+from chartyard.auth.roles import Principal
+from chartyard.catalog.service import CatalogService, pack_values
+from chartyard.context import AppContext
 from chartyard.errors import InvalidInput
 from chartyard.limits import LimitExceeded, load_yaml_bounded
 from chartyard.profiles.values import PACK_KEY, parse_values
@@ -101,13 +104,24 @@ def _label(row: ChartVersion) -> str:
     return f"{row.name}-{row.version}/values.yaml"
 
 
-def compare_versions(svc: CatalogService, from_uid: str, to_uid: str) -> dict[str, Any]:
-    """Return what changes from one catalog version of a chart to another."""
-    old, new = svc.version(from_uid), svc.version(to_uid)
-    if (old.registry_uid, old.repository) != (new.registry_uid, new.repository):
-        raise InvalidInput("to", "to: both versions must be of the same chart in the same "
-                                 "registry")
-    old_values, new_values = svc.values(old.uid), svc.values(new.uid)
+async def compare_versions(ctx: AppContext, principal: Principal, from_uid: str,
+                           to_uid: str) -> dict[str, Any]:
+    """Return what changes from one catalog version of a chart to another.
+
+    The versions are read in a short transaction; their values are read (and cached)
+    with no transaction open.
+    """
+    def read(session: Session) -> tuple[ChartVersion, ChartVersion]:
+        svc = CatalogService(ctx, session, principal)
+        old, new = svc.version(from_uid), svc.version(to_uid)
+        if (old.registry_uid, old.repository) != (new.registry_uid, new.repository):
+            raise InvalidInput("to", "to: both versions must be of the same chart in the same "
+                                     "registry")
+        return old, new
+
+    old, new = await ctx.run_transaction(read)
+    old_values = await pack_values(ctx, principal, old.uid)
+    new_values = await pack_values(ctx, principal, new.uid)
     return {
         "name": old.name, "registryUid": old.registry_uid, "repository": old.repository,
         "from": {"version": old.version, "packUid": old.uid, "digest": old.digest},

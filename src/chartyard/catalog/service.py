@@ -8,15 +8,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from chartyard.auth.roles import Principal
-from chartyard.catalog.contents import chart_contents
+from chartyard.catalog.contents import ChartLayer, chart_contents
 from chartyard.context import AppContext
 from chartyard.errors import NotFoundError
 from chartyard.helm import sort_versions_desc
-from chartyard.oci import parse_endpoint
+from chartyard.oci import oci_reference, parse_endpoint
 from chartyard.pagination import decode_cursor, like_pattern, page_body, page_limit
 from chartyard.registries.present import rfc3339
 from chartyard.registries.service import RegistryService
-from chartyard.store.models import Chart, ChartContent, ChartVersion, Registry
+from chartyard.store.models import Chart, ChartVersion, Registry
 
 
 class CatalogService:
@@ -107,22 +107,28 @@ class CatalogService:
         ]
         return page_body(items, offset=offset, limit=limit, more=len(rows) > limit)
 
-    def values(self, pack_uid: str) -> str:
-        """Return the chart's values.yaml, read from its chart layer once and cached by digest."""
+    def chart_layer(self, pack_uid: str) -> ChartLayer:
+        """Return where a chart version's chart layer lives (a database read, no I/O)."""
         row = self.version(pack_uid)
-        files = self.contents(row)
-        return files.values_yaml or ""
-
-    def contents(self, row: ChartVersion) -> ChartContent:
-        """Return the cached files of a chart version, fetching the chart layer on first use."""
         if not row.chart_digest:
             raise NotFoundError(f"pack '{row.uid}' has no chart layer to read values from")
         reg = self._registry(row.registry_uid)
         target = RegistryService(self.ctx, self.session, self.principal).target(reg)
-        return chart_contents(self.ctx, self.session, target, row.repository, row.chart_digest)
+        return ChartLayer(target, row.repository, row.chart_digest)
+
+
+async def pack_values(ctx: AppContext, principal: Principal, pack_uid: str) -> str:
+    """Return a chart version's values.yaml, read from its chart layer once, cached by digest.
+
+    A short read finds the layer; the download runs with no transaction open.
+    """
+    layer = await ctx.run_transaction(
+        lambda session: CatalogService(ctx, session, principal).chart_layer(pack_uid))
+    content = await chart_contents(ctx, layer)
+    return content.values_yaml or ""
 
 
 def oci_ref(reg: Registry, repository: str) -> str:
     """Return the `oci://host/repository` reference helm pulls a chart from."""
-    return f"oci://{parse_endpoint(reg.spec['endpoint']).authority}/{repository}"
+    return oci_reference(parse_endpoint(reg.spec["endpoint"]).authority, repository)
 

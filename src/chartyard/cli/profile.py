@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from pydantic import BaseModel
@@ -14,6 +14,7 @@ from rich.console import Group
 from chartyard.cli import config
 from chartyard.cli.output import OutputFormat, OutputOption, emit, fields, table
 from chartyard.client import ExportFormat, Profile, ProfileType, pack
+from chartyard.profiles.export.formats import FORMATS
 from chartyard.wire.profiles import ProfileTemplate
 
 app = typer.Typer(no_args_is_help=True, help="Cluster profiles: ordered Helm chart layers.")
@@ -30,16 +31,6 @@ class TypeChoice(StrEnum):
     cluster = "cluster"
     infra = "infra"
     system = "system"
-
-
-class FormatChoice(StrEnum):
-    """Export formats."""
-
-    json = "json"
-    yaml = "yaml"
-    flux = "flux"
-    argocd = "argocd"
-    helmfile = "helmfile"
 
 
 def _template(profile: Profile) -> ProfileTemplate | None:
@@ -161,21 +152,19 @@ def list_profiles(url: config.UrlOption = None,
          for r in rows]))
 
 
-@app.command("publish")
-def publish(profile: ProfileArg, url: config.UrlOption = None) -> None:
-    """Publish a draft profile (Palette: the draft becomes the published template)."""
-    with config.connect(url) as client:
-        found = client.profiles.resolve(profile)
-        client.profiles.publish(found.metadata.uid or "")
-    typer.echo(f"Profile '{found.metadata.name}' {found.spec.version} published.")
+def _check_format(value: str) -> str:
+    if value not in FORMATS:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMATS)}")
+    return value
 
 
 @app.command("export")
 def export(
     profile: ProfileArg,
-    fmt: Annotated[FormatChoice, typer.Option(
-        "--format", help="flux (OCIRepository + HelmRelease), argocd (Application), "
-        "helmfile, or Palette's profile file as json or yaml.", show_default=False)],
+    fmt: Annotated[str, typer.Option(
+        "--format", callback=_check_format, autocompletion=lambda: list(FORMATS),
+        help=", ".join(f"{f.name} ({f.summary})" for f in FORMATS.values()) + ".",
+        show_default=False)],
     url: config.UrlOption = None,
     output: Annotated[OutputFormat, typer.Option(
         "--output", "-o", help="table (the default) prints the YAML itself; json or yaml wrap "
@@ -183,8 +172,8 @@ def export(
 ) -> None:
     """Print the profile as Flux, Argo CD or helmfile YAML, or Palette's profile file."""
     with config.connect(url) as client:
-        uid = client.profiles.resolve(profile).metadata.uid or ""
-        chosen: ExportFormat = fmt.value
+        uid = client.profiles.resolve_uid(profile)
+        chosen = cast(ExportFormat, fmt)
         text = client.profiles.export(uid, chosen)
     if output is OutputFormat.table:
         typer.echo(text, nl=not text.endswith("\n"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
+from chartyard.profiles.export.formats import FormatName
 from chartyard.wire.profiles import ClusterProfile
 
 RegistryKind = str
 """A registry kind's name, as `GET /v1/registries/oci/summary` gives it (`spec.kind`)."""
 ProfileType = Literal["add-on", "cluster", "infra", "system"]
-ExportFormat = Literal["json", "yaml", "flux", "argocd", "helmfile"]
+ExportFormat = FormatName
 TERMINAL_SYNC_STATES = frozenset({"Completed", "Failed"})
 
 

@@ -15,10 +15,12 @@ from chartyard.helm._media import (
     HELM_CONFIG_MEDIA_TYPE,
     HELM_PROVENANCE_MEDIA_TYPE,
     LEGACY_CHART_LAYER_MEDIA_TYPES,
+    chart_layer_digest,
     is_chart_config,
     is_chart_layer,
 )
 from chartyard.helm._metadata import (
+    MAX_CONFIG_BYTES,
     ChartMetadata,
     Dependency,
     InvalidChartMetadata,
@@ -40,6 +42,7 @@ __all__ = [
     "HELM_CONFIG_MEDIA_TYPE",
     "HELM_PROVENANCE_MEDIA_TYPE",
     "LEGACY_CHART_LAYER_MEDIA_TYPES",
+    "MAX_CONFIG_BYTES",
     "ChartArchiveError",
     "ChartArchiveLimits",
     "ChartFiles",
@@ -48,6 +51,7 @@ __all__ = [
     "InvalidChartMetadata",
     "Maintainer",
     "VersionSortKey",
+    "chart_layer_digest",
     "is_chart_config",
     "is_chart_layer",
     "is_semver",

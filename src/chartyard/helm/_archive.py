@@ -26,6 +26,8 @@ import zlib
 from dataclasses import dataclass, fields
 from typing import Self
 
+from chartyard.errors import ContentError
+
 __all__ = [
     "ChartArchiveError",
     "ChartArchiveLimits",
@@ -65,14 +67,16 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 _README_NAMES = ("readme.md", "readme.txt", "readme")
 
 
-class ChartArchiveError(ValueError):
+class ChartArchiveError(ContentError, ValueError):
     """Report a chart archive that is malformed, unsafe or over a limit.
 
     ``member`` names the offending archive member when there is one.
     """
 
+    code = "InvalidChartArchive"
+
     def __init__(self, message: str, *, member: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, {"member": member} if member else None)
         self.member = member
 
 

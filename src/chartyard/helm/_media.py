@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Protocol
+
 __all__ = [
     "HELM_CHART_LAYER_MEDIA_TYPE",
     "HELM_CONFIG_MEDIA_TYPE",
     "HELM_PROVENANCE_MEDIA_TYPE",
     "LEGACY_CHART_LAYER_MEDIA_TYPES",
+    "chart_layer_digest",
     "is_chart_config",
     "is_chart_layer",
 ]
@@ -50,3 +54,24 @@ def is_chart_layer(media_type: str | None) -> bool:
         return False
     essence = _essence(media_type)
     return essence == HELM_CHART_LAYER_MEDIA_TYPE or essence in LEGACY_CHART_LAYER_MEDIA_TYPES
+
+
+class _Layer(Protocol):
+    """A manifest layer descriptor (``chartyard.oci.Descriptor`` is one)."""
+
+    @property
+    def media_type(self) -> str: ...
+
+    @property
+    def digest(self) -> str: ...
+
+
+def chart_layer_digest(layers: Iterable[_Layer]) -> str | None:
+    """Return the digest of the first layer holding the packaged chart, or None.
+
+    Media-type parameters and case are ignored, as in ``is_chart_layer``.
+    """
+    for layer in layers:
+        if is_chart_layer(layer.media_type):
+            return layer.digest
+    return None

@@ -41,6 +41,7 @@ from pydantic import (
     ValidationError,
 )
 
+from chartyard.errors import ContentError
 from chartyard.limits import LimitExceeded, load_json_bounded
 
 __all__ = [
@@ -59,7 +60,7 @@ MAX_DESCRIPTION_CHARS = 10_000
 _ELLIPSIS = "…"
 
 
-class InvalidChartMetadata(ValueError):
+class InvalidChartMetadata(ContentError, ValueError):
     """Report a config blob that is not usable chart metadata.
 
     ``field`` is the offending field as a path such as ``maintainers[0].email``
@@ -67,8 +68,10 @@ class InvalidChartMetadata(ValueError):
     (not JSON, too large, not an object).
     """
 
+    code = "InvalidChartMetadata"
+
     def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(message, {"field": field} if field else None)
         self.field = field
 
 

@@ -9,7 +9,7 @@ from ._auth import RegistryAuth
 from ._challenge import Challenge, parse_challenge
 from ._client import RegistryClient
 from ._config import BasicCredentials, ClientLimits
-from ._egress import EgressDenied, EgressPolicy
+from ._egress import EgressDenied, EgressPolicy, parse_networks
 from ._endpoint import Endpoint, parse_endpoint
 from ._errors import (
     AuthenticationFailed,
@@ -34,6 +34,14 @@ from ._manifest import (
     OCI_MANIFEST,
     Descriptor,
     Manifest,
+)
+from ._names import (
+    chart_name,
+    is_path_component,
+    is_repository_name,
+    is_tag,
+    is_under,
+    oci_reference,
 )
 from ._stats import RequestStats
 from ._tls import TLSConfig
@@ -69,6 +77,13 @@ __all__ = [
     "TLSConfig",
     "TLSVerificationFailed",
     "TooLarge",
+    "chart_name",
+    "is_path_component",
+    "is_repository_name",
+    "is_tag",
+    "is_under",
+    "oci_reference",
     "parse_challenge",
     "parse_endpoint",
+    "parse_networks",
 ]

@@ -11,7 +11,7 @@ import httpx
 from ._body import ensure_complete
 from ._challenge import Challenge, parse_challenge
 from ._config import BasicCredentials, ClientLimits
-from ._errors import AuthenticationFailed, ProtocolError, TransientError
+from ._errors import AuthenticationFailed, ProtocolError, RetryableStatus
 from ._retry import RETRYABLE_STATUS
 from ._tokens import TokenCache, TokenKey, parse_token_response
 from ._transport import KIND, MAX_BYTES, SCOPE
@@ -141,7 +141,7 @@ class RegistryAuth(httpx.Auth):
         status = response.status_code
         where = f"the token server {response.request.url.host}"
         if status in RETRYABLE_STATUS:
-            raise TransientError(where, status, response.headers.get("retry-after"))
+            raise RetryableStatus(where, status, response.headers.get("retry-after"))
         if status in (401, 403):
             who = self._credentials.username if self._credentials else None
             raise AuthenticationFailed(

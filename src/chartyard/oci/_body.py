@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 
 import httpx
+
+from chartyard.limits import LimitExceeded, load_json_bounded
 
 from ._errors import ProtocolError, TooLarge, TruncatedBody
 
@@ -63,25 +64,15 @@ def _too_large(what: str, cap: int, declared: int | None) -> TooLarge:
 def loads_json(body: bytes, *, max_depth: int, what: str) -> object:
     """Parse JSON whose arrays and objects nest at most ``max_depth`` deep.
 
-    The C parser is linear and stops extreme nesting with RecursionError; the
-    depth cap is then checked on the parsed value without recursion.
+    The depth check is ``chartyard.limits``'s linear pre-scan, the one owner
+    of depth-bounded JSON; its failures become ``ProtocolError`` naming ``what``.
     """
     try:
-        data = json.loads(body)
-    except RecursionError as exc:
+        return load_json_bounded(body, max_bytes=len(body), max_depth=max_depth)
+    except LimitExceeded as exc:
         raise ProtocolError(f"{what} nests JSON deeper than {max_depth} levels") from exc
-    except ValueError as exc:  # includes UnicodeDecodeError
+    except ValueError as exc:  # includes UnicodeDecodeError and JSONDecodeError
         raise ProtocolError(f"{what} is not valid JSON ({exc})") from exc
-    stack: list[tuple[object, int]] = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            value = list(value.values())
-        if isinstance(value, list):
-            if depth > max_depth:
-                raise ProtocolError(f"{what} nests JSON deeper than {max_depth} levels")
-            stack.extend((child, depth + 1) for child in value)
-    return data
 
 
 def check_digest_format(digest: str) -> tuple[str, str]:

@@ -30,8 +30,6 @@ class ClientLimits:
     backoff_max: float = 8.0
     max_retry_after: float = 60.0
     max_manifest_bytes: int = 4 * _MiB
-    max_config_bytes: int = 1 * _MiB
-    max_blob_bytes: int = 50 * _MiB
     max_token_response_bytes: int = 64 * 1024
     max_json_depth: int = 64
     catalog_page_size: int = 1000

@@ -38,6 +38,8 @@ import anyio
 import httpcore
 import httpx
 
+from chartyard.errors import ConfigurationError
+
 from ._errors import OCIError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -63,7 +65,7 @@ ALWAYS_DENIED: tuple[tuple[IPNetwork, str], ...] = tuple(
 )
 
 
-class EgressDenied(OCIError):
+class EgressDenied(OCIError, ConfigurationError):
     """Report a connection refused because its address is denied by the egress policy."""
 
     def __init__(self, host: str, address: str, network: str, rule: str, why: str) -> None:

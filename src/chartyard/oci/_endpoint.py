@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ._errors import InvalidEndpoint
+from ._names import is_path_component, oci_reference
 
 _EXPECTED = (
     "expected host[:port][/path], e.g. 'ghcr.io/org/charts', 'https://harbor.example.com', "
@@ -15,8 +16,6 @@ _EXPECTED = (
 )
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-# One path component of an OCI repository name (distribution spec).
-_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class Endpoint:
 
     def oci_ref(self, name: str) -> str:
         """Return the ``oci://`` reference helm uses for chart ``name``."""
-        return f"oci://{self.authority}/{self.repository(name)}"
+        return oci_reference(self.authority, self.repository(name))
 
 
 def parse_endpoint(raw: str) -> Endpoint:
@@ -149,7 +148,7 @@ def _parse_path(path: str, raw: str) -> str:
                 f"the path segment {part!r} has uppercase letters; OCI repository "
                 "names are lowercase"
             )
-        if not _COMPONENT.match(part):
+        if not is_path_component(part):
             raise InvalidEndpoint(
                 f"the path segment {part!r} is not a valid repository name component "
                 "(lowercase letters and digits, separated by '.', '_', '__' or '-')"

@@ -1,24 +1,25 @@
-"""Typed errors raised by the OCI client; each message says what to do next."""
+"""Typed errors raised by the OCI client; each message says what to do next.
+
+Each public error also derives from one category of ``chartyard.errors``
+(transient, configuration or content); that module's docstring shows the tree.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+
+from chartyard import errors as _categories
+from chartyard.errors import ChartyardError, ConfigurationError, ContentError
 
 
-class OCIError(Exception):
+class OCIError(ChartyardError):
     """Report a failure talking to an OCI registry.
 
     ``code`` names the cause for API error bodies; ``message`` is for people;
     ``details`` holds machine-readable facts (never secrets).
     """
 
-    code: ClassVar[str] = "OCIError"
-
-    def __init__(self, message: str, details: Mapping[str, object] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details: dict[str, object] = dict(details or {})
+    code = "OCIError"
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -30,11 +31,11 @@ class OCIError(Exception):
         return self.message
 
 
-class InvalidEndpoint(OCIError):
+class InvalidEndpoint(OCIError, ConfigurationError):
     """Reject an endpoint string that is not a registry address."""
 
 
-class RegistryUnreachable(OCIError):
+class RegistryUnreachable(OCIError, _categories.TransientError):
     """Report that no HTTP exchange with the registry was possible."""
 
     def __init__(
@@ -44,7 +45,7 @@ class RegistryUnreachable(OCIError):
         self.reason = reason
 
 
-class TLSVerificationFailed(OCIError):
+class TLSVerificationFailed(OCIError, ConfigurationError):
     """Report a server certificate that the configured trust store rejects."""
 
     def __init__(
@@ -59,23 +60,25 @@ class TLSVerificationFailed(OCIError):
         self.issuer = issuer
 
 
-class AuthenticationFailed(OCIError):
+class AuthenticationFailed(OCIError, ConfigurationError):
     """Report credentials that are missing or rejected (HTTP 401)."""
 
 
-class Forbidden(OCIError):
+class Forbidden(OCIError, ConfigurationError):
     """Report credentials that are valid but lack access (HTTP 403)."""
 
 
-class NotAnOCIRegistry(OCIError):
+class NotAnOCIRegistry(OCIError, ConfigurationError):
     """Report an endpoint that answers HTTP but does not speak the distribution API."""
 
 
-class NotFound(OCIError):
+class NotFound(OCIError, ContentError):
     """Report a repository, tag, manifest or blob the registry does not have."""
 
+    lasting = False  # it may be pushed, or replicated, later
 
-class RateLimited(OCIError):
+
+class RateLimited(OCIError, _categories.TransientError):
     """Report a registry that keeps throttling us or asks us to wait too long."""
 
     def __init__(
@@ -88,23 +91,25 @@ class RateLimited(OCIError):
         self.retry_after = retry_after
 
 
-class CatalogUnsupported(OCIError):
+class CatalogUnsupported(OCIError, ConfigurationError):
     """Report a registry that does not let us list repositories with ``_catalog``."""
 
 
-class TooLarge(OCIError):
+class TooLarge(OCIError, ContentError):
     """Report a response body bigger than the configured cap."""
 
 
-class ProtocolError(OCIError):
+class ProtocolError(OCIError, ContentError):
     """Report a response that breaks the distribution or HTTP protocol."""
 
+    lasting = False  # a proxy or a registry hiccup may have mangled it
 
-class ServerError(OCIError):
+
+class ServerError(OCIError, _categories.TransientError):
     """Report a registry that kept failing with 5xx after all retries."""
 
 
-class TransientError(Exception):
+class RetryableStatus(Exception):
     """Signal a retryable failure from inside the auth flow (internal, not public)."""
 
     def __init__(self, what: str, status: int, retry_after: str | None = None) -> None:
@@ -121,3 +126,8 @@ class TruncatedBody(Exception):
         super().__init__(f"received {received} of {expected} bytes")
         self.received = received
         self.expected = expected
+
+
+# The internal signal's old name, still imported by _retry.py; not the category
+# ``chartyard.errors.TransientError``. Drop once _retry.py says RetryableStatus.
+TransientError = RetryableStatus

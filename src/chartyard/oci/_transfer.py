@@ -14,8 +14,8 @@ from ._errors import (
     OCIError,
     ProtocolError,
     RateLimited,
+    RetryableStatus,
     ServerError,
-    TransientError,
     TruncatedBody,
 )
 from ._limiter import AdaptiveLimiter
@@ -137,7 +137,7 @@ class Transfer:
         if isinstance(outcome, Fetched):
             status = outcome.status
             retry_after = parse_retry_after(outcome.headers.get("retry-after"))
-        elif isinstance(outcome, TransientError):
+        elif isinstance(outcome, RetryableStatus):
             status = outcome.status
             retry_after = parse_retry_after(outcome.retry_after)
         if status == 429:

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from chartyard.errors import InvalidInput, ServiceError
 from chartyard.helm import (
+    chart_layer_digest,
     is_chart_config,
-    is_chart_layer,
     nearest_versions,
     tag_to_version,
     version_to_tag,
 )
-from chartyard.oci import Manifest, NotFound, OCIError, parse_endpoint
+from chartyard.oci import Manifest, NotFound, OCIError, chart_name, parse_endpoint
 from chartyard.profiles.schemas import PackBody
 from chartyard.sources import ChartSource, RegistryTarget, SourceOptions, open_source
 from chartyard.store.models import ChartVersion, Registry
@@ -78,7 +78,7 @@ class ResolvedPack:
 
 def release_name(name: str) -> str:
     """Return the chart name a pack name stands for (its last path segment)."""
-    return name.strip("/").rsplit("/", 1)[-1]
+    return chart_name(name)
 
 
 def not_found(req: PackRequest, available: list[str], note: str = "") -> PackNotFound:
@@ -173,7 +173,7 @@ async def _verify_one(source: ChartSource, target: RegistryTarget, req: PackRequ
                 continue
             _check_helm(req, manifest)
             return ResolvedPack(repo, oci_tag, tag_to_version(oci_tag), manifest.digest, None,
-                                True, _chart_layer(manifest))
+                                True, chart_layer_digest(manifest.layers))
         raise not_found(req, await _existing_versions(source, repos))
     except OCIError as exc:
         if skip_validation:
@@ -205,8 +205,3 @@ def _check_helm(req: PackRequest, manifest: Manifest) -> None:
             {"mediaType": kind})
 
 
-def _chart_layer(manifest: Manifest) -> str | None:
-    for layer in manifest.layers:
-        if is_chart_layer(layer.media_type):
-            return layer.digest
-    return None

@@ -17,13 +17,17 @@ import yaml
 from sqlalchemy import select
 
 from chartyard import audit
-from chartyard.errors import ConflictError, InvalidInput, ServiceError
+from chartyard.auth.roles import Principal
+from chartyard.context import AppContext
+from chartyard.errors import ChartyardError, ConflictError, InvalidInput
 from chartyard.pagination import decode_cursor, page_body
 from chartyard.profiles import present
-from chartyard.profiles.schemas import PackBody, ProfileBody, TemplateBody
+from chartyard.profiles.resolve import PackResolver
+from chartyard.profiles.schemas import TemplateBody
 from chartyard.profiles.service import (
     KIND,
     ProfileService,
+    check_pack_types,
     check_type,
     check_version,
     copy_pack,
@@ -46,52 +50,8 @@ MAX_DASHBOARD_PAGE = 50  # Palette's documented maximum
 _NAME = re.compile(NAME_PATTERN)
 
 
-class UnsupportedPackType(InvalidInput):
-    """Report a Palette pack type chartyard cannot serve (manifest packs have no chart)."""
-
-    code = "PackTypeUnsupported"
-
-
-def check_pack_types(packs: list[PackBody], prefix: str = "spec.template.packs") -> None:
-    """Raise for packs chartyard cannot resolve: `manifest` packs carry no Helm chart."""
-    for i, pack in enumerate(packs):
-        if pack.type == "manifest":
-            raise UnsupportedPackType(
-                f"{prefix}[{i}].type",
-                f"{prefix}[{i}].type 'manifest' is not supported by chartyard, which serves "
-                "Helm charts; use type 'oci' or 'helm' with a chart from a registry")
-
-
-def apply_layers(profile: ClusterProfile, packs: list[PackBody]) -> None:
-    """Store each pack's Palette layer as sent (`addon` when omitted)."""
-    for row, body in zip(profile.packs, packs, strict=False):
-        row.layer = body.layer or "addon"
-
-
 class PaletteProfiles(ProfileService):
     """Palette's extra cluster profile use cases for one caller."""
-
-    def create_palette(self, body: ProfileBody, *, skip_pack_validation: bool,
-                       publish: bool) -> ClusterProfile:
-        """Create a profile as a draft, or published with `?publish=true`."""
-        check_pack_types(body.spec.template.packs)
-        profile = self.create(body, skip_pack_validation=skip_pack_validation)
-        apply_layers(profile, body.spec.template.packs)
-        profile.published = publish
-        return profile
-
-    def update_palette(self, uid: str, body: ProfileBody, *,
-                       skip_pack_validation: bool) -> ClusterProfile:
-        """Replace a profile's metadata and packs; its published state is kept.
-
-        Palette's update body has no `cloudType`: when it is not sent, the stored one stays.
-        """
-        check_pack_types(body.spec.template.packs)
-        if "cloud_type" not in body.spec.template.model_fields_set:
-            body.spec.template.cloud_type = self.get(uid).cloud_type
-        profile = self.update(uid, body, skip_pack_validation=skip_pack_validation)
-        apply_layers(profile, body.spec.template.packs)
-        return profile
 
     def publish(self, uid: str) -> ClusterProfile:
         """Mark a profile published: its draft becomes the published template."""
@@ -133,24 +93,6 @@ class PaletteProfiles(ProfileService):
         if uid:
             raise ConflictError(f"cluster profile {name} version {version} already exists",
                                 {"field": "name", "uid": uid})
-
-    def validate_packs(self, template: TemplateBody, uid: str | None = None) -> ValidatorResponse:
-        """Check each pack as a create would, and report what is wrong per pack; store nothing."""
-        if uid is not None:
-            self.get(uid)
-        results: list[ConstraintResult] = []
-        for i, pack in enumerate(template.packs):
-            errors: list[ConstraintError] = []
-            try:
-                check_pack_types([pack])
-                self._resolver(False).resolve([pack])
-            except ServiceError as exc:
-                message = exc.message.replace("spec.template.packs[0]",
-                                              f"spec.template.packs[{i}]")
-                errors.append(ConstraintError(code=exc.code, message=message))
-            results.append(ConstraintResult(name=pack.name, display_name=pack.name,
-                                            errors=errors))
-        return ValidatorResponse(packs=ConstraintResponse(results=results))
 
     def dashboard(self, spec: ProfilesFilterSpec, *, limit: int | None, offset: int | None,
                   token: str | None) -> dict[str, Any]:
@@ -281,3 +223,24 @@ _SORT_KEYS: dict[str, Callable[[ClusterProfile], Any]] = {
     "creationTimestamp": lambda p: p.created_at,
     "lastModifiedTimestamp": lambda p: p.updated_at,
 }
+
+
+async def validate_packs(ctx: AppContext, principal: Principal, template: TemplateBody,
+                         uid: str | None = None) -> ValidatorResponse:
+    """Check each pack as a create would, and report what is wrong per pack; store nothing.
+
+    Registries are asked with no transaction open.
+    """
+    if uid is not None:
+        await ctx.run_transaction(lambda s: PaletteProfiles(ctx, s, principal).get(uid))
+    results: list[ConstraintResult] = []
+    for i, pack in enumerate(template.packs):
+        errors: list[ConstraintError] = []
+        try:
+            check_pack_types([pack])
+            await PackResolver(ctx, principal, skip_validation=False).resolve([pack])
+        except ChartyardError as exc:
+            message = exc.message.replace("spec.template.packs[0]", f"spec.template.packs[{i}]")
+            errors.append(ConstraintError(code=exc.code, message=message))
+        results.append(ConstraintResult(name=pack.name, display_name=pack.name, errors=errors))
+    return ValidatorResponse(packs=ConstraintResponse(results=results))

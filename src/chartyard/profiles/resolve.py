@@ -1,22 +1,29 @@
-"""Turn the packs of a request body into stored pack rows: check, resolve, fill defaults."""
+"""Turn the packs of a request body into stored pack rows: check, resolve, fill defaults.
+
+Three phases, so that no database transaction is open during registry I/O:
+``plan`` (a short read: check the bodies, resolve Public Packs from the catalog),
+``fetch`` (network only: verify Private Packs live, read default values from chart
+layers) and ``rows`` (inside the write: re-check the registries and Public Packs,
+link Private Packs to the catalog, build the rows).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import re
+import contextlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chartyard.auth.roles import Principal
+from chartyard.catalog.contents import ChartLayer, chart_contents
 from chartyard.catalog.service import CatalogService
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, NotFoundError
 from chartyard.helm import ChartArchiveError, version_to_tag
-from chartyard.oci import OCIError
-from chartyard.profiles.defaults import default_values
+from chartyard.oci import OCIError, is_tag
 from chartyard.profiles.packs import (
     PackRequest,
     RegistryCheckFailed,
@@ -32,8 +39,16 @@ from chartyard.registries.service import RegistryService
 from chartyard.sources import RegistryTarget
 from chartyard.store.models import ChartVersion, ProfilePack, Registry
 
-# An OCI tag (distribution spec); helm writes a version's '+' as '_'.
-_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$")
+
+@dataclass
+class PackPlan:
+    """What the read phase found, and what the network phase adds to it."""
+
+    requests: list[PackRequest]
+    resolved: dict[int, ResolvedPack] = field(default_factory=dict)
+    targets: dict[str, RegistryTarget] = field(default_factory=dict)
+    layers: dict[int, ChartLayer] = field(default_factory=dict)
+    defaults: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,36 +56,115 @@ class PackResolver:
     """Resolve packs for one caller; `skip_validation` saves unreachable packs unverified."""
 
     ctx: AppContext
-    session: Session
     principal: Principal
     skip_validation: bool = False
 
-    def resolve(self, bodies: list[PackBody]) -> list[ProfilePack]:
-        """Return new, unsaved pack rows in layer order, or raise on the first problem."""
-        requests = [self._request(i, body) for i, body in enumerate(bodies)]
-        self._check_unique(requests)
-        resolved: dict[int, ResolvedPack] = {}
-        for req in requests:
+    async def resolve(self, bodies: list[PackBody]) -> list[ProfilePack]:
+        """Return new, unsaved pack rows; each database phase runs in its own transaction."""
+        plan = await self.ctx.run_transaction(lambda session: self.plan(session, bodies))
+        await self.fetch(plan)
+        return await self.ctx.run_transaction(lambda session: self.rows(session, plan))
+
+    # ---- phase 1: a short read ----------------------------------------------
+    def plan(self, session: Session, bodies: list[PackBody]) -> PackPlan:
+        """Check the bodies and resolve Public Packs from the catalog, or raise."""
+        plan = PackPlan([self._request(session, i, body) for i, body in enumerate(bodies)])
+        self._check_unique(plan.requests)
+        registries = self._registries(session)
+        for req in plan.requests:
             if req.source == "public":
-                resolved[req.index] = resolve_public(self.session, req)
-        resolved.update(self._verify_private([r for r in requests if r.source == "private"]))
-        return [self._row(req, resolved[req.index]) for req in requests]
+                found = resolve_public(session, req)
+                plan.resolved[req.index] = found
+                if self._wants_defaults(req) and found.pack_uid:
+                    with contextlib.suppress(NotFoundError):  # no chart layer: keep values
+                        plan.layers[req.index] = CatalogService(
+                            self.ctx, session, self.principal).chart_layer(found.pack_uid)
+            else:
+                plan.targets.setdefault(req.registry.uid, registries.target(req.registry))
+        return plan
 
-    def _registries(self) -> RegistryService:
-        return RegistryService(self.ctx, self.session, self.principal)
+    # ---- phase 2: the network, no session -------------------------------------
+    async def fetch(self, plan: PackPlan) -> None:
+        """Verify Private Packs live and read the default values they need."""
+        private = [r for r in plan.requests if r.source == "private"]
+        plan.resolved.update(await self._verify_private(plan, private))
+        for req in private:
+            found = plan.resolved[req.index]
+            if self._wants_defaults(req) and found.verified and found.chart_layer:
+                plan.layers[req.index] = ChartLayer(plan.targets[req.registry.uid],
+                                                    found.repository, found.chart_layer)
+        for req in plan.requests:
+            layer = plan.layers.get(req.index)
+            if layer is not None:
+                values = await self._default_values(req, layer)
+                if values is not None:
+                    plan.defaults[req.index] = values
 
-    def _request(self, index: int, body: PackBody) -> PackRequest:
+    async def _verify_private(self, plan: PackPlan,
+                              requests: list[PackRequest]) -> dict[int, ResolvedPack]:
+        groups: dict[str, list[PackRequest]] = defaultdict(list)
+        for req in requests:
+            groups[req.registry.uid].append(req)
+        results = await asyncio.gather(*(
+            verify_private(plan.targets[uid], self.ctx.sources, reqs,
+                           skip_validation=self.skip_validation)
+            for uid, reqs in groups.items()))
+        return {req.index: found for reqs, found_list in zip(groups.values(), results, strict=True)
+                for req, found in zip(reqs, found_list, strict=True)}
+
+    async def _default_values(self, req: PackRequest, layer: ChartLayer) -> str | None:
+        """Return the chart's values.yaml text, or None to keep the values as given."""
+        field = f"{req.field}.values"
+        try:
+            return (await chart_contents(self.ctx, layer)).values_yaml or ""
+        except ChartArchiveError as exc:
+            raise InvalidInput(field, f"{field}: the chart's values.yaml could not be read "
+                                      f"({exc}); give the values explicitly") from exc
+        except OCIError as exc:
+            if self.skip_validation:
+                return None
+            raise RegistryCheckFailed(
+                exc, field, f"could not read the default values of {req.body.name} "
+                            f"{req.body.tag}: {exc.message}; give the values explicitly or "
+                            "retry with ?skipPackValidation=true") from exc
+
+    # ---- phase 3: inside the write ---------------------------------------------
+    def rows(self, session: Session, plan: PackPlan) -> list[ProfilePack]:
+        """Return the pack rows, re-checking what the read phase found."""
+        out: list[ProfilePack] = []
+        for old in plan.requests:
+            req = self._request(session, old.index, old.body)  # the registry may be gone now
+            found = plan.resolved[req.index]
+            if req.source == "public":
+                fresh = resolve_public(session, req)  # a sync may have changed the catalog
+                if fresh.chart_layer != found.chart_layer:
+                    plan.defaults.pop(req.index, None)
+                found = fresh
+            else:
+                found = self._with_catalog_uid(session, req.registry, found)
+            out.append(self._row(req, found, plan.defaults.get(req.index)))
+        return out
+
+    # ---- helpers --------------------------------------------------------------
+    def _registries(self, session: Session) -> RegistryService:
+        return RegistryService(self.ctx, session, self.principal)
+
+    @staticmethod
+    def _wants_defaults(req: PackRequest) -> bool:
+        return not req.body.values.strip()
+
+    def _request(self, session: Session, index: int, body: PackBody) -> PackRequest:
         field = f"spec.template.packs[{index}]"
         try:
             normalise_path(body.name)
         except ValueError as exc:
             raise InvalidInput(f"{field}.name", f"{field}.name {exc}") from exc
-        if not _TAG.match(version_to_tag(body.tag)):
+        if not is_tag(version_to_tag(body.tag)):
             raise InvalidInput(f"{field}.tag", f"{field}.tag '{body.tag}' is not a chart version "
                                                "or OCI tag (letters, digits, '.', '-', '_', '+')")
         pack_section(parse_values(body.values, f"{field}.values"), f"{field}.values")
         try:
-            reg = self._registries().get(body.registry_uid)
+            reg = self._registries(session).get(body.registry_uid)
         except NotFoundError as exc:
             raise InvalidInput(
                 f"{field}.registryUid",
@@ -96,32 +190,12 @@ class PackResolver:
                     "may appear once (its name is the Helm release name)")
             seen[name] = req.index
 
-    def _verify_private(self, requests: list[PackRequest]) -> dict[int, ResolvedPack]:
-        if not requests:
-            return {}
-        groups: dict[str, list[PackRequest]] = defaultdict(list)
-        targets: dict[str, RegistryTarget] = {}
-        for req in requests:
-            groups[req.registry.uid].append(req)
-            targets[req.registry.uid] = self._registries().target(req.registry)
-
-        async def verify_all() -> list[list[ResolvedPack]]:
-            return await asyncio.gather(*(
-                verify_private(targets[uid], self.ctx.sources, reqs,
-                               skip_validation=self.skip_validation)
-                for uid, reqs in groups.items()))
-
-        out: dict[int, ResolvedPack] = {}
-        for reqs, results in zip(groups.values(), asyncio.run(verify_all()), strict=True):
-            for req, result in zip(reqs, results, strict=True):
-                out[req.index] = self._with_catalog_uid(req.registry, result)
-        return out
-
-    def _with_catalog_uid(self, reg: Registry, found: ResolvedPack) -> ResolvedPack:
+    @staticmethod
+    def _with_catalog_uid(session: Session, reg: Registry, found: ResolvedPack) -> ResolvedPack:
         """Link a live-verified pack to its catalog entry, when the catalog has that digest."""
         if found.digest is None:
             return found
-        uid = self.session.scalar(select(ChartVersion.uid).where(
+        uid = session.scalar(select(ChartVersion.uid).where(
             ChartVersion.registry_uid == reg.uid, ChartVersion.repository == found.repository,
             ChartVersion.tag == found.oci_tag, ChartVersion.digest == found.digest))
         if uid is None:
@@ -129,38 +203,13 @@ class PackResolver:
         return ResolvedPack(found.repository, found.oci_tag, found.chart_version, found.digest,
                             uid, found.verified, found.chart_layer)
 
-    def _values(self, req: PackRequest, found: ResolvedPack) -> str:
-        """Return the pack's values as given, or the chart's defaults when none are given."""
-        if req.body.values.strip() or not found.verified:
-            return req.body.values
-        field = f"{req.field}.values"
-        try:
-            if found.pack_uid:
-                return CatalogService(self.ctx, self.session, self.principal).values(
-                    found.pack_uid)
-            if found.chart_layer:
-                target = self._registries().target(req.registry)
-                return default_values(self.ctx, self.session, target, found.repository,
-                                      found.chart_layer)
-        except NotFoundError:
-            return req.body.values
-        except ChartArchiveError as exc:
-            raise InvalidInput(field, f"{field}: the chart's values.yaml could not be read "
-                                      f"({exc}); give the values explicitly") from exc
-        except OCIError as exc:
-            if self.skip_validation:
-                return req.body.values
-            raise RegistryCheckFailed(
-                exc, field, f"could not read the default values of {req.body.name} "
-                            f"{req.body.tag}: {exc.message}; give the values explicitly or "
-                            "retry with ?skipPackValidation=true") from exc
-        return req.body.values
-
-    def _row(self, req: PackRequest, found: ResolvedPack) -> ProfilePack:
+    @staticmethod
+    def _row(req: PackRequest, found: ResolvedPack, defaults: str | None) -> ProfilePack:
         body = req.body
+        values = defaults if defaults is not None and found.verified else body.values
         return ProfilePack(
             position=req.index, name=body.name, tag=body.tag, registry_uid=req.registry.uid,
-            pack_type=body.type, source=req.source, values=self._values(req, found),
+            pack_type=body.type, source=req.source, values=values,
             pack_uid=found.pack_uid, digest=found.digest, verified=found.verified,
             repository=found.repository, oci_tag=found.oci_tag,
             chart_version=found.chart_version)

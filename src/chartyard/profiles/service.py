@@ -1,8 +1,13 @@
-"""Create, read, update, delete, version, list and export a tenant's cluster profiles."""
+"""Create, read, update, delete, version, list and export a tenant's cluster profiles.
+
+`ProfileService` works inside one transaction and does no registry I/O. The
+module-level `create_profile`, `update_profile` and `profile_body` are what request
+handlers await: a short read, the registry work with no session open (Private Pack
+checks, default values, drift), then a short write or read that re-checks.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import semver
@@ -20,8 +25,8 @@ from chartyard.profiles import present
 from chartyard.profiles.drift import Drift, PackRef, check_drift
 from chartyard.profiles.export import ExportPack, RegistryInfo, render
 from chartyard.profiles.packs import release_name
-from chartyard.profiles.resolve import PackResolver
-from chartyard.profiles.schemas import ProfileBody
+from chartyard.profiles.resolve import PackPlan, PackResolver
+from chartyard.profiles.schemas import PackBody, ProfileBody
 from chartyard.profiles.values import chart_values, pack_section, parse_values
 from chartyard.registries.kinds import kind_of
 from chartyard.registries.service import RegistryService
@@ -41,6 +46,28 @@ def check_version(version: str, field: str) -> str:
         raise InvalidInput(field, f"{field}: '{version}' is not a semantic version; write it "
                                   "as MAJOR.MINOR.PATCH, e.g. 1.0.0 or 1.1.0-rc.1") from exc
     return version
+
+
+class UnsupportedPackType(InvalidInput):
+    """Report a Palette pack type chartyard cannot serve (manifest packs have no chart)."""
+
+    code = "PackTypeUnsupported"
+
+
+def check_pack_types(packs: list[PackBody], prefix: str = "spec.template.packs") -> None:
+    """Raise for packs chartyard cannot resolve: `manifest` packs carry no Helm chart."""
+    for i, pack in enumerate(packs):
+        if pack.type == "manifest":
+            raise UnsupportedPackType(
+                f"{prefix}[{i}].type",
+                f"{prefix}[{i}].type 'manifest' is not supported by chartyard, which serves "
+                "Helm charts; use type 'oci' or 'helm' with a chart from a registry")
+
+
+def apply_layers(profile: ClusterProfile, packs: list[PackBody]) -> None:
+    """Store each pack's Palette layer as sent (`addon` when omitted)."""
+    for row, body in zip(profile.packs, packs, strict=False):
+        row.layer = body.layer or "addon"
 
 
 def check_type(value: str) -> str:
@@ -81,33 +108,57 @@ class ProfileService:
         return profile
 
     # ---- writes -------------------------------------------------------------
-    def create(self, body: ProfileBody, *, skip_pack_validation: bool = False) -> ClusterProfile:
-        """Check and resolve the packs, then store a new profile."""
+    def prepare(self, body: ProfileBody, resolver: PackResolver,
+                uid: str | None = None) -> PackPlan:
+        """Check a create (or an update of `uid`) and plan its packs; no registry I/O."""
+        self._require_editor()
+        version = check_version(body.spec.version, "spec.version")
+        check_type(body.spec.template.type)
+        check_pack_types(body.spec.template.packs)
+        if uid is None:
+            self._check_free(body.metadata.name, version)
+        else:
+            profile = self.get(uid)
+            if (body.metadata.name, version) != (profile.name, profile.version):
+                self._check_free(body.metadata.name, version)
+        return resolver.plan(self.session, body.spec.template.packs)
+
+    def create(self, body: ProfileBody, plan: PackPlan, resolver: PackResolver, *,
+               publish: bool = False) -> ClusterProfile:
+        """Store a new profile (a draft unless `publish`) from a fetched pack plan,
+        re-checking what `prepare` read."""
         self._require_editor()
         version = check_version(body.spec.version, "spec.version")
         profile_type = check_type(body.spec.template.type)
         self._check_free(body.metadata.name, version)
-        packs = self._resolver(skip_pack_validation).resolve(body.spec.template.packs)
+        packs = resolver.rows(self.session, plan)
         profile = ClusterProfile(
             tenant_uid=self.principal.tenant_uid, name=body.metadata.name, version=version,
             description=body.metadata.annotations.get("description", ""),
             profile_type=profile_type, cloud_type=body.spec.template.cloud_type,
-            labels=dict(body.metadata.labels), packs=packs)
+            labels=dict(body.metadata.labels), packs=packs, published=publish)
+        apply_layers(profile, body.spec.template.packs)
         self.session.add(profile)
         self._flush(profile.name, version)
         self._audit("clusterprofile.create", profile)
         return profile
 
-    def update(self, uid: str, body: ProfileBody, *,
-               skip_pack_validation: bool = False) -> ClusterProfile:
-        """Replace a profile's metadata and packs; packs are resolved again."""
+    def update(self, uid: str, body: ProfileBody, plan: PackPlan,
+               resolver: PackResolver) -> ClusterProfile:
+        """Replace a profile's metadata and packs from a fetched plan, re-checking the profile.
+
+        Palette's update body has no `cloudType`: when it is not sent, the stored one stays;
+        the published state is kept.
+        """
         self._require_editor()
         profile = self.get(uid)
+        if "cloud_type" not in body.spec.template.model_fields_set:
+            body.spec.template.cloud_type = profile.cloud_type
         version = check_version(body.spec.version, "spec.version")
         profile_type = check_type(body.spec.template.type)
         if (body.metadata.name, version) != (profile.name, profile.version):
             self._check_free(body.metadata.name, version)
-        packs = self._resolver(skip_pack_validation).resolve(body.spec.template.packs)
+        packs = resolver.rows(self.session, plan)
         profile.name, profile.version = body.metadata.name, version
         profile.description = body.metadata.annotations.get("description", "")
         profile.labels = dict(body.metadata.labels)
@@ -115,6 +166,7 @@ class ProfileService:
         profile.packs.clear()
         self.session.flush()
         profile.packs.extend(packs)
+        apply_layers(profile, body.spec.template.packs)
         self._flush(profile.name, version)
         self._audit("clusterprofile.update", profile)
         return profile
@@ -136,15 +188,12 @@ class ProfileService:
             tenant_uid=source.tenant_uid, name=source.name, version=version,
             description=source.description, profile_type=source.profile_type,
             cloud_type=source.cloud_type, labels=dict(source.labels or {}),
-            packs=[_copy_pack(p) for p in source.packs])
+            packs=[copy_pack(p) for p in source.packs])
         self.session.add(copy)
         self._flush(copy.name, version, field="version")
         self._audit("clusterprofile.version", copy, {"from": source.uid,
                                                      "fromVersion": source.version})
         return copy
-
-    def _resolver(self, skip: bool) -> PackResolver:
-        return PackResolver(self.ctx, self.session, self.principal, skip_validation=skip)
 
     def _audit(self, action: str, profile: ClusterProfile,
                extra: dict[str, Any] | None = None) -> None:
@@ -181,10 +230,11 @@ class ProfileService:
                 ClusterProfile.name == profile.name))}
         return [{"version": v, "uid": rows[v]} for v in sort_versions_desc(rows)]
 
-    def body(self, profile: ClusterProfile, *, check_drift: bool = True) -> dict[str, Any]:
-        """Return the profile as GET shows it, checking each pack's drift live."""
+    def body(self, profile: ClusterProfile,
+             drift: dict[int, Drift] | None = None) -> dict[str, Any]:
+        """Return the profile as GET shows it, with each pack's drift as checked (if given)."""
         registries = self._registries(profile.packs)
-        drift = self._drift(profile.packs, registries) if check_drift else {}
+        drift = drift or {}
         packs = [present.pack_body(p, registries[p.registry_uid].name
                                    if p.registry_uid in registries else None, drift.get(p.id))
                  for p in profile.packs]
@@ -230,16 +280,17 @@ class ProfileService:
                 continue
         return out
 
-    def _drift(self, packs: list[ProfilePack], registries: dict[str, Registry]) -> dict[int, Drift]:
+    def drift_refs(self, profile: ClusterProfile,
+                   ) -> tuple[dict[str, RegistryTarget], list[PackRef]]:
+        """Return what a drift check of the profile's packs asks, and where (no I/O)."""
         svc = RegistryService(self.ctx, self.session, self.principal)
+        registries = self._registries(profile.packs)
         refs = [PackRef(p.id, reg.uid, reg.name, p.repository, p.oci_tag, p.digest)
-                for p in packs
+                for p in profile.packs
                 if p.repository and p.oci_tag and (reg := registries.get(p.registry_uid or ""))]
-        if not refs:
-            return {}
         targets: dict[str, RegistryTarget] = {
             uid: svc.target(registries[uid]) for uid in {r.registry_uid for r in refs}}
-        return asyncio.run(check_drift(targets, refs, self.ctx.sources))
+        return targets, refs
 
     @staticmethod
     def _export_pack(index: int, pack: ProfilePack, registries: dict[str, Registry]) -> ExportPack:
@@ -263,7 +314,8 @@ class ProfileService:
             priority=section.install_priority, values=chart_values(values), registry=info)
 
 
-def _copy_pack(pack: ProfilePack) -> ProfilePack:
+def copy_pack(pack: ProfilePack) -> ProfilePack:
+    """Return an unsaved copy of a pack row, for a new version or a clone."""
     return ProfilePack(
         position=pack.position, name=pack.name, tag=pack.tag, registry_uid=pack.registry_uid,
         pack_type=pack.pack_type, source=pack.source, values=pack.values,
@@ -272,6 +324,43 @@ def _copy_pack(pack: ProfilePack) -> ProfilePack:
         layer=pack.layer)
 
 
-def copy_pack(pack: ProfilePack) -> ProfilePack:
-    """Return an unsaved copy of a pack row, for a new version or a clone."""
-    return _copy_pack(pack)
+async def create_profile(ctx: AppContext, principal: Principal, body: ProfileBody, *,
+                         skip_pack_validation: bool = False,
+                         publish: bool = False) -> ClusterProfile:
+    """Create a profile (a draft unless `publish`); Private Packs are checked live with no
+    transaction open."""
+    resolver = PackResolver(ctx, principal, skip_validation=skip_pack_validation)
+    plan = await ctx.run_transaction(
+        lambda s: ProfileService(ctx, s, principal).prepare(body, resolver))
+    await resolver.fetch(plan)
+    return await ctx.run_transaction(
+        lambda s: ProfileService(ctx, s, principal).create(body, plan, resolver,
+                                                           publish=publish))
+
+
+async def update_profile(ctx: AppContext, principal: Principal, uid: str, body: ProfileBody, *,
+                         skip_pack_validation: bool = False) -> ClusterProfile:
+    """Replace a profile's metadata and packs; Private Packs are checked with no transaction."""
+    resolver = PackResolver(ctx, principal, skip_validation=skip_pack_validation)
+    plan = await ctx.run_transaction(
+        lambda s: ProfileService(ctx, s, principal).prepare(body, resolver, uid))
+    await resolver.fetch(plan)
+    return await ctx.run_transaction(
+        lambda s: ProfileService(ctx, s, principal).update(uid, body, plan, resolver))
+
+
+async def profile_body(ctx: AppContext, principal: Principal, uid: str, *,
+                       check: bool = True) -> dict[str, Any]:
+    """Return a profile as GET shows it; drift is checked live with no transaction open."""
+    def refs(session: Session) -> tuple[dict[str, RegistryTarget], list[PackRef]]:
+        svc = ProfileService(ctx, session, principal)
+        return svc.drift_refs(svc.get(uid))
+
+    targets, refs_ = await ctx.run_transaction(refs)
+    drift = await check_drift(targets, refs_, ctx.sources) if check and refs_ else {}
+
+    def read(session: Session) -> dict[str, Any]:
+        svc = ProfileService(ctx, session, principal)
+        return svc.body(svc.get(uid), drift)  # re-read: it may have changed or gone meanwhile
+
+    return await ctx.run_transaction(read)

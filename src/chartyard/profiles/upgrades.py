@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from chartyard.auth.roles import Principal
 from chartyard.catalog.compare import compare_versions, missing_overrides
-from chartyard.catalog.service import CatalogService
 from chartyard.context import AppContext
 from chartyard.errors import NotFoundError
 from chartyard.helm import sort_versions_desc
+from chartyard.profiles.service import ProfileService
 from chartyard.store.models import Chart, ChartVersion, ClusterProfile, ProfilePack
 
 
@@ -82,20 +82,25 @@ def profile_upgrades(session: Session, principal: Principal,
     return out
 
 
-def pack_upgrade(ctx: AppContext, session: Session, principal: Principal,
-                 profile: ClusterProfile, index: int, version: str) -> dict[str, Any]:
-    """Return what moving the profile's pack at `index` to `version` would change."""
-    if not 0 <= index < len(profile.packs):
-        raise NotFoundError(f"the profile has no pack number {index}")
-    pack = profile.packs[index]
-    versions = catalog_versions(session, principal.tenant_uid, pack)
-    current = next((r for r in versions if r.version == (pack.chart_version or pack.tag)), None)
-    target = next((r for r in versions if version in (r.version, r.tag)), None)
-    if current is None or target is None:
-        missing = version if target is None else pack.chart_version or pack.tag
-        raise NotFoundError(f"chart {pack.name} has no version '{missing}' in the catalog")
-    svc = CatalogService(ctx, session, principal)
-    body = compare_versions(svc, current.uid, target.uid)
-    body["pack"] = {"index": index, "name": pack.name}
-    body["missingOverrides"] = missing_overrides(pack.values, body["newDefaults"])
+async def pack_upgrade(ctx: AppContext, principal: Principal, uid: str, index: int,
+                       version: str) -> dict[str, Any]:
+    """Return what moving profile `uid`'s pack at `index` to `version` would change."""
+    def read(session: Session) -> tuple[str, str, str, str]:
+        profile = ProfileService(ctx, session, principal).get(uid)
+        if not 0 <= index < len(profile.packs):
+            raise NotFoundError(f"the profile has no pack number {index}")
+        pack = profile.packs[index]
+        versions = catalog_versions(session, principal.tenant_uid, pack)
+        mine = pack.chart_version or pack.tag
+        current = next((r for r in versions if r.version == mine), None)
+        target = next((r for r in versions if version in (r.version, r.tag)), None)
+        if current is None or target is None:
+            missing = version if target is None else mine
+            raise NotFoundError(f"chart {pack.name} has no version '{missing}' in the catalog")
+        return current.uid, target.uid, pack.name, pack.values
+
+    current_uid, target_uid, name, values = await ctx.run_transaction(read)
+    body = await compare_versions(ctx, principal, current_uid, target_uid)
+    body["pack"] = {"index": index, "name": name}
+    body["missingOverrides"] = missing_overrides(values, body["newDefaults"])
     return body

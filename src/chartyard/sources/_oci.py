@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from chartyard.oci import Endpoint, Manifest, RegistryClient, RequestStats
-from chartyard.registries.paths import is_under
+from chartyard.oci import Endpoint, Manifest, RegistryClient, RequestStats, is_under
 
 
 class OciSource:

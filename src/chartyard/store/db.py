@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -31,10 +29,3 @@ def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20) -> Eng
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     """Return a session factory bound to the engine."""
     return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Yield a session that commits on success and rolls back on error."""
-    with factory() as session, session.begin():
-        yield session

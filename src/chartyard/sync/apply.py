@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from chartyard.catalog.index import refresh_charts
 from chartyard.helm import tag_to_version
+from chartyard.oci import chart_name
 from chartyard.store.models import (
     ChartVersion,
     IgnoredTag,
@@ -44,7 +45,7 @@ def _row(reg: Registry, chart: FetchedChart) -> dict[str, object]:
     return {
         "uid": new_uid(),
         "tenant_uid": reg.tenant_uid, "registry_uid": reg.uid, "repository": chart.repository,
-        "name": str(meta.get("name", chart.repository.rsplit("/", 1)[-1])), "tag": chart.tag,
+        "name": str(meta.get("name", chart_name(chart.repository))), "tag": chart.tag,
         "version": str(meta.get("version") or tag_to_version(chart.tag)), "digest": chart.digest,
         "config_digest": chart.config_digest, "chart_digest": chart.chart_digest,
         "app_version": meta.get("appVersion"), "description": meta.get("description"),

@@ -5,19 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chartyard.errors import ContentError
 from chartyard.helm import (
-    HELM_CHART_LAYER_MEDIA_TYPE,
-    LEGACY_CHART_LAYER_MEDIA_TYPES,
-    InvalidChartMetadata,
+    MAX_CONFIG_BYTES,
+    chart_layer_digest,
     is_chart_config,
     parse_chart_config,
 )
-from chartyard.limits import LimitExceeded
-from chartyard.oci import Manifest, NotFound, ProtocolError, TooLarge
+from chartyard.oci import NotFound
 from chartyard.sources import ChartSource
-
-MAX_CONFIG_BYTES = 1024 * 1024
-_CHART_LAYERS = (HELM_CHART_LAYER_MEDIA_TYPE, *LEGACY_CHART_LAYER_MEDIA_TYPES)
 
 
 @dataclass(frozen=True)
@@ -59,23 +55,15 @@ class VanishedTag:
 Fetched = FetchedChart | SkippedTag | VanishedTag
 
 
-def _chart_layer(manifest: Manifest) -> str | None:
-    for layer in manifest.layers:
-        if layer.media_type in _CHART_LAYERS:
-            return layer.digest
-    return None
-
-
 async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
     """Read one tag; non-chart artifacts are skipped, not errors."""
     try:
         manifest = await source.get_manifest(repository, tag)
     except NotFound:
         return VanishedTag(repository, tag)
-    except TooLarge as exc:
-        return SkippedTag(repository, tag, "", f"unreadable manifest: {exc}", remember=False)
-    except ProtocolError as exc:
-        return SkippedTag(repository, tag, "", f"manifest read failed: {exc}", remember=False)
+    except ContentError as exc:
+        what = "unreadable manifest" if exc.lasting else "manifest read failed"
+        return SkippedTag(repository, tag, "", f"{what}: {exc}", remember=False)
     config = manifest.config
     if config is None or not is_chart_config(config.media_type):
         kind = manifest.artifact_type or (config.media_type if config else manifest.media_type)
@@ -83,10 +71,11 @@ async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
     try:
         blob = await source.get_blob(repository, config.digest, max_bytes=MAX_CONFIG_BYTES)
         meta = parse_chart_config(blob)
-    except (TooLarge, InvalidChartMetadata, LimitExceeded) as exc:
-        return SkippedTag(repository, tag, manifest.digest, f"unreadable chart config: {exc}")
-    except (ProtocolError, NotFound) as exc:
-        return SkippedTag(repository, tag, manifest.digest, f"chart config read failed: {exc}",
-                          remember=False)
-    return FetchedChart(repository, tag, manifest.digest, config.digest, _chart_layer(manifest),
+    except ContentError as exc:
+        # A lasting fault fails again for this digest: remember to skip it until it changes.
+        what = "unreadable chart config" if exc.lasting else "chart config read failed"
+        return SkippedTag(repository, tag, manifest.digest, f"{what}: {exc}",
+                          remember=exc.lasting)
+    return FetchedChart(repository, tag, manifest.digest, config.digest,
+                        chart_layer_digest(manifest.layers),
                         meta.model_dump(mode="json", by_alias=True, exclude_none=True))

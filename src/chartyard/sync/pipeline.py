@@ -24,7 +24,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
-from chartyard.oci import CatalogUnsupported, NotFound, OCIError
+from chartyard.errors import ChartyardError, category
+from chartyard.oci import CatalogUnsupported, NotFound
 from chartyard.registries.kinds import get_kind, kind_of
 from chartyard.sources import ChartSource
 from chartyard.store.models import ChartVersion, IgnoredTag, Registry, SyncRun, Tenant, utcnow
@@ -164,9 +165,9 @@ class SyncJob:
         source = get_kind(self.target.kind).open_source(self.target, self.ctx.sources)
         try:
             await self._collect(source, known, force)
-        except OCIError as exc:
+        except ChartyardError as exc:  # transient, configuration or content: the run fails
             run.requests = source.stats.total
-            return await self._fail(reg, run, exc.code, exc.message)
+            return await self._fail(reg, run, exc.code, exc.message, category(exc))
         finally:
             await source.aclose()
         run.requests = source.stats.total
@@ -235,9 +236,10 @@ class SyncJob:
             return apply_changes(session, reg, run, self.worker, self.changes,
                                  next_due(reg, self.ctx, failed=False))
 
-    async def _fail(self, reg: Registry, run: SyncRun, code: str, message: str) -> Outcome:
+    async def _fail(self, reg: Registry, run: SyncRun, code: str, message: str,
+                    kind: str = "other") -> Outcome:
         text = f"{message} (the previous catalog is kept)"
-        log.warning("sync failed", extra={"registry": reg.uid, "code": code})
+        log.warning("sync failed", extra={"registry": reg.uid, "code": code, "category": kind})
 
         def write() -> None:
             with self.ctx.transaction() as session:

@@ -6,12 +6,15 @@ import contextlib
 import json
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 
 from chartyard.api.deps import Ctx
+from chartyard.auth.roles import Principal
+from chartyard.catalog.contents import chart_contents
 from chartyard.catalog.service import CatalogService
-from chartyard.errors import ServiceError
-from chartyard.oci import OCIError
+from chartyard.context import AppContext
+from chartyard.errors import ChartyardError
 from chartyard.registries.service import RegistryService
 from chartyard.web.markdown import render_readme
 from chartyard.web.render import UiRoute, render
@@ -34,11 +37,16 @@ def catalog_page(request: Request, ctx: Ctx, principal: UiUser, q: str = "",
                   registry=registry, registries=registries, results=results)
 
 
-def _files(svc: CatalogService, pack_uid: str) -> dict[str, Any]:
-    """Return values, README (sanitised HTML) and schema, or why the layer cannot be read."""
+async def _files(ctx: AppContext, principal: Principal, pack_uid: str) -> dict[str, Any]:
+    """Return values, README (sanitised HTML) and schema, or why the layer cannot be read.
+
+    The layer is read with no transaction open.
+    """
     try:
-        files = svc.contents(svc.version(pack_uid))
-    except (ServiceError, OCIError) as exc:
+        layer = await ctx.run_transaction(
+            lambda session: CatalogService(ctx, session, principal).chart_layer(pack_uid))
+        files = await chart_contents(ctx, layer)
+    except ChartyardError as exc:
         return {"values": None, "values_error": f"{exc.code}: {exc.message}"}
     schema = files.values_schema
     if schema:
@@ -50,17 +58,19 @@ def _files(svc: CatalogService, pack_uid: str) -> dict[str, Any]:
 
 
 @router.get("/catalog/{registry_uid}/{chart_name}")
-def chart_page(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
-               chart_name: str, version: str = "") -> Response:
+async def chart_page(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
+                     chart_name: str, version: str = "") -> Response:
     """Show a chart: versions, description, icon, maintainers, links and default values."""
-    with ctx.transaction() as session:
-        svc = CatalogService(ctx, session, principal)
-        versions = svc.versions(chart_name, registry_uid)
-        tags: list[dict[str, Any]] = versions["tags"]
-        chosen = next((t for t in tags if t["version"] == version), tags[0])
-        detail = svc.detail(chosen["packUid"])
-    # The values are read from the registry on first use; a failure must not hide the page.
-    with ctx.transaction() as session:
-        files = _files(CatalogService(ctx, session, principal), chosen["packUid"])
+    def read() -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+        with ctx.transaction() as session:
+            svc = CatalogService(ctx, session, principal)
+            tags: list[dict[str, Any]] = svc.versions(chart_name, registry_uid)["tags"]
+            chosen = next((t for t in tags if t["version"] == version), tags[0])
+            return tags, chosen, svc.detail(chosen["packUid"])
+
+    tags, chosen, detail = await anyio.to_thread.run_sync(read)
+    # The files are read from the registry on first use (no transaction open meanwhile);
+    # a failure must not hide the page.
+    files = await _files(ctx, principal, chosen["packUid"])
     return render(request, "catalog/chart.html", principal, nav="catalog", chart=detail,
                   tags=tags, chosen=chosen, **files)

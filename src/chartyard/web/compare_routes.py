@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.orm import Session
 
 from chartyard.api.deps import Ctx
 from chartyard.catalog.compare import compare_versions
@@ -46,35 +47,36 @@ def _pick(tags: list[dict[str, Any]], version: str, fallback: int) -> dict[str, 
 
 
 @router.get("/catalog/{registry_uid}/{chart_name}/compare")
-def chart_compare(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
-                  chart_name: str) -> Response:
+async def chart_compare(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
+                        chart_name: str) -> Response:
     """Show the Chart.yaml changes and the values diff between two versions of a chart."""
     frm = request.query_params.get("from", "")[:128]
     to = request.query_params.get("to", "")[:128]
-    with ctx.transaction() as session:
+    def read(session: Session) -> tuple[list[dict[str, Any]], str, str, dict[str, Any]]:
         svc = CatalogService(ctx, session, principal)
         tags: list[dict[str, Any]] = svc.versions(chart_name, registry_uid)["tags"]
         old, new = _pick(tags, frm, 1), _pick(tags, to, 0)
-        detail = svc.detail(new["packUid"])
-    with ctx.transaction() as session:
-        body = compare_versions(CatalogService(ctx, session, principal), old["packUid"],
-                                new["packUid"])
+        return tags, old["packUid"], new["packUid"], svc.detail(new["packUid"])
+
+    tags, old_uid, new_uid, detail = await ctx.run_transaction(read)
+    body = await compare_versions(ctx, principal, old_uid, new_uid)
     return render(request, "catalog/compare.html", principal, nav="catalog", chart=detail,
                   tags=tags, result=body, lines=diff_lines(body["valuesDiff"]),
                   back=f"/catalog/{registry_uid}/{chart_name}")
 
 
 @router.get("/profiles/{uid}/packs/{index}/compare")
-def pack_compare(request: Request, ctx: Ctx, principal: UiUser, uid: str, index: int,
-                 version: str = "") -> Response:
+async def pack_compare(request: Request, ctx: Ctx, principal: UiUser, uid: str, index: int,
+                       version: str = "") -> Response:
     """Show what upgrading one pack of a profile to `version` would change."""
-    with ctx.transaction() as session:
+    body = await pack_upgrade(ctx, principal, uid, index, version[:128])
+
+    def read(session: Session) -> tuple[str, list[dict[str, Any]]]:
         profile = ProfileService(ctx, session, principal).get(uid)
-        name = profile.name
-        body = pack_upgrade(ctx, session, principal, profile, index, version[:128])
-        pack = profile.packs[index]
-        tags = [{"version": r.version} for r in
-                catalog_versions(session, principal.tenant_uid, pack)]
+        versions = catalog_versions(session, principal.tenant_uid, profile.packs[index])
+        return profile.name, [{"version": r.version} for r in versions]
+
+    name, tags = await ctx.run_transaction(read)
     return render(request, "catalog/compare.html", principal, nav="profiles", chart=None,
                   tags=tags, result=body, lines=diff_lines(body["valuesDiff"]),
                   back=f"/profiles/{uid}", profile_name=name, profile_uid=uid, index=index)

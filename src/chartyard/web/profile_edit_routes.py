@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from chartyard.api.deps import Ctx
-from chartyard.auth.roles import Principal, Role
+from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
 from chartyard.oci import OCIError
@@ -22,22 +22,16 @@ from chartyard.profiles.editing import (
     read_form,
 )
 from chartyard.profiles.schemas import MAX_VALUES_CHARS, ProfileBody
-from chartyard.profiles.service import ProfileService, check_version
+from chartyard.profiles.service import ProfileService, check_version, update_profile
 from chartyard.profiles.upgrades import chart_names, chart_versions
 from chartyard.registries.service import RegistryService
 from chartyard.store.models import ClusterProfile
 from chartyard.web.render import UiRoute, render
-from chartyard.web.session import CSRF, UiUser
+from chartyard.web.session import CSRF, UiProfileEditor, UiUser
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
 MAX_FORM_BYTES = 8 * 1024 * 1024
-
-
-def _require_editor(principal: Principal) -> None:
-    if not principal.has(Role.PROFILE_EDITOR):
-        raise PermissionDenied("editing cluster profiles needs the profile-editor or "
-                               "tenant-admin role")
 
 
 def _page(request: Request, ctx: AppContext, principal: Principal, uid: str,
@@ -75,34 +69,45 @@ def _versions(session: Session, principal: Principal, profile: ClusterProfile,
 
 
 @router.get("/profiles/{uid}/edit")
-def edit_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+def edit_page(request: Request, ctx: Ctx, principal: UiProfileEditor, uid: str) -> Response:
     """Show the profile editor."""
-    _require_editor(principal)
     return _page(request, ctx, principal, uid, None)
 
 
-def _save(ctx: AppContext, principal: Principal, uid: str, form: EditForm,
-          new_version: str | None) -> str:
-    with ctx.transaction() as session:
+async def _save(ctx: AppContext, principal: Principal, uid: str, form: EditForm,
+                new_version: str | None) -> str:
+    """Save the form over profile `uid`, or over a new version of it; return the saved uid.
+
+    Packs are resolved with no transaction open. A new version that fails to save is
+    removed again, so a failed "save as new version" leaves nothing behind.
+    """
+    def prepare(session: Session) -> tuple[str, ProfileBody]:
         svc = ProfileService(ctx, session, principal)
         profile = svc.get(uid)
-        target = profile
-        if new_version:
-            target = svc.new_version(uid, check_version(new_version, "version"))
-        data = profile_body(profile, form, target.version)
+        version = check_version(new_version, "version") if new_version else profile.version
+        data = profile_body(profile, form, version)
         try:
             body = ProfileBody.model_validate(data)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise InvalidInput(where, f"{where}: {first['msg']}") from exc
-        return svc.update(target.uid, body).uid
+        if new_version:
+            return svc.new_version(uid, version).uid, body
+        return uid, body
+
+    target, body = await ctx.run_transaction(prepare)
+    try:
+        return (await update_profile(ctx, principal, target, body)).uid
+    except BaseException:
+        if target != uid:
+            await ctx.run_transaction(lambda s: ProfileService(ctx, s, principal).delete(target))
+        raise
 
 
 @router.post("/profiles/{uid}/edit", dependencies=CSRF)
-async def save(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+async def save(request: Request, ctx: Ctx, principal: UiProfileEditor, uid: str) -> Response:
     """Save the edited profile in place, or as a new version; show errors at their layer."""
-    _require_editor(principal)
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         raise InvalidInput("body", f"the form is larger than {MAX_FORM_BYTES} bytes")
     raw = await request.form(max_fields=2000, max_part_size=MAX_VALUES_CHARS + 1024)
@@ -115,7 +120,7 @@ async def save(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Respo
             _page, request, ctx, principal, uid, form, status=422, new_version=new_version,
             error="Some layers need attention: see the messages below.")
     try:
-        saved = await run_in_threadpool(_save, ctx, principal, uid, form, new_version or None)
+        saved = await _save(ctx, principal, uid, form, new_version or None)
     except PermissionDenied:
         raise
     except (ServiceError, OCIError) as exc:

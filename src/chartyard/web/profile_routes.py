@@ -7,41 +7,36 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from chartyard.api.deps import Ctx
-from chartyard.auth.roles import Principal, Role
+from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
-from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
-from chartyard.oci import OCIError
+from chartyard.errors import InvalidInput, PermissionDenied, ServiceError, error_body
+from chartyard.oci import OCIError, chart_name
+from chartyard.profiles import service as profiles
+from chartyard.profiles.export import FORMATS
 from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
-from chartyard.profiles.service import ProfileService
+from chartyard.profiles.service import ProfileService, profile_body
 from chartyard.profiles.upgrades import profile_upgrades
 from chartyard.registries.service import RegistryService
 from chartyard.web.render import UiRoute, render
-from chartyard.web.session import CSRF, UiUser
+from chartyard.web.session import CSRF, UiProfileEditor, UiUser
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
-EXPORTS = {"flux": "Flux", "argocd": "Argo CD", "helmfile": "helmfile"}
 MAX_BODY = 2 * 1024 * 1024
 _UNSAFE_FILENAME = re.compile(r"[^a-zA-Z0-9._-]+")
 
 
-def _require_editor(principal: Principal) -> None:
-    if not principal.has(Role.PROFILE_EDITOR):
-        raise PermissionDenied("creating cluster profiles needs the profile-editor or "
-                               "tenant-admin role")
-
-
 def _error_json(exc: ServiceError | OCIError, status: int = 422) -> JSONResponse:
     field = exc.details.get("field") if isinstance(exc.details, dict) else None
-    return JSONResponse({"ok": False, "code": exc.code, "message": exc.message,
-                         "field": field}, status_code=status)
+    return JSONResponse(error_body(exc.code, exc.message, exc.details, ok=False, field=field),
+                        status_code=status)
 
 
 async def _json_body(request: Request) -> Any:
@@ -73,9 +68,8 @@ def profiles_page(request: Request, ctx: Ctx, principal: UiUser, name: str = "",
 
 
 @router.get("/profiles/new")
-def new_profile_page(request: Request, ctx: Ctx, principal: UiUser) -> Response:
+def new_profile_page(request: Request, ctx: Ctx, principal: UiProfileEditor) -> Response:
     """Show the Add Cluster Profile wizard."""
-    _require_editor(principal)
     with ctx.transaction() as session:
         registries = RegistryService(ctx, session, principal).metadata()
     return render(request, "profiles/new.html", principal, nav="profiles",
@@ -83,13 +77,12 @@ def new_profile_page(request: Request, ctx: Ctx, principal: UiUser) -> Response:
                   all_registries=registries)
 
 
-def _create(ctx: AppContext, principal: Principal, data: Any) -> str:
+async def _create(ctx: AppContext, principal: Principal, data: Any) -> str:
     try:
         body = ProfileBody.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    with ctx.transaction() as session:
-        return ProfileService(ctx, session, principal).create(body).uid
+    return (await profiles.create_profile(ctx, principal, body)).uid
 
 
 @router.post("/profiles/new", dependencies=CSRF)
@@ -97,7 +90,7 @@ async def create_profile(request: Request, ctx: Ctx, principal: UiUser) -> Respo
     """Save the wizard's profile (Private Packs are verified live) and open its page."""
     data = await _json_body(request)
     try:
-        uid = await run_in_threadpool(_create, ctx, principal, data)
+        uid = await _create(ctx, principal, data)
     except PermissionDenied:
         raise
     except (ServiceError, OCIError) as exc:
@@ -105,42 +98,43 @@ async def create_profile(request: Request, ctx: Ctx, principal: UiUser) -> Respo
     return JSONResponse({"ok": True, "uid": uid, "redirect": f"/profiles/{uid}"})
 
 
-def _verify(ctx: AppContext, principal: Principal, data: Any) -> dict[str, Any]:
+async def _verify(ctx: AppContext, principal: Principal, data: Any) -> dict[str, Any]:
     try:
         pack = PackBody.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc, "pack.") from exc
-    with ctx.transaction() as session:
-        row = PackResolver(ctx, session, principal).resolve([pack])[0]
-        return {"ok": True, "digest": row.digest, "repository": row.repository,
-                "version": row.chart_version, "values": row.values, "verified": row.verified}
+    row = (await PackResolver(ctx, principal).resolve([pack]))[0]
+    return {"ok": True, "digest": row.digest, "repository": row.repository,
+            "version": row.chart_version, "values": row.values, "verified": row.verified}
 
 
 @router.post("/ui/profiles/verify-pack", dependencies=CSRF)
-async def verify_pack(request: Request, ctx: Ctx, principal: UiUser) -> Response:
+async def verify_pack(request: Request, ctx: Ctx, principal: UiProfileEditor) -> Response:
     """Check a typed Private Pack against its registry now; return its digest and defaults."""
-    _require_editor(principal)
     data = await _json_body(request)
     try:
-        return JSONResponse(await run_in_threadpool(_verify, ctx, principal, data))
+        return JSONResponse(await _verify(ctx, principal, data))
     except (ServiceError, OCIError) as exc:
         return _error_json(exc, exc.status if isinstance(exc, ServiceError) else 422)
 
 
 @router.get("/profiles/{uid}")
-def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+async def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
     """Show a profile: layers in install order, drift warnings and export downloads."""
-    with ctx.transaction() as session:
-        svc = ProfileService(ctx, session, principal)
-        profile = svc.get(uid)
-        body = svc.body(profile)
-        upgrades = {u["name"]: u for u in profile_upgrades(session, principal, profile)}
+    body = await profile_body(ctx, principal, uid)
+
+    def read_upgrades(session: Session) -> dict[str, Any]:
+        profile = ProfileService(ctx, session, principal).get(uid)
+        return {u["name"]: u for u in profile_upgrades(session, principal, profile)}
+
+    upgrades = await ctx.run_transaction(read_upgrades)
     template = body["spec"].get("draft") or body["spec"]["published"]
     packs = template["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
-    by_install = sorted(packs, key=lambda p: order.get(p["name"].rsplit("/", 1)[-1], len(order)))
+    by_install = sorted(packs, key=lambda p: order.get(chart_name(p["name"]), len(order)))
     return render(request, "profiles/detail.html", principal, nav="profiles", profile=body,
-                  packs=by_install, exports=EXPORTS, upgrades=upgrades)
+                  packs=by_install, exports={f.name: f.label for f in FORMATS.values()},
+                  upgrades=upgrades)
 
 
 @router.get("/profiles/{uid}/export")

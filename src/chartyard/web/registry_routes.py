@@ -11,9 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from chartyard.api.deps import Ctx
-from chartyard.auth.roles import Principal, Role
+from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
-from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
+from chartyard.errors import InvalidInput, ServiceError
 from chartyard.oci import OCIError
 from chartyard.registries import operations
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
@@ -30,7 +30,7 @@ from chartyard.registries.service import RegistryService
 from chartyard.sync import scheduling
 from chartyard.web.forms import FieldError, RegistryForm, field_error, read_registry_form
 from chartyard.web.render import UiRoute, render, wants_json
-from chartyard.web.session import CSRF, UiUser
+from chartyard.web.session import CSRF, UiTenantAdmin, UiUser
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
@@ -45,11 +45,6 @@ class Outcome:
     message: str = ""
     error: FieldError | None = None
     redirect: str | None = None
-
-
-def _require_admin(principal: Principal) -> None:
-    if not principal.has(Role.TENANT_ADMIN):
-        raise PermissionDenied("adding or changing registries needs the tenant-admin role")
 
 
 def _certificates(form: RegistryForm) -> RegistryForm:
@@ -106,9 +101,9 @@ def registries_page(request: Request, ctx: Ctx, principal: UiUser, saved: str | 
 
 
 @router.get(f"{LIST_URL}/new")
-def new_registry_page(request: Request, principal: UiUser, kind: str | None = None) -> Response:
+def new_registry_page(request: Request, principal: UiTenantAdmin,
+                      kind: str | None = None) -> Response:
     """Show an empty Add New OCI Registry form."""
-    _require_admin(principal)
     chosen = find_kind(kind) or default_kind()
     return _form_page(request, principal, RegistryForm.blank(chosen), None)
 
@@ -150,9 +145,9 @@ def _load(ctx: AppContext, principal: Principal,
 
 
 @router.get(f"{LIST_URL}/{{uid}}/edit")
-def edit_registry_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+def edit_registry_page(request: Request, ctx: Ctx, principal: UiTenantAdmin,
+                       uid: str) -> Response:
     """Show the form prefilled with a registry's settings (secrets are never shown)."""
-    _require_admin(principal)
     kind, body = _load(ctx, principal, uid)
     return _form_page(request, principal, RegistryForm.from_body(kind, body), uid)
 

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from chartyard.api.deps import get_ctx
 from chartyard.auth.roles import Principal, Role
-from chartyard.errors import ServiceError, Unauthenticated
+from chartyard.errors import ServiceError, Unauthenticated, error_body
 from chartyard.oci import OCIError
 from chartyard.web import csrf
 from chartyard.web.session import ui_principal
@@ -94,7 +94,7 @@ def _login_redirect(request: Request) -> RedirectResponse:
 def error_page(request: Request, status: int, code: str, message: str) -> Response:
     """Return an error as JSON for scripts, or as a page for people."""
     if wants_json(request):
-        return JSONResponse({"code": code, "message": message, "details": {}}, status_code=status)
+        return JSONResponse(error_body(code, message), status_code=status)
     return render(request, "error.html", _signed_in(request), status=status, code=code,
                   message=message)
 

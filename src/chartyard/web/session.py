@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from chartyard.api.deps import SESSION_COOKIE, Ctx
+from chartyard.api.deps import SESSION_COOKIE, Ctx, RequireRole
 from chartyard.auth import service as auth
-from chartyard.auth.roles import Principal
+from chartyard.auth.roles import Principal, Role
 from chartyard.errors import Unauthenticated
 from chartyard.web.csrf import require_csrf
 
@@ -23,4 +23,17 @@ def ui_principal(request: Request, ctx: Ctx) -> Principal:
 
 
 UiUser = Annotated[Principal, Depends(ui_principal)]
+
+
+class RequireUiRole(RequireRole):
+    """Depend on the signed-in UI user holding ``role``; see ``RequireRole``."""
+
+    def __call__(self, principal: UiUser) -> Principal:
+        return self.check(principal)
+
+
+UiProfileEditor = Annotated[
+    Principal, Depends(RequireUiRole(Role.PROFILE_EDITOR, "creating or editing cluster profiles"))]
+UiTenantAdmin = Annotated[
+    Principal, Depends(RequireUiRole(Role.TENANT_ADMIN, "adding or changing registries"))]
 CSRF = [Depends(require_csrf)]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from chartyard.api.deps import Ctx, CurrentUser
-from chartyard.catalog.service import CatalogService
+from chartyard.catalog.service import CatalogService, pack_values
 
 router = APIRouter(prefix="/v1/packs", tags=["catalog"])
 
@@ -41,8 +41,7 @@ def detail(packUid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
 
 
 @router.get("/{packUid}/values", response_class=PlainTextResponse)
-def values(packUid: str, ctx: Ctx, principal: CurrentUser) -> PlainTextResponse:
-    """Return the chart version's default values.yaml as text."""
-    with ctx.transaction() as session:
-        text = CatalogService(ctx, session, principal).values(packUid)
+async def values(packUid: str, ctx: Ctx, principal: CurrentUser) -> PlainTextResponse:
+    """Return the chart version's default values.yaml as text (no transaction open on I/O)."""
+    text = await pack_values(ctx, principal, packUid)
     return PlainTextResponse(text, media_type="application/yaml")

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.catalog.compare import compare_versions
-from chartyard.catalog.service import CatalogService
 from chartyard.profiles.service import ProfileService
 from chartyard.profiles.upgrades import pack_upgrade, profile_upgrades
 
@@ -16,11 +15,10 @@ router = APIRouter(prefix="/v1", tags=["compare"])
 
 
 @router.get("/packs/{packUid}/compare")
-def compare(packUid: str, to: Annotated[str, Query(min_length=1, max_length=64)],
-            ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+async def compare(packUid: str, to: Annotated[str, Query(min_length=1, max_length=64)],
+                  ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """Return the Chart.yaml changes and the values.yaml diff from one version to another."""
-    with ctx.transaction() as session:
-        return compare_versions(CatalogService(ctx, session, principal), packUid, to)
+    return await compare_versions(ctx, principal, packUid, to)
 
 
 @router.get("/clusterprofiles/{uid}/upgrades")
@@ -32,9 +30,8 @@ def upgrades(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
 
 
 @router.get("/clusterprofiles/{uid}/packs/{index}/compare")
-def upgrade_compare(uid: str, index: int, version: Annotated[str, Query(max_length=128)],
-                    ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+async def upgrade_compare(uid: str, index: int,
+                          version: Annotated[str, Query(max_length=128)],
+                          ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """Return what moving pack number `index` (from 0) to `version` would change."""
-    with ctx.transaction() as session:
-        profile = ProfileService(ctx, session, principal).get(uid)
-        return pack_upgrade(ctx, session, principal, profile, index, version)
+    return await pack_upgrade(ctx, principal, uid, index, version)

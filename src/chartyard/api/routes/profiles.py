@@ -3,14 +3,21 @@ list, versions and export (Palette's profile file, or GitOps YAML)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.profiles import palette
+from chartyard.profiles.export import FORMATS, FormatName
 from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.schemas import ProfileBody, TemplateBody, VersionBody
-from chartyard.profiles.service import ProfileService
+from chartyard.profiles.service import (
+    ProfileService,
+    create_profile,
+    profile_body,
+    update_profile,
+)
 from chartyard.wire.common import Uid
 from chartyard.wire.profiles import (
     CloneEntity,
@@ -24,17 +31,13 @@ from chartyard.wire.profiles import (
 router = APIRouter(tags=["cluster profiles"])
 P = "/v1/clusterprofiles"
 
-ExportFormat = Literal["json", "yaml", "flux", "argocd", "helmfile"]
-
-
 @router.post(P, status_code=201, response_model=Uid)
-def create(body: ProfileBody, ctx: Ctx, principal: CurrentUser,
-           skipPackValidation: bool = False, publish: bool = False) -> Uid:
+async def create(body: ProfileBody, ctx: Ctx, principal: CurrentUser,
+                 skipPackValidation: bool = False, publish: bool = False) -> Uid:
     """Create a profile (a draft unless `publish=true`); Private Packs are verified live."""
-    with ctx.transaction() as session:
-        profile = PaletteProfiles(ctx, session, principal).create_palette(
-            body, skip_pack_validation=skipPackValidation, publish=publish)
-        return Uid(uid=profile.uid)
+    profile = await create_profile(ctx, principal, body,
+                                   skip_pack_validation=skipPackValidation, publish=publish)
+    return Uid(uid=profile.uid)
 
 
 @router.get(P, response_model=ProfileList)
@@ -70,28 +73,24 @@ def validate_name(ctx: Ctx, principal: CurrentUser, name: str = "",
 
 
 @router.post(f"{P}/validate/packs", response_model=ValidatorResponse)
-def validate_packs(body: TemplateBody, ctx: Ctx, principal: CurrentUser) -> ValidatorResponse:
+async def validate_packs(body: TemplateBody, ctx: Ctx,
+                         principal: CurrentUser) -> ValidatorResponse:
     """Check packs as a create would, and report per pack what is wrong; nothing is stored."""
-    with ctx.transaction() as session:
-        return PaletteProfiles(ctx, session, principal).validate_packs(body)
+    return await palette.validate_packs(ctx, principal, body)
 
 
 @router.get(f"{P}/{{uid}}", response_model=ClusterProfile)
-def get(uid: str, ctx: Ctx, principal: CurrentUser,
-        checkDrift: bool = True) -> dict[str, Any]:
+async def get(uid: str, ctx: Ctx, principal: CurrentUser,
+              checkDrift: bool = True) -> dict[str, Any]:
     """Return a profile; each pack reports drift against the registry unless `checkDrift=false`."""
-    with ctx.transaction() as session:
-        svc = ProfileService(ctx, session, principal)
-        return svc.body(svc.get(uid), check_drift=checkDrift)
+    return await profile_body(ctx, principal, uid, check=checkDrift)
 
 
 @router.put(f"{P}/{{uid}}", status_code=204, response_class=Response)
-def update(uid: str, body: ProfileBody, ctx: Ctx, principal: CurrentUser,
-           skipPackValidation: bool = False) -> Response:
+async def update(uid: str, body: ProfileBody, ctx: Ctx, principal: CurrentUser,
+                 skipPackValidation: bool = False) -> Response:
     """Replace a profile's metadata and packs."""
-    with ctx.transaction() as session:
-        PaletteProfiles(ctx, session, principal).update_palette(
-            uid, body, skip_pack_validation=skipPackValidation)
+    await update_profile(ctx, principal, uid, body, skip_pack_validation=skipPackValidation)
     return Response(status_code=204)
 
 
@@ -121,11 +120,10 @@ def clone(uid: str, body: CloneEntity, ctx: Ctx, principal: CurrentUser) -> Uid:
 
 
 @router.post(f"{P}/{{uid}}/validate/packs", response_model=ValidatorResponse)
-def validate_profile_packs(uid: str, body: TemplateBody, ctx: Ctx,
-                           principal: CurrentUser) -> ValidatorResponse:
+async def validate_profile_packs(uid: str, body: TemplateBody, ctx: Ctx,
+                                 principal: CurrentUser) -> ValidatorResponse:
     """Check packs for the profile `uid` as an update would; nothing is stored."""
-    with ctx.transaction() as session:
-        return PaletteProfiles(ctx, session, principal).validate_packs(body, uid)
+    return await palette.validate_packs(ctx, principal, body, uid)
 
 
 @router.post(f"{P}/{{uid}}/versions", status_code=201, response_model=Uid)
@@ -140,10 +138,10 @@ def new_version(uid: str, body: VersionBody, ctx: Ctx, principal: CurrentUser) -
             responses={200: {"content": {"application/octet-stream": {},
                                          "application/yaml": {}}}})
 def export(uid: str, ctx: Ctx, principal: CurrentUser,
-           format: ExportFormat = "json") -> Response:
+           format: FormatName = "json") -> Response:
     """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML."""
     with ctx.transaction() as session:
-        if format in ("json", "yaml"):
+        if FORMATS[format].is_profile_file:
             text, filename = PaletteProfiles(ctx, session, principal).profile_file(uid, format)
             return Response(text, media_type="application/octet-stream", headers={
                 "Content-Disposition": f'attachment; filename="{filename}"'})

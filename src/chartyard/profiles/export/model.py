@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from chartyard.oci import chart_name, oci_reference
+
 _INVALID = re.compile(r"[^a-z0-9-]+")
 
 
@@ -46,7 +48,7 @@ class ExportPack:
     @property
     def chart(self) -> str:
         """Return the chart's name: the repository's last segment."""
-        return self.repository.rsplit("/", 1)[-1]
+        return chart_name(self.repository)
 
     @property
     def repo_path(self) -> str:
@@ -57,7 +59,7 @@ class ExportPack:
     @property
     def oci_url(self) -> str:
         """Return `oci://host/repository` of the chart."""
-        return f"oci://{self.host}/{self.repository}"
+        return oci_reference(self.host, self.repository)
 
 
 def with_dependencies(packs: list[ExportPack]) -> list[ExportPack]:

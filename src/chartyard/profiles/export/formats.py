@@ -1,0 +1,45 @@
+"""The export formats: the one list every route, page, CLI option and client type reads.
+
+`json` and `yaml` are Palette's profile file (no renderer here: the profile is written as
+it is stored); the others are GitOps documents rendered from the profile's packs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from chartyard.profiles.export import argocd, flux, helmfile
+from chartyard.profiles.export.model import ExportPack
+
+FormatName = Literal["json", "yaml", "flux", "argocd", "helmfile"]
+"""The `format=` values of the export endpoint (a static type for clients)."""
+
+Documents = Callable[[str, list[ExportPack]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export: its query value, its label, what it writes, and its GitOps renderer
+    (None for Palette's profile file)."""
+
+    name: FormatName
+    label: str
+    summary: str
+    documents: Documents | None = None
+
+    @property
+    def is_profile_file(self) -> bool:
+        """Return whether this is Palette's profile file rather than GitOps documents."""
+        return self.documents is None
+
+
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat("json", "Palette JSON", "Palette's profile file"),
+    ExportFormat("yaml", "Palette YAML", "Palette's profile file"),
+    ExportFormat("flux", "Flux", "OCIRepository + HelmRelease", flux.documents),
+    ExportFormat("argocd", "Argo CD", "Application", argocd.documents),
+    ExportFormat("helmfile", "helmfile", "helmfile.yaml", helmfile.documents),
+)}
+assert set(FORMATS) == set(get_args(FormatName)), "FormatName and FORMATS disagree"
