@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chartyard.errors import InvalidInput
 from chartyard.helm import HELM_CHART_LAYER_MEDIA_TYPE
 from chartyard.profiles.export import FORMATS, render
 from chartyard.profiles.export.argocd import PLACEHOLDER
@@ -44,7 +45,7 @@ def test_install_order_and_dependencies() -> None:
 
 
 def test_flux_documents() -> None:
-    docs = FORMATS["flux"].documents("My Profile", _model())
+    docs = _documents("flux")("My Profile", _model())
     repos, releases = _by_kind(docs, "OCIRepository"), _by_kind(docs, "HelmRelease")
     assert [r["metadata"]["name"] for r in repos] == [
         "my-profile-crds", "my-profile-web", "my-profile-api"]
@@ -65,7 +66,7 @@ def test_flux_documents() -> None:
 
 
 def test_argocd_documents() -> None:
-    docs = FORMATS["argocd"].documents("My Profile", _model())
+    docs = _documents("argocd")("My Profile", _model())
     secrets, apps = _by_kind(docs, "Secret"), _by_kind(docs, "Application")
     assert docs[:3] == secrets  # repository secrets come first
     data = [s["stringData"] for s in secrets]
@@ -87,7 +88,7 @@ def test_argocd_documents() -> None:
 
 
 def test_helmfile_documents() -> None:
-    [doc] = FORMATS["helmfile"].documents("My Profile", _model())
+    [doc] = _documents("helmfile")("My Profile", _model())
     assert doc["repositories"] == [
         {"name": "local-1", "url": "127.0.0.1:5000", "oci": True, "plainHttp": True,
          "skipTLSVerify": True},
@@ -101,7 +102,19 @@ def test_helmfile_documents() -> None:
     assert api["values"] == [{"name": "api"}] and api["labels"] == {"profile": "my-profile"}
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
-def test_render_writes_yaml_for_every_format(fmt: str) -> None:
+@pytest.mark.parametrize("fmt", [n for n, f in FORMATS.items() if not f.is_profile_file])
+def test_render_writes_yaml_for_every_gitops_format(fmt: str) -> None:
     text = render(fmt, "p", _model())
     assert text.strip() and "!!python" not in text
+
+
+def test_profile_file_formats_are_not_rendered_from_packs() -> None:
+    assert {n for n, f in FORMATS.items() if f.is_profile_file} == {"json", "yaml"}
+    with pytest.raises(InvalidInput, match="use one of flux, argocd, helmfile"):
+        render("json", "p", _model())
+
+
+def _documents(fmt: str) -> Any:
+    documents = FORMATS[fmt].documents
+    assert documents is not None
+    return documents
