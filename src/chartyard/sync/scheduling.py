@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from chartyard import audit
 from chartyard.auth.roles import Principal, Role
 from chartyard.errors import PermissionDenied
-from chartyard.registries.present import rfc3339, sync_status
+from chartyard.registries.present import rfc3339
 from chartyard.store.models import Registry, SyncRun, SyncState, utcnow
 
 
@@ -27,11 +27,6 @@ def request_sync(session: Session, principal: Principal, reg: Registry, *, force
         state.message = "synchronization requested"
     audit.record(session, principal, "registry.sync", reg.kind, reg.uid, reg.name,
                  {"force": force})
-
-
-def status_of(reg: Registry) -> dict[str, Any]:
-    """Return the sync status object."""
-    return sync_status(reg)
 
 
 def history(session: Session, reg: Registry, limit: int) -> list[dict[str, Any]]:

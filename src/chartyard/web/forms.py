@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from chartyard.errors import InvalidInput, ServiceError
+from chartyard.errors import InvalidInput, ServiceError, error_body
 from chartyard.oci import OCIError
 from chartyard.registries.certs import MAX_PEM_BYTES, CertificateInfo
 from chartyard.registries.kinds import Normalised, RegistryKind, all_kinds, default_kind, find_kind
@@ -70,8 +70,8 @@ class FieldError:
 
     def as_json(self) -> dict[str, Any]:
         """Return the error as the page's script reads it."""
-        return {"ok": False, "code": self.code, "message": self.message, "field": self.input,
-                "advice": self.advice}
+        return error_body(self.code, self.message, ok=False, field=self.input,
+                          advice=self.advice)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from chartyard.api.deps import Ctx
 from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
-from chartyard.errors import InvalidInput, ServiceError
+from chartyard.errors import InvalidInput, ServiceError, error_body
 from chartyard.oci import OCIError
 from chartyard.registries import operations
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
@@ -186,8 +186,8 @@ async def parse_certificate(request: Request, _: UiUser) -> Response:
     try:
         infos = parse_pem_bundle(pem)
     except InvalidCertificate as exc:
-        return JSONResponse({"code": "InvalidCertificate", "message": str(exc),
-                             "details": {"field": "caCertificate"}}, status_code=422)
+        return JSONResponse(error_body("InvalidCertificate", str(exc),
+                                       {"field": "caCertificate"}), status_code=422)
     return JSONResponse({"items": [
         {"subject": i.subject, "issuer": i.issuer, "notAfter": i.not_after.isoformat(),
          "isCA": i.is_ca} for i in infos]})
