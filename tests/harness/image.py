@@ -81,6 +81,11 @@ class Buildah:
         name = f"localhost/chartyard-test-base:{tarball.stem.rsplit('-', 1)[-1]}"
         if self.image_exists(name):
             return name
+        # Yesterday's base images are stale copies of 220 MB each (vfs): drop them.
+        listed = self.run("images", "--format", "{{.Name}}:{{.Tag}}")
+        for stale in listed.split():
+            if stale.startswith("localhost/chartyard-test-base:") and stale != name:
+                self.run("rmi", "-f", stale)
         with tempfile.TemporaryDirectory(prefix="chartyard-base-") as tmp:
             try:
                 os.link(tarball, Path(tmp) / "rootfs.tar")
