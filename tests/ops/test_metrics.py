@@ -127,3 +127,35 @@ def test_event_actions_are_bounded(action: str, label: str) -> None:
     before = series._value.get()
     metrics.event_received("r1", action)
     assert series._value.get() == before + 1
+
+
+def test_worker_serves_its_own_metrics(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.harness.procs import free_port
+
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("CHARTYARD_") and k != metrics.MULTIPROC_ENV}
+    env.update({"CHARTYARD_DATA_DIR": str(tmp_path), "CHARTYARD_ADMIN_PASSWORD": "w-12345678"})
+    log = tmp_path / "worker.log"
+    proc = subprocess.Popen([sys.executable, "-m", "chartyard", "worker", "--metrics-port",
+                             str(port)], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        assert r.status_code == 200
+        assert "chartyard_lease_takeovers_total 0.0" in r.text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
