@@ -12,6 +12,9 @@ if [ "$(id -u)" = "0" ]; then
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+  # The container image test (tests/deploy/test_image.py) builds and runs the Containerfile.
+  command -v buildah >/dev/null || need+=(buildah)
+  command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
   if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

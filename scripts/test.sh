@@ -11,4 +11,11 @@ scripts/install-test-deps.sh
 export PATH="$here/.tools/bin:$PATH"
 ruff check .
 mypy
+if ! command -v buildah >/dev/null || ! command -v mmdebstrap >/dev/null; then
+  # tests/deploy/test_image.py fails on such a machine; say why before the run starts.
+  printf '\n%s\n%s\n%s\n\n' \
+    "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!" \
+    "!!! WARNING: buildah or mmdebstrap is missing: the Containerfile is NOT built.  !!!" \
+    "!!!          Run scripts/install-test-deps.sh as root; test_image.py will fail. !!!" >&2
+fi
 exec pytest -q "$@"

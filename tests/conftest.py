@@ -22,6 +22,7 @@ from tests.harness.components import (
     find_docker_registry,
     find_helm,
     find_helm3,
+    find_image_tools,
     find_pg_bin,
 )
 from tests.harness.helm import Helm
@@ -63,6 +64,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         ("helm", find_helm),
         ("helm3", find_helm3),
         ("initdb", lambda: find_pg_bin("initdb")),
+        ("buildah", lambda: find_image_tools()[0]),
     ):
         try:
             lines.append(f"harness {label}: {finder()}")

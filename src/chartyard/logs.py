@@ -11,6 +11,8 @@ from typing import Any
 
 _SECRET_KEYS = re.compile(r"(password|secret|token|authorization|apikey|api_key|key)$", re.I)
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# uvicorn adds an ANSI-coloured copy of its message; JSON lines carry the plain one only.
+_DROPPED = frozenset({"color_message"})
 
 
 def _scrub(value: Any, key: str = "") -> Any:
@@ -35,17 +37,24 @@ class JsonFormatter(logging.Formatter):
             "msg": record.getMessage(),
         }
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
+            if key not in _STANDARD and key not in _DROPPED and not key.startswith("_"):
                 payload[key] = _scrub(value, key)
         if record.exc_info:
             payload["exc"] = self.formatException(record.exc_info)
         return json.dumps(payload, default=str)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+def resolve_format(fmt: str | None) -> str:
+    """Return `json` or `text`: as configured, else text on a terminal and JSON otherwise."""
+    if fmt:
+        return fmt
+    return "text" if sys.stderr.isatty() else "json"
+
+
+def configure_logging(level: str = "INFO", fmt: str | None = None) -> None:
     """Install one stderr handler on the root logger."""
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
+    if resolve_format(fmt) == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))

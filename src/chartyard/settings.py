@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -48,7 +48,10 @@ class Settings(BaseSettings):
     egress_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     log_level: str = "INFO"
-    log_format: str = "json"
+    # json or text; unset: text on a terminal, JSON otherwise.
+    log_format: Literal["json", "text"] | None = None
+    # SIGTERM: seconds to finish requests in flight before closing the rest.
+    shutdown_grace_seconds: int = 25
 
     @field_validator("egress_deny", "egress_allow", mode="before")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -18,10 +19,13 @@ class ChartyardServer:
 
     def __init__(self, data_dir: Path, *, admin_password: str, database_url: str | None = None,
                  extra_env: dict[str, str] | None = None, worker: bool = True,
-                 workers: int = 1) -> None:
+                 workers: int = 1, args: list[str] | None = None,
+                 verify: ssl.SSLContext | bool = True) -> None:
         self.data_dir = data_dir
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        scheme = "https" if args and "--tls-cert" in args else "http"
+        self.url = f"{scheme}://127.0.0.1:{self.port}"
+        self.verify = verify  # trust for HTTPS
         self.admin_password = admin_password
         self.log_path = data_dir / "server.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTYARD_")}
@@ -41,6 +45,7 @@ class ChartyardServer:
             argv.append("--no-worker")
         if workers > 1:
             argv += ["--workers", str(workers)]
+        argv += args or []
         self.proc = subprocess.Popen(argv, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_ready()
 
@@ -50,7 +55,8 @@ class ChartyardServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"chartyard exited early:\n{self.log_path.read_text()}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=10).status_code == 200:
+                if httpx.get(f"{self.url}/healthz", timeout=10,
+                             verify=self.verify).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -59,7 +65,7 @@ class ChartyardServer:
 
     def token(self, username: str = "admin", password: str | None = None) -> str:
         """Return a session token."""
-        r = httpx.post(f"{self.url}/v1/auth/authenticate",
+        r = httpx.post(f"{self.url}/v1/auth/authenticate", verify=self.verify,
                        json={"username": username, "password": password or self.admin_password})
         r.raise_for_status()
         return str(r.json()["Authorization"])

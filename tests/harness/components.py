@@ -23,6 +23,8 @@ COMPONENT_NAMES = (
     "postgres",
     "htpasswd",
     "moto_server",
+    "buildah",
+    "mmdebstrap",
 )
 
 
@@ -75,3 +77,15 @@ def find_pg_bin(name: str) -> Path:
     if found:
         return Path(found)
     raise MissingComponent(name, f"neither {candidate} nor `{name}` on PATH")
+
+
+def find_image_tools() -> tuple[Path, Path]:
+    """``buildah`` and ``mmdebstrap``, to build and run chartyard's container image."""
+    found = []
+    for name in ("buildah", "mmdebstrap"):
+        path = shutil.which(name)
+        if not path:
+            raise MissingComponent(
+                name, f"no `{name}` on PATH: the Containerfile cannot be built and verified")
+        found.append(Path(path))
+    return found[0], found[1]

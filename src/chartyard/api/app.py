@@ -7,15 +7,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
 
 from chartyard import __version__, web
 from chartyard.api.errors import install_error_handlers
+from chartyard.api.observe import ObserveMiddleware
 from chartyard.api.routes import (
     auth,
     catalog,
     clouds,
     compare,
     health,
+    metrics,
     profiles,
     projects,
     registries,
@@ -23,6 +27,7 @@ from chartyard.api.routes import (
 )
 from chartyard.auth import service as auth_service
 from chartyard.context import AppContext
+from chartyard.logs import configure_logging
 from chartyard.settings import Settings, get_settings
 from chartyard.store.migrate import upgrade
 
@@ -31,10 +36,19 @@ log = logging.getLogger(__name__)
 
 def prepare(ctx: AppContext) -> None:
     """Apply migrations and create the bootstrap admin; print a generated password once."""
-    upgrade(ctx.engine)
     admin = ctx.settings.admin_password
-    with ctx.transaction() as session:
-        generated = auth_service.bootstrap(session, admin.get_secret_value() if admin else None)
+    created: list[str | None] = []
+
+    def bootstrap(conn: Connection) -> None:
+        # In the migration's transaction (and advisory lock): processes starting together
+        # would otherwise race to create tenant `default` and user `admin`.
+        with Session(bind=conn) as session:
+            created.append(auth_service.bootstrap(
+                session, admin.get_secret_value() if admin else None))
+            session.flush()
+
+    upgrade(ctx.engine, then=bootstrap)
+    generated = created[0] if created else None
     if generated:
         # Printed once, to the console only; never logged.
         print(f"chartyard: created user 'admin' of tenant 'default' with password: {generated}",
@@ -66,7 +80,8 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app = FastAPI(title="chartyard", version=__version__, lifespan=lifespan,
                   description="Helm charts in OCI registries: registries, catalog, profiles.")
     install_error_handlers(app)
-    for router in (health.router, auth.router, registries.router, clouds.router,
+    app.add_middleware(ObserveMiddleware)
+    for router in (health.router, metrics.router, auth.router, registries.router, clouds.router,
                    catalog.router, profiles.router, projects.router, users.router,
                    compare.router, web.router):
         app.include_router(router)
@@ -77,4 +92,5 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
 def app_factory() -> FastAPI:
     """Return the app from the environment alone, for uvicorn's worker processes."""
     settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)  # a fresh (spawned) process
     return create_app(settings, with_worker=settings.embedded_worker)

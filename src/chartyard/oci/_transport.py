@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+from chartyard import metrics
+
 from ._errors import ProtocolError, TooLarge
 from ._stats import RequestStats
 
@@ -33,8 +35,14 @@ class MeteredTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Count and forward ``request``; wrap the response stream when it is capped."""
-        self._stats.record(str(request.extensions.get(KIND, "")))
-        response = await self._inner.handle_async_request(request)
+        kind = str(request.extensions.get(KIND, ""))
+        self._stats.record(kind)
+        try:
+            response = await self._inner.handle_async_request(request)
+        except Exception:
+            metrics.registry_request(kind, "error")
+            raise
+        metrics.registry_request(kind, response.status_code)
         cap = request.extensions.get(MAX_BYTES)
         encoding = response.headers.get("content-encoding", "").strip().lower()
         ok = 200 <= response.status_code < 300

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -46,7 +48,14 @@ def load_keys(configured: str | None, data_dir: Path) -> list[str]:
     path = data_dir / "secret.key"
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(Fernet.generate_key().decode() + "\n")
+        # Write aside, then link into place: of processes starting together one key wins,
+        # and none reads a half-written file.
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".secret.key.")
+        try:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(Fernet.generate_key().decode() + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
     return [k.strip() for k in path.read_text().split(",") if k.strip()]

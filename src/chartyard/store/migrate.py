@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 _SCRIPTS = Path(__file__).parent / "migrations"
@@ -22,13 +26,18 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the database up to the newest revision."""
-    if engine.dialect.name == "postgresql":
-        _upgrade_locked(engine)
-        return
+def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) -> None:
+    """Bring the database up to the newest revision; run `then` in the same transaction.
+
+    On PostgreSQL the transaction holds an advisory lock, so processes starting at once
+    (a Kubernetes rollout) migrate and bootstrap one after the other.
+    """
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
         _upgrade(conn, str(engine.url))
+        if then is not None:
+            then(conn)
 
 
 def _rename_legacy_revisions(conn: Connection) -> None:
@@ -46,8 +55,19 @@ def _upgrade(conn: Connection, url: str) -> None:
     command.upgrade(cfg, "head")
 
 
-def _upgrade_locked(engine: Engine) -> None:
-    # Several processes may start at once: serialise with an advisory lock.
-    with engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-        _upgrade(conn, str(engine.url))
+@functools.lru_cache(maxsize=1)
+def head_revisions() -> frozenset[str]:
+    """Return the revision ids the migration scripts end at."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def migration_gap(conn: Connection) -> str | None:
+    """Return why the database is not at the migration head, or None when it is."""
+    current = frozenset(MigrationContext.configure(conn).get_current_heads())
+    heads = head_revisions()
+    if current == heads:
+        return None
+    if not current:
+        return "the database has no schema yet; run `chartyard db upgrade`"
+    return (f"the database is at revision {', '.join(sorted(current))}, not at "
+            f"{', '.join(sorted(heads))}; run `chartyard db upgrade`")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
+from chartyard import metrics
 from chartyard.store.models import SyncState, utcnow
 
 
@@ -21,11 +22,11 @@ def _claimable(now: datetime) -> list[ColumnElement[bool]]:
 def claim_next(session: Session, worker: str, lease: timedelta) -> str | None:
     """Claim the most overdue registry; return its uid, or None when nothing is due."""
     now = utcnow()
-    candidates = session.scalars(
-        select(SyncState.registry_uid).where(*_claimable(now))
+    candidates = session.execute(
+        select(SyncState.registry_uid, SyncState.lease_owner).where(*_claimable(now))
         .order_by(SyncState.due_at).limit(5)
     ).all()
-    for uid in candidates:
+    for uid, previous_owner in candidates:
         # A conditional update is the claim: exactly one worker sees rowcount 1.
         result = session.execute(
             update(SyncState).where(SyncState.registry_uid == uid, *_claimable(now))
@@ -33,6 +34,8 @@ def claim_next(session: Session, worker: str, lease: timedelta) -> str | None:
             .execution_options(synchronize_session=False)
         )
         if getattr(result, "rowcount", 0) == 1:
+            if previous_owner is not None:
+                metrics.lease_takeover()  # its worker died without giving the lease back
             return uid
     return None
 
@@ -60,3 +63,13 @@ def release(state: SyncState, next_due: datetime | None) -> None:
     state.lease_owner = None
     state.lease_expires_at = None
     state.due_at = next_due
+
+
+def give_up(session: Session, uid: str, worker: str) -> bool:
+    """Hand our lease back and make the registry due now, so another worker takes it at once."""
+    result = session.execute(
+        update(SyncState).where(SyncState.registry_uid == uid, SyncState.lease_owner == worker)
+        .values(lease_owner=None, lease_expires_at=None, due_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1

@@ -8,11 +8,13 @@ import logging
 import os
 import socket
 import threading
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from chartyard import metrics
 from chartyard.context import AppContext
 from chartyard.store.models import SyncRun, utcnow
 from chartyard.sync import leases
@@ -36,6 +38,7 @@ class Worker:
         self.concurrency = concurrency
         self.lease = timedelta(seconds=ctx.settings.lease_seconds)
         self.running: set[asyncio.Task[None]] = set()
+        self.stopping = False
 
     def _claim(self) -> str | None:
         with self.ctx.transaction() as session:
@@ -59,23 +62,50 @@ class Worker:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.ctx.settings.worker_poll_seconds)
+        # Stopping (SIGTERM): interrupt running syncs and hand their leases back, so another
+        # worker takes them over at once instead of waiting for the leases to expire.
+        self.stopping = True
+        for task in self.running:
+            task.cancel()
         if self.running:
             await asyncio.gather(*self.running, return_exceptions=True)
+        log.info("sync worker stopped", extra={"worker": self.id})
 
     async def _sync(self, uid: str) -> None:
+        started = time.monotonic()
         job = asyncio.create_task(SyncJob(self.ctx, uid, self.id).run())
         keeper = asyncio.create_task(self._keep_lease(uid, job))
+        status = "Crashed"
         try:
             outcome = await job
+            status = outcome.status
             log.info("sync finished", extra={"registry": uid, "status": outcome.status,
                                              "requests": outcome.requests})
         except asyncio.CancelledError:
-            log.warning("sync abandoned: lease lost", extra={"registry": uid})
+            if self.stopping:
+                status = "Interrupted"
+                job.cancel()
+                await asyncio.gather(job, return_exceptions=True)
+                await asyncio.to_thread(self._give_up, uid)
+                log.warning("sync interrupted: worker stopping; lease handed back",
+                            extra={"registry": uid})
+            else:
+                status = "LeaseLost"
+                log.warning("sync abandoned: lease lost", extra={"registry": uid})
         except Exception as exc:  # a bug must not leave the registry InProgress
             log.exception("sync crashed", extra={"registry": uid})
             await asyncio.to_thread(self._record_crash, uid, exc)
         finally:
             keeper.cancel()
+            metrics.sync_finished(uid, status, time.monotonic() - started)
+
+    def _give_up(self, uid: str) -> None:
+        try:
+            with self.ctx.transaction() as session:
+                leases.give_up(session, uid, self.id)
+        except OperationalError:
+            log.warning("cannot hand the lease back: database unavailable; it expires instead",
+                        extra={"registry": uid})
 
     def _record_crash(self, uid: str, exc: Exception) -> None:
         with self.ctx.transaction() as session:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from chartyard.api.deps import Ctx
+from chartyard.context import AppContext
+from chartyard.store.migrate import migration_gap
 
 router = APIRouter(tags=["health"])
 
@@ -18,13 +21,21 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
-def readyz(ctx: Ctx) -> JSONResponse:
-    """Answer 200 when the database is reachable, 503 otherwise."""
+def readiness(ctx: AppContext) -> str | None:
+    """Return why the process cannot serve, or None when the database is reachable and migrated."""
     try:
         with ctx.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+            return migration_gap(conn)
     except SQLAlchemyError as exc:
-        return JSONResponse({"status": "unavailable", "reason": type(exc).__name__},
-                            status_code=503)
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return f"the database is unreachable ({type(exc).__name__}: {cause[0] if cause else ''})"
+
+
+@router.get("/readyz")
+async def readyz(ctx: Ctx) -> JSONResponse:
+    """Answer 200 when the database is reachable and at the migration head, 503 otherwise."""
+    reason = await run_in_threadpool(readiness, ctx)
+    if reason is not None:
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ready"})

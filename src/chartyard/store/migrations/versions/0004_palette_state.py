@@ -1,6 +1,6 @@
 """Palette state: published profiles, pack layers, API key expiry and active flag.
 
-Revision ID: 0013
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from chartyard.store.models import UTCDateTime
 
-revision = "0013"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
