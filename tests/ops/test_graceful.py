@@ -15,13 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-from chartyard.registries.rules import normalise_basic
 from cryptography.fernet import Fernet
 
 from chartyard.api.app import prepare
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
-from chartyard.registries.schemas import BasicRegistryBody
+from chartyard.registries.kinds import get_kind
 from chartyard.registries.service import RegistryService
 from chartyard.settings import Settings
 from chartyard.store.models import SyncRun, SyncState, User
@@ -138,11 +137,11 @@ def test_worker_hands_its_lease_over_on_sigterm(
         pusher.push_many([(f"apps/c{j}", "1.0.0", chart_factory(f"c{j}", "1.0.0"))
                           for j in range(3)])
     registry.pause()  # whoever claims the sync hangs in it
-    body = BasicRegistryBody.model_validate(
+    body = get_kind("basic").parse_body(
         basic_body("slow", registry.url, sync=True, base=["apps"]))
     with ctx.transaction() as s:
         uid = RegistryService(ctx, s, _admin(ctx)).create(
-            normalise_basic(body, creating=True), skip_validation=True).uid
+            get_kind("basic").normalise(body, creating=True)).uid
     base = {k: v for k, v in os.environ.items() if not k.startswith("CHARTYARD_")} | env
     logs = [tmp_path / f"w{i}.log" for i in range(2)]
     workers = [subprocess.Popen([sys.executable, "-m", "chartyard", "worker"],

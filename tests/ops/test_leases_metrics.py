@@ -7,14 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from chartyard.registries.rules import normalise_basic
 from sqlalchemy import select
 
 from chartyard import metrics
 from chartyard.api.app import prepare
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
-from chartyard.registries.schemas import BasicRegistryBody
+from chartyard.registries.kinds import get_kind
 from chartyard.registries.service import RegistryService
 from chartyard.settings import Settings
 from chartyard.store.models import SyncState, User
@@ -30,10 +29,10 @@ def ctx_uid(tmp_path: Path) -> Iterator[tuple[AppContext, str]]:
         user = s.scalar(select(User).where(User.username == "admin"))
         assert user is not None
         admin = Principal(user.uid, user.username, user.tenant_uid, Role.TENANT_ADMIN)
-        body = BasicRegistryBody.model_validate(
+        body = get_kind("basic").parse_body(
             basic_body("r", "http://127.0.0.1:9", sync=True, base=["apps"]))
         uid = RegistryService(ctx, s, admin).create(
-            normalise_basic(body, creating=True), skip_validation=True).uid
+            get_kind("basic").normalise(body, creating=True)).uid
     yield ctx, uid
     ctx.dispose()
 
