@@ -1,0 +1,63 @@
+"""The full-text index over `charts.search_terms`: FTS5 on SQLite, a GIN tsvector on PostgreSQL.
+
+Both index the same pre-tokenised text (`chartyard.catalog.index.search_terms`), so a
+query matches the same rows on either database:
+
+- SQLite: an external-content FTS5 table `charts_fts` kept in step by triggers on
+  `charts`, so every insert, delete or update of a chart row changes the index in the
+  same transaction;
+- PostgreSQL: a GIN index on `array_to_tsvector(string_to_array(search_terms, ' '))`,
+  an expression index that PostgreSQL maintains with the row, in the same transaction.
+
+A SQLite migration that rebuilds `charts` (Alembic batch mode copies and drops the
+table, and its triggers with it) must call `install` afterwards.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+FTS_TABLE = "charts_fts"
+PG_INDEX = "ix_charts_search_terms"
+# The tsvector expression the GIN index covers; queries must spell it identically.
+PG_VECTOR = "array_to_tsvector(string_to_array(charts.search_terms, ' '))"
+
+_SQLITE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS charts_fts USING fts5(search_terms, "
+    "content='charts', tokenize='unicode61 remove_diacritics 0', prefix='2 3')",
+    "CREATE TRIGGER IF NOT EXISTS charts_fts_ai AFTER INSERT ON charts BEGIN "
+    "INSERT INTO charts_fts(rowid, search_terms) VALUES (new.rowid, new.search_terms); END",
+    "CREATE TRIGGER IF NOT EXISTS charts_fts_ad AFTER DELETE ON charts BEGIN "
+    "INSERT INTO charts_fts(charts_fts, rowid, search_terms) "
+    "VALUES ('delete', old.rowid, old.search_terms); END",
+    "CREATE TRIGGER IF NOT EXISTS charts_fts_au AFTER UPDATE ON charts BEGIN "
+    "INSERT INTO charts_fts(charts_fts, rowid, search_terms) "
+    "VALUES ('delete', old.rowid, old.search_terms); "
+    "INSERT INTO charts_fts(rowid, search_terms) VALUES (new.rowid, new.search_terms); END",
+)
+
+
+def install(conn: Connection) -> None:
+    """Create the index (and SQLite's triggers) if missing, and fill it from `charts`."""
+    if conn.dialect.name == "sqlite":
+        for statement in _SQLITE_DDL:
+            conn.execute(text(statement))
+        conn.execute(text("INSERT INTO charts_fts(charts_fts) VALUES ('rebuild')"))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_charts_search_terms ON charts USING gin "
+                          "((array_to_tsvector(string_to_array(search_terms, ' '))))"))
+
+
+def uninstall(conn: Connection) -> None:
+    """Drop the index and its triggers."""
+    if conn.dialect.name == "sqlite":
+        for trigger in ("charts_fts_ai", "charts_fts_ad", "charts_fts_au"):
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
+        conn.execute(text("DROP TABLE IF EXISTS charts_fts"))
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("DROP INDEX IF EXISTS ix_charts_search_terms"))
+
+
+def is_search_index_object(name: str | None) -> bool:
+    """Tell whether a reflected table or index belongs to the search index (not in the models)."""
+    return bool(name) and (name == PG_INDEX or str(name).startswith(FTS_TABLE))
