@@ -75,7 +75,8 @@ class SearchFilters:
         return _KIND_ALIASES.get(self.registry_kind, self.registry_kind)
 
 
-def _fts_match(dialect: str, words: list[str]) -> ColumnElement[bool]:
+def _fts_match(dialect: str, words: list[str], tenant_uid: str,
+               registry_uid: str | None) -> ColumnElement[bool]:
     """Return the condition that every word starts a word of the chart's search terms."""
     if dialect == "postgresql":
         # Words are letters and digits only, so quoting them as lexemes is safe, and the
@@ -84,10 +85,20 @@ def _fts_match(dialect: str, words: list[str]) -> ColumnElement[bool]:
         matched: ColumnElement[bool] = literal_column(PG_VECTOR).op("@@")(
             cast(literal(query), TSQUERY))
         return matched
-    match = " AND ".join(f'"{w}"*' for w in words)
+    # The tenant (and registry) are matched inside FTS5 too: the index intersects postings
+    # and hands back only this tenant's rows. uids are hex, so they quote safely.
+    scope = [f'tenant_uid : "{_hex(tenant_uid)}"']
+    if registry_uid:
+        scope.append(f'registry_uid : "{_hex(registry_uid)}"')
+    match = " AND ".join([*scope, *(f'search_terms : "{w}"*' for w in words)])
     hits: Select[Any] = select(literal_column("rowid")).select_from(sql_text(FTS_TABLE)).where(
         literal_column(FTS_TABLE).op("MATCH")(literal(match)))
     return literal_column("charts.rowid").in_(hits)
+
+
+def _hex(uid: str) -> str:
+    """Return a uid fit to quote in an FTS5 query (uids are hex; anything else matches none)."""
+    return uid if uid.isalnum() else "0"
 
 
 def _tier(text: str, words: list[str]) -> ColumnElement[int]:
@@ -126,5 +137,5 @@ def search_query(dialect: str, tenant_uid: str,
     words = query_words(text, MAX_QUERY_WORDS)
     if not words:
         return None
-    query = query.where(_fts_match(dialect, words))
+    query = query.where(_fts_match(dialect, words, tenant_uid, filters.registry_uid))
     return query.order_by(_tier(text, words), Chart.name, Registry.name, Chart.repository)

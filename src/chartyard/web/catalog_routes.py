@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from chartyard.api.deps import Ctx
 from chartyard.catalog.service import CatalogService
-from chartyard.errors import ServiceError
+from chartyard.errors import InvalidInput, ServiceError
 from chartyard.oci import OCIError
 from chartyard.registries.service import RegistryService
 from chartyard.web.render import UiRoute, render
@@ -21,14 +21,23 @@ PAGE_SIZE = 25
 
 @router.get("/catalog")
 def catalog_page(request: Request, ctx: Ctx, principal: UiUser, q: str = "",
-                 registry: str = "", page: str = "") -> Response:
+                 registry: str = "", kind: str = "", newer: str = "",
+                 page: str = "") -> Response:
     """Show one page of charts matching the search across registries."""
+    error = None
     with ctx.transaction() as session:
         registries = RegistryService(ctx, session, principal).metadata()
-        results = CatalogService(ctx, session, principal).search(
-            q[:200], registry or None, PAGE_SIZE, page or None)
+        try:
+            results = CatalogService(ctx, session, principal).search(
+                q[:200], registry or None, PAGE_SIZE, page or None,
+                registry_kind=kind[:32] or None, newer_than=newer.strip()[:128] or None)
+        except InvalidInput as exc:
+            error = exc.message
+            results = {"items": [], "listmeta": {"continue": "", "count": 0, "offset": 0}}
+    kinds = sorted({r["kind"] for r in registries})
     return render(request, "catalog/search.html", principal, nav="catalog", q=q,
-                  registry=registry, registries=registries, results=results)
+                  registry=registry, registries=registries, kind=kind, kinds=kinds,
+                  newer=newer, error=error, results=results)
 
 
 def _values(svc: CatalogService, pack_uid: str) -> tuple[str | None, str | None]:
