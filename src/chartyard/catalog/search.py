@@ -38,7 +38,7 @@ from chartyard.errors import InvalidInput
 from chartyard.helm import is_semver
 from chartyard.pagination import like_pattern
 from chartyard.store.models import Chart, Registry
-from chartyard.store.search_index import FTS_TABLE, PG_VECTOR
+from chartyard.store.search_index import FTS_TABLE, PG_COLUMN
 
 MAX_QUERY_CHARS = 256
 MAX_QUERY_WORDS = 16
@@ -79,10 +79,13 @@ def _fts_match(dialect: str, words: list[str], tenant_uid: str,
                registry_uid: str | None) -> ColumnElement[bool]:
     """Return the condition that every word starts a word of the chart's search terms."""
     if dialect == "postgresql":
-        # Words are letters and digits only, so quoting them as lexemes is safe, and the
-        # tsquery is taken literally (no parser), exactly like the indexed words.
-        query = " & ".join(f"'{w}':*" for w in words)
-        matched: ColumnElement[bool] = literal_column(PG_VECTOR).op("@@")(
+        # Words are letters and digits only and uids hex, so quoting them as lexemes is safe;
+        # the tsquery is taken literally (no parser), exactly like the indexed words.
+        lexemes = [f"'_t_{_hex(tenant_uid)}'"]
+        if registry_uid:
+            lexemes.append(f"'_r_{_hex(registry_uid)}'")
+        query = " & ".join([*lexemes, *(f"'{w}':*" for w in words)])
+        matched: ColumnElement[bool] = literal_column(f"charts.{PG_COLUMN}").op("@@")(
             cast(literal(query), TSQUERY))
         return matched
     # The tenant (and registry) are matched inside FTS5 too: the index intersects postings
@@ -117,25 +120,52 @@ def _tier(text: str, words: list[str]) -> ColumnElement[int]:
     )
 
 
-def search_query(dialect: str, tenant_uid: str,
-                 filters: SearchFilters) -> Select[Chart, str] | None:
-    """Return the ordered query of a search, or None when the text has no searchable word."""
-    query = select(Chart, Registry.name).join(Registry, Registry.uid == Chart.registry_uid)
-    query = query.where(Chart.tenant_uid == tenant_uid)
-    if filters.registry_uid:
-        query = query.where(Chart.registry_uid == filters.registry_uid)
-    if filters.kind:
-        query = query.where(Registry.kind == filters.kind)
-    if filters.newer_than:
-        key = Chart.latest_version_key
-        if dialect == "postgresql":
-            key = key.collate("C")  # type: ignore[assignment]
-        query = query.where(key > version_order_key(filters.newer_than))
-    text = filters.q.strip().lower()
-    if not text:
-        return query.order_by(Chart.name, Registry.name, Chart.repository)
+def _newer_than(dialect: str, version: str) -> ColumnElement[bool]:
+    key = Chart.latest_version_key
+    if dialect == "postgresql":
+        key = key.collate("C")  # type: ignore[assignment]
+    return key > version_order_key(version)
+
+
+def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offset: int = 0,
+                 limit: int | None = None) -> Select[Chart, str] | None:
+    """Return the query of one page of a search, or None when the text has no word to search.
+
+    With words, the matching charts are ranked as narrow rows of a materialised CTE, and
+    only the page's rows are then read in full. Materialised, the index scan runs once
+    (PostgreSQL would otherwise repeat it per registry, or AND in all the tenant's rows).
+    """
+    text = filters.q.strip().lower().replace("\x00", "")
     words = query_words(text, MAX_QUERY_WORDS)
-    if not words:
+    if text and not words:
         return None
-    query = query.where(_fts_match(dialect, words, tenant_uid, filters.registry_uid))
-    return query.order_by(_tier(text, words), Chart.name, Registry.name, Chart.repository)
+    registry = [Registry.tenant_uid == tenant_uid]
+    if filters.kind:
+        registry.append(Registry.kind == filters.kind)
+    if filters.registry_uid:
+        registry.append(Registry.uid == filters.registry_uid)
+    if not words:
+        query = select(Chart, Registry.name).join(Registry, Registry.uid == Chart.registry_uid)
+        query = query.where(Chart.tenant_uid == tenant_uid, *registry)
+        if filters.newer_than:
+            query = query.where(_newer_than(dialect, filters.newer_than))
+        query = query.order_by(Chart.name, Registry.name, Chart.repository).offset(offset)
+        return query if limit is None else query.limit(limit)
+    # The full-text index matches the chart's tenant (and registry), see _fts_match.
+    hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
+                  _tier(text, words).label("tier")).where(
+        _fts_match(dialect, words, tenant_uid, filters.registry_uid))
+    if filters.newer_than:
+        hits = hits.where(_newer_than(dialect, filters.newer_than))
+    found = hits.cte("hits").prefix_with("MATERIALIZED")
+    page = (select(found.c.uid, found.c.tier, found.c.name, found.c.repository,
+                   Registry.name.label("registry_name"))
+            .join(Registry, Registry.uid == found.c.registry_uid).where(*registry)
+            .order_by(found.c.tier, found.c.name, Registry.name, found.c.repository)
+            .offset(offset))
+    if limit is not None:
+        page = page.limit(limit)
+    rows = page.subquery("page")
+    return (select(Chart, rows.c.registry_name).join(rows, rows.c.uid == Chart.uid)
+            .where(Chart.tenant_uid == tenant_uid)
+            .order_by(rows.c.tier, rows.c.name, rows.c.registry_name, rows.c.repository))

@@ -92,9 +92,8 @@ class CatalogService:
         if filters.registry_uid:
             self._registry(filters.registry_uid)
         query = search_query(self.session.get_bind().dialect.name, self.principal.tenant_uid,
-                             filters)
-        rows = [] if query is None else self.session.execute(
-            query.offset(offset).limit(limit + 1)).all()
+                             filters, offset=offset, limit=limit + 1)
+        rows = [] if query is None else self.session.execute(query).all()
         items = [
             {"name": c.name, "registryUid": c.registry_uid, "registryName": rname,
              "repository": c.repository, "latestVersion": c.latest_version,

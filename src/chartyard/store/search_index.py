@@ -6,8 +6,10 @@ query matches the same rows on either database:
 - SQLite: an external-content FTS5 table `charts_fts` kept in step by triggers on
   `charts`, so every insert, delete or update of a chart row changes the index in the
   same transaction;
-- PostgreSQL: a GIN index on `array_to_tsvector(string_to_array(search_terms, ' '))`,
-  an expression index that PostgreSQL maintains with the row, in the same transaction.
+- PostgreSQL: a stored generated column `search_vector`, the words as a tsvector plus two
+  lexemes naming the tenant and the registry (`_t_<uid>`, `_r_<uid>`; a query word never
+  holds "_"), under a GIN index. PostgreSQL computes it with the row, in the same transaction,
+  and the tenant is matched inside the index like SQLite's FTS5 does.
 
 A SQLite migration that rebuilds `charts` (Alembic batch mode copies and drops the
 table, and its triggers with it) must call `install` afterwards.
@@ -18,9 +20,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 FTS_TABLE = "charts_fts"
-PG_INDEX = "ix_charts_search_terms"
-# The tsvector expression the GIN index covers; queries must spell it identically.
-PG_VECTOR = "array_to_tsvector(string_to_array(charts.search_terms, ' '))"
+PG_INDEX = "ix_charts_search_vector"
+PG_COLUMN = "search_vector"
 
 _SQLITE_DDL = (
     # tenant_uid and registry_uid are indexed too, so a query intersects the tenant's (and a
@@ -49,8 +50,12 @@ def install(conn: Connection) -> None:
             conn.execute(text(statement))
         conn.execute(text("INSERT INTO charts_fts(charts_fts) VALUES ('rebuild')"))
     elif conn.dialect.name == "postgresql":
-        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_charts_search_terms ON charts USING gin "
-                          "((array_to_tsvector(string_to_array(search_terms, ' '))))"))
+        conn.execute(text(
+            "ALTER TABLE charts ADD COLUMN IF NOT EXISTS search_vector tsvector GENERATED ALWAYS "
+            "AS (array_to_tsvector(string_to_array(search_terms, ' ') || ARRAY["
+            "'_t_' || tenant_uid::text, '_r_' || registry_uid::text])) STORED"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_charts_search_vector ON charts "
+                          "USING gin (search_vector)"))
 
 
 def uninstall(conn: Connection) -> None:
@@ -60,9 +65,10 @@ def uninstall(conn: Connection) -> None:
             conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
         conn.execute(text("DROP TABLE IF EXISTS charts_fts"))
     elif conn.dialect.name == "postgresql":
-        conn.execute(text("DROP INDEX IF EXISTS ix_charts_search_terms"))
+        conn.execute(text("DROP INDEX IF EXISTS ix_charts_search_vector"))
+        conn.execute(text("ALTER TABLE charts DROP COLUMN IF EXISTS search_vector"))
 
 
 def is_search_index_object(name: str | None) -> bool:
-    """Tell whether a reflected table or index belongs to the search index (not in the models)."""
-    return bool(name) and (name == PG_INDEX or str(name).startswith(FTS_TABLE))
+    """Tell whether a reflected table, column or index is the search index (not in the models)."""
+    return bool(name) and (name in (PG_INDEX, PG_COLUMN) or str(name).startswith(FTS_TABLE))
