@@ -136,3 +136,18 @@ def test_sqlite_and_postgresql_return_the_same_results(both_databases: list[Api]
     sqlite, postgres = results
     assert sqlite == postgres
     assert all(sqlite[:3])  # the comparison is not between empty answers
+
+
+def test_deleting_a_registry_takes_its_charts_out_of_search(
+        seeded: tuple[Api, dict[str, str]]) -> None:
+    from sqlalchemy import text
+
+    api, uids = seeded
+    with api.ctx.engine.begin() as conn:  # the database's ON DELETE CASCADE, as a delete does
+        conn.execute(text("DELETE FROM registries WHERE uid = :uid"), {"uid": uids["beta"]})
+    assert _names(api, q="redis")[:2] == ["redis@alpha", "redis-operator@alpha"]
+    assert _names(api, q="kafka") == []
+    with api.ctx.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":  # raises if the FTS index and charts disagree
+            conn.execute(text("INSERT INTO charts_fts(charts_fts, rank) "
+                              "VALUES ('integrity-check', 1)"))
