@@ -63,9 +63,9 @@ def test_upgrade_from_0003_with_rows_backfills_the_index(database_url: str) -> N
         def names(**filters: str) -> list[str]:
             with factory() as session:
                 query = search_query(engine.dialect.name, principal.tenant_uid,
-                                     SearchFilters(**filters))
+                                     SearchFilters(**filters), limit=5)
                 assert query is not None
-                return [c.name for c, _ in session.execute(query.limit(5))]
+                return [c.name for c in session.execute(*query)]
 
         assert names(q="redis") == ["redis"]
         assert names(q="maintainer1234") == ["legacy-1234"]   # maintainers backfilled

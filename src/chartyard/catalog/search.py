@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -32,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.sql.expression import Executable
 
 from chartyard.catalog.index import query_words, version_order_key
 from chartyard.errors import InvalidInput
@@ -75,97 +80,135 @@ class SearchFilters:
         return _KIND_ALIASES.get(self.registry_kind, self.registry_kind)
 
 
-def _fts_match(dialect: str, words: list[str], tenant_uid: str,
-               registry_uid: str | None) -> ColumnElement[bool]:
-    """Return the condition that every word starts a word of the chart's search terms."""
+def _fts_match(dialect: str) -> ColumnElement[bool]:
+    """Return the condition that the chart matches the bound full-text query `:match`."""
+    match = bindparam("match", type_=String)
     if dialect == "postgresql":
-        # Words are letters and digits only and uids hex, so quoting them as lexemes is safe;
-        # the tsquery is taken literally (no parser), exactly like the indexed words.
-        lexemes = [f"'_t_{_hex(tenant_uid)}'"]
-        if registry_uid:
-            lexemes.append(f"'_r_{_hex(registry_uid)}'")
-        query = " & ".join([*lexemes, *(f"'{w}':*" for w in words)])
         matched: ColumnElement[bool] = literal_column(f"charts.{PG_COLUMN}").op("@@")(
-            cast(literal(query), TSQUERY))
+            cast(match, TSQUERY))
         return matched
-    # The tenant (and registry) are matched inside FTS5 too: the index intersects postings
-    # and hands back only this tenant's rows. uids are hex, so they quote safely.
-    scope = [f'tenant_uid : "{_hex(tenant_uid)}"']
-    if registry_uid:
-        scope.append(f'registry_uid : "{_hex(registry_uid)}"')
-    match = " AND ".join([*scope, *(f'search_terms : "{w}"*' for w in words)])
     hits: Select[Any] = select(literal_column("rowid")).select_from(sql_text(FTS_TABLE)).where(
-        literal_column(FTS_TABLE).op("MATCH")(literal(match)))
+        literal_column(FTS_TABLE).op("MATCH")(match))
     return literal_column("charts.rowid").in_(hits)
 
 
+def _match_text(dialect: str, words: list[str], tenant_uid: str,
+                registry_uid: str | None) -> str:
+    """Return the full-text query: the tenant (and registry) and every word as a prefix.
+
+    The tenant and registry are matched inside the index (FTS5 columns, tsvector lexemes),
+    which intersects their postings with the words' and hands back only the tenant's rows.
+    Words are letters and digits and uids hex, so all quote safely; PostgreSQL takes the
+    tsquery literally (no parser), exactly like the indexed words.
+    """
+    if dialect == "postgresql":
+        lexemes = [f"'_t_{_hex(tenant_uid)}'"]
+        if registry_uid:
+            lexemes.append(f"'_r_{_hex(registry_uid)}'")
+        return " & ".join([*lexemes, *(f"'{w}':*" for w in words)])
+    scope = [f'tenant_uid : "{_hex(tenant_uid)}"']
+    if registry_uid:
+        scope.append(f'registry_uid : "{_hex(registry_uid)}"')
+    return " AND ".join([*scope, *(f'search_terms : "{w}"*' for w in words)])
+
+
 def _hex(uid: str) -> str:
-    """Return a uid fit to quote in an FTS5 query (uids are hex; anything else matches none)."""
+    """Return a uid fit to quote in a full-text query (uids are hex; anything else matches none)."""
     return uid if uid.isalnum() else "0"
 
 
-def _tier(text: str, words: list[str]) -> ColumnElement[int]:
+def _tier(words: int) -> ColumnElement[int]:
     name = func.lower(Chart.name)
-    prefix = like_pattern(text)[1:]  # drop the leading %: "text%"
-    in_order = "%" + "%".join(like_pattern(w)[1:-1] for w in words) + "%"
     spaced_keywords = literal(" ").concat(Chart.keywords)
-    keyword_hit = and_(*(spaced_keywords.like("% " + like_pattern(w)[1:], escape="\\")
-                         for w in words))
+    keyword_hit = and_(*(spaced_keywords.like(bindparam(f"kw{i}", type_=String), escape="\\")
+                         for i in range(words)))
     return case(
-        (name == text, 0),
-        (name.like(prefix, escape="\\"), 1),
-        (name.like(in_order, escape="\\"), 2),
+        (name == bindparam("text", type_=String), 0),
+        (name.like(bindparam("prefix", type_=String), escape="\\"), 1),
+        (name.like(bindparam("in_order", type_=String), escape="\\"), 2),
         (keyword_hit, 3),
         else_=4,
     )
 
 
-def _newer_than(dialect: str, version: str) -> ColumnElement[bool]:
+def _tier_params(text: str, words: list[str]) -> dict[str, str]:
+    return {"text": text, "prefix": like_pattern(text)[1:],
+            "in_order": "%" + "%".join(like_pattern(w)[1:-1] for w in words) + "%",
+            **{f"kw{i}": "% " + like_pattern(w)[1:] for i, w in enumerate(words)}}
+
+
+def _newer_than(dialect: str) -> ColumnElement[bool]:
     key = Chart.latest_version_key
     if dialect == "postgresql":
         key = key.collate("C")  # type: ignore[assignment]
-    return key > version_order_key(version)
+    return key > bindparam("newer", type_=String)
 
 
-def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offset: int = 0,
-                 limit: int | None = None) -> Select[Chart, str] | None:
-    """Return the query of one page of a search, or None when the text has no word to search.
+# What a search result shows: plain columns, not ORM objects (cheaper per row).
+RESULT_COLUMNS = (Chart.name, Chart.registry_uid, Chart.repository, Chart.latest_version,
+                  Chart.latest_pack_uid, Chart.version_count, Chart.description, Chart.icon,
+                  Chart.keywords)
 
+
+@lru_cache(maxsize=512)
+def _statement(dialect: str, words: int, registry: bool, kind: bool,
+               newer: bool) -> Executable:
+    """Return the search statement of one shape; every value is a bound parameter.
+
+    Built once per shape: constructing this statement costs more CPU than running it.
     With words, the matching charts are ranked as narrow rows of a materialised CTE, and
     only the page's rows are then read in full. Materialised, the index scan runs once
     (PostgreSQL would otherwise repeat it per registry, or AND in all the tenant's rows).
+    """
+    scope = [Registry.tenant_uid == bindparam("tenant", type_=String)]
+    if kind:
+        scope.append(Registry.kind == bindparam("kind", type_=String))
+    if registry:
+        scope.append(Registry.uid == bindparam("registry", type_=String))
+    offset, limit = bindparam("offset", type_=Integer), bindparam("limit", type_=Integer)
+    if not words:
+        query = select(*RESULT_COLUMNS, Registry.name.label("registry_name")).join(
+            Registry, Registry.uid == Chart.registry_uid)
+        query = query.where(Chart.tenant_uid == bindparam("tenant", type_=String), *scope)
+        if newer:
+            query = query.where(_newer_than(dialect))
+        return (query.order_by(Chart.name, Registry.name, Chart.repository)
+                .offset(offset).limit(limit))
+    hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
+                  _tier(words).label("tier")).where(_fts_match(dialect))
+    if newer:
+        hits = hits.where(_newer_than(dialect))
+    found = hits.cte("hits").prefix_with("MATERIALIZED")
+    page = (select(found.c.uid, found.c.tier, found.c.name, found.c.repository,
+                   Registry.name.label("registry_name"))
+            .join(Registry, Registry.uid == found.c.registry_uid).where(*scope)
+            .order_by(found.c.tier, found.c.name, Registry.name, found.c.repository)
+            .offset(offset).limit(limit)).subquery("page")
+    return (select(*RESULT_COLUMNS, page.c.registry_name).join(page, page.c.uid == Chart.uid)
+            .where(Chart.tenant_uid == bindparam("tenant", type_=String))
+            .order_by(page.c.tier, page.c.name, page.c.registry_name, page.c.repository))
+
+
+def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offset: int = 0,
+                 limit: int = 50) -> tuple[Executable, dict[str, Any]] | None:
+    """Return the statement and parameters of one page of a search.
+
+    Returns None when the text has no word to search for.
     """
     text = filters.q.strip().lower().replace("\x00", "")
     words = query_words(text, MAX_QUERY_WORDS)
     if text and not words:
         return None
-    registry = [Registry.tenant_uid == tenant_uid]
+    params: dict[str, Any] = {"tenant": tenant_uid, "offset": offset, "limit": limit}
     if filters.kind:
-        registry.append(Registry.kind == filters.kind)
+        params["kind"] = filters.kind
     if filters.registry_uid:
-        registry.append(Registry.uid == filters.registry_uid)
-    if not words:
-        query = select(Chart, Registry.name).join(Registry, Registry.uid == Chart.registry_uid)
-        query = query.where(Chart.tenant_uid == tenant_uid, *registry)
-        if filters.newer_than:
-            query = query.where(_newer_than(dialect, filters.newer_than))
-        query = query.order_by(Chart.name, Registry.name, Chart.repository).offset(offset)
-        return query if limit is None else query.limit(limit)
-    # The full-text index matches the chart's tenant (and registry), see _fts_match.
-    hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
-                  _tier(text, words).label("tier")).where(
-        _fts_match(dialect, words, tenant_uid, filters.registry_uid))
+        params["registry"] = filters.registry_uid
     if filters.newer_than:
-        hits = hits.where(_newer_than(dialect, filters.newer_than))
-    found = hits.cte("hits").prefix_with("MATERIALIZED")
-    page = (select(found.c.uid, found.c.tier, found.c.name, found.c.repository,
-                   Registry.name.label("registry_name"))
-            .join(Registry, Registry.uid == found.c.registry_uid).where(*registry)
-            .order_by(found.c.tier, found.c.name, Registry.name, found.c.repository)
-            .offset(offset))
-    if limit is not None:
-        page = page.limit(limit)
-    rows = page.subquery("page")
-    return (select(Chart, rows.c.registry_name).join(rows, rows.c.uid == Chart.uid)
-            .where(Chart.tenant_uid == tenant_uid)
-            .order_by(rows.c.tier, rows.c.name, rows.c.registry_name, rows.c.repository))
+        params["newer"] = version_order_key(filters.newer_than)
+    if words:
+        params["match"] = _match_text(dialect, words, tenant_uid, filters.registry_uid)
+        params.update(_tier_params(text, words))
+    statement = _statement(dialect, len(words), bool(filters.registry_uid),
+                           bool(filters.kind), bool(filters.newer_than))
+    return statement, params

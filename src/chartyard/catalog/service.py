@@ -93,14 +93,14 @@ class CatalogService:
             self._registry(filters.registry_uid)
         query = search_query(self.session.get_bind().dialect.name, self.principal.tenant_uid,
                              filters, offset=offset, limit=limit + 1)
-        rows = [] if query is None else self.session.execute(query).all()
+        rows = [] if query is None else self.session.execute(*query).all()
         items = [
-            {"name": c.name, "registryUid": c.registry_uid, "registryName": rname,
+            {"name": c.name, "registryUid": c.registry_uid, "registryName": c.registry_name,
              "repository": c.repository, "latestVersion": c.latest_version,
              "latestPackUid": c.latest_pack_uid, "versions": c.version_count,
              "description": c.description, "icon": c.icon,
              "keywords": c.keywords.split() if c.keywords else []}
-            for c, rname in rows[:limit]
+            for c in rows[:limit]
         ]
         return page_body(items, offset=offset, limit=limit, more=len(rows) > limit)
 
