@@ -25,7 +25,7 @@ def test_quick_catalog_scale_runs_on_sqlite_and_postgres(tmp_path: Path) -> None
     assert [f["database"] for f in figures] == ["sqlite", "postgres"]
     for f in figures:
         assert f["sizeBytes"] > 0
-        assert set(f["endpoints"]) == {"search", "versions", "registries"}
+        assert set(f["endpoints"]) == {"inside", "search", "versions", "registries"}
         assert all(e["requests"] == 200 for e in f["endpoints"].values())
     assert "2,000 chart versions in 500 charts" in done.stdout
     assert "Registry drop-down `GET /v1/registries/metadata`" in done.stdout
