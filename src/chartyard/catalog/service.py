@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chartyard.auth.roles import Principal
 from chartyard.catalog.contents import ChartLayer, chart_contents
+from chartyard.catalog.search import SearchFilters, search_query
 from chartyard.context import AppContext
 from chartyard.errors import NotFoundError
 from chartyard.helm import sort_versions_desc
 from chartyard.oci import oci_reference, parse_endpoint
-from chartyard.pagination import decode_cursor, like_pattern, page_body, page_limit
+from chartyard.pagination import decode_cursor, page_body, page_limit
 from chartyard.registries.present import rfc3339
 from chartyard.registries.service import RegistryService
-from chartyard.store.models import Chart, ChartVersion, Registry
+from chartyard.store.models import ChartVersion, Registry
 
 
 class CatalogService:
@@ -80,30 +81,26 @@ class CatalogService:
             "created": rfc3339(row.indexed_at),
         }
 
-    def search(self, q: str, registry_uid: str | None, limit: int,
-               token: str | None) -> dict[str, Any]:
-        """Return one page of charts whose name, description or keywords match `q`."""
+    def search(self, q: str, registry_uid: str | None, limit: int, token: str | None, *,
+               registry_kind: str | None = None,
+               newer_than: str | None = None) -> dict[str, Any]:
+        """Return one page of charts matching `q`, best match first (see catalog/search.py)."""
+        filters = SearchFilters(q, registry_uid or None, registry_kind or None,
+                                newer_than or None)
         limit = page_limit(limit)
         offset = decode_cursor(token)
-        query = select(Chart, Registry.name).join(Registry, Registry.uid == Chart.registry_uid)
-        query = query.where(Chart.tenant_uid == self.principal.tenant_uid)
-        if registry_uid:
-            self._registry(registry_uid)
-            query = query.where(Chart.registry_uid == registry_uid)
-        text = q.strip().lower()
-        if text:
-            like = like_pattern(text)
-            query = query.where(or_(Chart.name.like(like, escape="\\"),
-                                    Chart.keywords.like(like, escape="\\")))
-        query = query.order_by(Chart.name, Registry.name, Chart.repository)
-        rows = self.session.execute(query.offset(offset).limit(limit + 1)).all()
+        if filters.registry_uid:
+            self._registry(filters.registry_uid)
+        query = search_query(self.session.get_bind().dialect.name, self.principal.tenant_uid,
+                             filters, offset=offset, limit=limit + 1)
+        rows = [] if query is None else self.session.execute(*query).all()
         items = [
-            {"name": c.name, "registryUid": c.registry_uid, "registryName": rname,
+            {"name": c.name, "registryUid": c.registry_uid, "registryName": c.registry_name,
              "repository": c.repository, "latestVersion": c.latest_version,
              "latestPackUid": c.latest_pack_uid, "versions": c.version_count,
              "description": c.description, "icon": c.icon,
              "keywords": c.keywords.split() if c.keywords else []}
-            for c, rname in rows[:limit]
+            for c in rows[:limit]
         ]
         return page_body(items, offset=offset, limit=limit, more=len(rows) > limit)
 

@@ -17,18 +17,26 @@ RegistryOption = Annotated[str, typer.Option(
 
 @app.command("search")
 def search(
-    text: Annotated[str, typer.Argument(help="Part of a chart name or keyword.")] = "",
+    text: Annotated[str, typer.Argument(
+        help="Words, or their beginnings, of a chart's name, keywords, description or "
+             "maintainers.")] = "",
     registry: Annotated[str | None, typer.Option(
         "--registry", "-r", help="Only this registry (name or uid).", show_default=False)] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=5000,
                                        help="Show at most this many charts.")] = 100,
+    kind: Annotated[str | None, typer.Option(
+        "--kind", help="Only registries of this kind (basic, ecr).", show_default=False)] = None,
+    newer_than: Annotated[str | None, typer.Option(
+        "--newer-than", help="Only charts with a version newer than this SemVer version.",
+        show_default=False)] = None,
     url: config.UrlOption = None,
     output: OutputOption = OutputFormat.table,
 ) -> None:
-    """Search charts by name or keyword across the registries."""
+    """Search charts by name, keyword, description or maintainer, best match first."""
     with config.connect(url) as client:
         registry_uid = client.registries.resolve(registry).uid if registry else None
-        hits = client.charts.search(text, registry_uid=registry_uid, max_items=limit)
+        hits = client.charts.search(text, registry_uid=registry_uid, max_items=limit,
+                                    registry_kind=kind, newer_than=newer_than)
     emit(hits, output, lambda: table(
         ["CHART", "REGISTRY", "REPOSITORY", "LATEST", "VERSIONS", "DESCRIPTION"],
         [(h["name"], h["registryName"], h["repository"], h["latestVersion"], h["versions"],

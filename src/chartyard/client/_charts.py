@@ -16,20 +16,24 @@ class ChartsApi:
         self._http = http
 
     def search_page(self, text: str = "", *, registry_uid: str | None = None, limit: int = 50,
-                    continue_token: str | None = None) -> SearchPage:
-        """Return one page of charts whose name or keywords contain `text`."""
+                    continue_token: str | None = None, registry_kind: str | None = None,
+                    newer_than: str | None = None) -> SearchPage:
+        """Return one page of charts matching `text`, best match first."""
         params = {"q": text, "registryUid": registry_uid, "limit": limit,
-                  "continue": continue_token or None}
+                  "continue": continue_token or None, "registryKind": registry_kind,
+                  "newerThan": newer_than}
         return cast(SearchPage, self._http.json("GET", "/v1/packs", params=params))
 
     def search(self, text: str = "", *, registry_uid: str | None = None,
-               max_items: int = 200) -> list[ChartHit]:
+               max_items: int = 200, registry_kind: str | None = None,
+               newer_than: str | None = None) -> list[ChartHit]:
         """Return up to `max_items` matching charts, following the pages."""
         hits: list[ChartHit] = []
         token: str | None = None
         while len(hits) < max_items:
             page = self.search_page(text, registry_uid=registry_uid,
-                                    limit=min(200, max_items - len(hits)), continue_token=token)
+                                    limit=min(200, max_items - len(hits)), continue_token=token,
+                                    registry_kind=registry_kind, newer_than=newer_than)
             hits.extend(page["items"])
             token = str(page.get("listmeta", {}).get("continue") or "")
             if not token:

@@ -223,6 +223,11 @@ class Chart(Base):
     description: Mapped[str | None] = mapped_column(Text, default=None)
     icon: Mapped[str | None] = mapped_column(String(1024), default=None)
     keywords: Mapped[str] = mapped_column(Text, default="")
+    # Search: maintainers' names, the words full-text search indexes (see
+    # store/search_index.py), and the newest version's SemVer order as a byte-ordered string.
+    maintainers: Mapped[str] = mapped_column(Text, default="")
+    search_terms: Mapped[str] = mapped_column(Text, default="")
+    latest_version_key: Mapped[str] = mapped_column(Text, default="0")
 
 
 class IgnoredTag(Base):

@@ -14,7 +14,7 @@ from chartyard.auth.roles import Principal
 from chartyard.catalog.contents import chart_contents
 from chartyard.catalog.service import CatalogService
 from chartyard.context import AppContext
-from chartyard.errors import ChartyardError
+from chartyard.errors import ChartyardError, InvalidInput
 from chartyard.registries.service import RegistryService
 from chartyard.web.markdown import render_readme
 from chartyard.web.render import UiRoute, render
@@ -27,14 +27,23 @@ PAGE_SIZE = 25
 
 @router.get("/catalog")
 def catalog_page(request: Request, ctx: Ctx, principal: UiUser, q: str = "",
-                 registry: str = "", page: str = "") -> Response:
+                 registry: str = "", kind: str = "", newer: str = "",
+                 page: str = "") -> Response:
     """Show one page of charts matching the search across registries."""
+    error = None
     with ctx.transaction() as session:
         registries = RegistryService(ctx, session, principal).metadata()
-        results = CatalogService(ctx, session, principal).search(
-            q[:200], registry or None, PAGE_SIZE, page or None)
+        try:
+            results = CatalogService(ctx, session, principal).search(
+                q[:200], registry or None, PAGE_SIZE, page or None,
+                registry_kind=kind[:32] or None, newer_than=newer.strip()[:128] or None)
+        except InvalidInput as exc:
+            error = exc.message
+            results = {"items": [], "listmeta": {"continue": "", "count": 0, "offset": 0}}
+    kinds = sorted({r["kind"] for r in registries})
     return render(request, "catalog/search.html", principal, nav="catalog", q=q,
-                  registry=registry, registries=registries, results=results)
+                  registry=registry, registries=registries, kind=kind, kinds=kinds,
+                  newer=newer, error=error, results=results)
 
 
 async def _files(ctx: AppContext, principal: Principal, pack_uid: str) -> dict[str, Any]:

@@ -16,10 +16,16 @@ router = APIRouter(prefix="/v1/packs", tags=["catalog"])
 @router.get("")
 def search(ctx: Ctx, principal: CurrentUser, q: str = "", registryUid: str | None = None,
            limit: int = 50,
-           continue_: Annotated[str | None, Query(alias="continue")] = None) -> JSONResponse:
-    """Search charts by name or keyword across the tenant's registries, one page at a time."""
+           continue_: Annotated[str | None, Query(alias="continue")] = None,
+           registryKind: str | None = None, newerThan: str | None = None) -> JSONResponse:
+    """Search charts by name, keyword, description or maintainer, best match first.
+
+    Filters: `registryUid`, `registryKind` (basic, ecr), and `newerThan` (a SemVer
+    version: only charts with a newer version).
+    """
     with ctx.transaction() as session:
-        page = CatalogService(ctx, session, principal).search(q, registryUid, limit, continue_)
+        page = CatalogService(ctx, session, principal).search(
+            q, registryUid, limit, continue_, registry_kind=registryKind, newer_than=newerThan)
     # The page is plain JSON already: skip FastAPI's generic encoder on this hot path.
     return JSONResponse(page)
 

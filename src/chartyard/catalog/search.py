@@ -1,0 +1,214 @@
+"""Build the ranked full-text catalog search query, the same on SQLite and PostgreSQL.
+
+Matching: every word of the query must start a word of the chart's name, keywords,
+description or maintainers (search-as-you-type: "red" finds "redis"). SQLite answers it
+from the FTS5 table, PostgreSQL from the GIN-indexed tsvector (`store/search_index.py`);
+both index the same pre-split words, so both match the same rows.
+
+Ranking is by where the query matched, not by a database-specific score (bm25 and
+ts_rank differ, and would order the same rows differently on the two databases):
+
+0. the chart name is the query; 1. the name starts with it; 2. the name holds its
+words in order; 3. every word starts a keyword; 4. anything else (description,
+maintainers). Ties: chart name, registry name, repository.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.sql.expression import Executable
+
+from chartyard.catalog.index import query_words, version_order_key
+from chartyard.errors import InvalidInput
+from chartyard.helm import is_semver
+from chartyard.pagination import like_pattern
+from chartyard.store.models import Chart, Registry
+from chartyard.store.search_index import FTS_TABLE, PG_COLUMN
+
+MAX_QUERY_CHARS = 256
+MAX_QUERY_WORDS = 16
+_KIND = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+# The drop-down (GET /v1/registries/metadata) spells kinds this way; accept both.
+_KIND_ALIASES = {"oci-basic": "basic", "oci-ecr": "ecr"}
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a search asks for, checked: query text, registry, registry kind, newer-than."""
+
+    q: str = ""
+    registry_uid: str | None = None
+    registry_kind: str | None = None
+    newer_than: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.q) > MAX_QUERY_CHARS:
+            raise InvalidInput("q", f"q is {len(self.q)} characters long; shorten it to at "
+                                    f"most {MAX_QUERY_CHARS}")
+        if self.registry_kind is not None and not _KIND.match(self.registry_kind):
+            raise InvalidInput("registryKind", "registryKind must be a registry kind such as "
+                                               "'basic' or 'ecr'")
+        if self.newer_than is not None and not is_semver(self.newer_than):
+            raise InvalidInput("newerThan", f"newerThan '{self.newer_than[:64]}' is not a "
+                                            "semantic version; use a form like 1.2.3")
+
+    @property
+    def kind(self) -> str | None:
+        """Return the stored registry kind the filter stands for."""
+        if self.registry_kind is None:
+            return None
+        return _KIND_ALIASES.get(self.registry_kind, self.registry_kind)
+
+
+def _fts_match(dialect: str) -> ColumnElement[bool]:
+    """Return the condition that the chart matches the bound full-text query `:match`."""
+    match = bindparam("match", type_=String)
+    if dialect == "postgresql":
+        matched: ColumnElement[bool] = literal_column(f"charts.{PG_COLUMN}").op("@@")(
+            cast(match, TSQUERY))
+        return matched
+    hits: Select[Any] = select(literal_column("rowid")).select_from(sql_text(FTS_TABLE)).where(
+        literal_column(FTS_TABLE).op("MATCH")(match))
+    return literal_column("charts.rowid").in_(hits)
+
+
+def _match_text(dialect: str, words: list[str], tenant_uid: str,
+                registry_uid: str | None) -> str:
+    """Return the full-text query: the tenant (and registry) and every word as a prefix.
+
+    The tenant and registry are matched inside the index (FTS5 columns, tsvector lexemes),
+    which intersects their postings with the words' and hands back only the tenant's rows.
+    Words are letters and digits and uids hex, so all quote safely; PostgreSQL takes the
+    tsquery literally (no parser), exactly like the indexed words.
+    """
+    if dialect == "postgresql":
+        lexemes = [f"'_t_{_hex(tenant_uid)}'"]
+        if registry_uid:
+            lexemes.append(f"'_r_{_hex(registry_uid)}'")
+        return " & ".join([*lexemes, *(f"'{w}':*" for w in words)])
+    scope = [f'tenant_uid : "{_hex(tenant_uid)}"']
+    if registry_uid:
+        scope.append(f'registry_uid : "{_hex(registry_uid)}"')
+    return " AND ".join([*scope, *(f'search_terms : "{w}"*' for w in words)])
+
+
+def _hex(uid: str) -> str:
+    """Return a uid fit to quote in a full-text query (uids are hex; anything else matches none)."""
+    return uid if uid.isalnum() else "0"
+
+
+def _tier(words: int) -> ColumnElement[int]:
+    name = func.lower(Chart.name)
+    spaced_keywords = literal(" ").concat(Chart.keywords)
+    keyword_hit = and_(*(spaced_keywords.like(bindparam(f"kw{i}", type_=String), escape="\\")
+                         for i in range(words)))
+    return case(
+        (name == bindparam("text", type_=String), 0),
+        (name.like(bindparam("prefix", type_=String), escape="\\"), 1),
+        (name.like(bindparam("in_order", type_=String), escape="\\"), 2),
+        (keyword_hit, 3),
+        else_=4,
+    )
+
+
+def _tier_params(text: str, words: list[str]) -> dict[str, str]:
+    return {"text": text, "prefix": like_pattern(text)[1:],
+            "in_order": "%" + "%".join(like_pattern(w)[1:-1] for w in words) + "%",
+            **{f"kw{i}": "% " + like_pattern(w)[1:] for i, w in enumerate(words)}}
+
+
+def _newer_than(dialect: str) -> ColumnElement[bool]:
+    key = Chart.latest_version_key
+    if dialect == "postgresql":
+        key = key.collate("C")  # type: ignore[assignment]
+    return key > bindparam("newer", type_=String)
+
+
+# What a search result shows: plain columns, not ORM objects (cheaper per row).
+RESULT_COLUMNS = (Chart.name, Chart.registry_uid, Chart.repository, Chart.latest_version,
+                  Chart.latest_pack_uid, Chart.version_count, Chart.description, Chart.icon,
+                  Chart.keywords)
+
+
+@lru_cache(maxsize=512)
+def _statement(dialect: str, words: int, registry: bool, kind: bool,
+               newer: bool) -> Executable:
+    """Return the search statement of one shape; every value is a bound parameter.
+
+    Built once per shape: constructing this statement costs more CPU than running it.
+    With words, the matching charts are ranked as narrow rows of a materialised CTE, and
+    only the page's rows are then read in full. Materialised, the index scan runs once
+    (PostgreSQL would otherwise repeat it per registry, or AND in all the tenant's rows).
+    """
+    scope = [Registry.tenant_uid == bindparam("tenant", type_=String)]
+    if kind:
+        scope.append(Registry.kind == bindparam("kind", type_=String))
+    if registry:
+        scope.append(Registry.uid == bindparam("registry", type_=String))
+    offset, limit = bindparam("offset", type_=Integer), bindparam("limit", type_=Integer)
+    if not words:
+        query = select(*RESULT_COLUMNS, Registry.name.label("registry_name")).join(
+            Registry, Registry.uid == Chart.registry_uid)
+        query = query.where(Chart.tenant_uid == bindparam("tenant", type_=String), *scope)
+        if newer:
+            query = query.where(_newer_than(dialect))
+        return (query.order_by(Chart.name, Registry.name, Chart.repository)
+                .offset(offset).limit(limit))
+    hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
+                  _tier(words).label("tier")).where(_fts_match(dialect))
+    if newer:
+        hits = hits.where(_newer_than(dialect))
+    found = hits.cte("hits").prefix_with("MATERIALIZED")
+    page = (select(found.c.uid, found.c.tier, found.c.name, found.c.repository,
+                   Registry.name.label("registry_name"))
+            .join(Registry, Registry.uid == found.c.registry_uid).where(*scope)
+            .order_by(found.c.tier, found.c.name, Registry.name, found.c.repository)
+            .offset(offset).limit(limit)).subquery("page")
+    return (select(*RESULT_COLUMNS, page.c.registry_name).join(page, page.c.uid == Chart.uid)
+            .where(Chart.tenant_uid == bindparam("tenant", type_=String))
+            .order_by(page.c.tier, page.c.name, page.c.registry_name, page.c.repository))
+
+
+def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offset: int = 0,
+                 limit: int = 50) -> tuple[Executable, dict[str, Any]] | None:
+    """Return the statement and parameters of one page of a search.
+
+    Returns None when the text has no word to search for.
+    """
+    text = filters.q.strip().lower().replace("\x00", "")
+    words = query_words(text, MAX_QUERY_WORDS)
+    if text and not words:
+        return None
+    params: dict[str, Any] = {"tenant": tenant_uid, "offset": offset, "limit": limit}
+    if filters.kind:
+        params["kind"] = filters.kind
+    if filters.registry_uid:
+        params["registry"] = filters.registry_uid
+    if filters.newer_than:
+        params["newer"] = version_order_key(filters.newer_than)
+    if words:
+        params["match"] = _match_text(dialect, words, tenant_uid, filters.registry_uid)
+        params.update(_tier_params(text, words))
+    statement = _statement(dialect, len(words), bool(filters.registry_uid),
+                           bool(filters.kind), bool(filters.newer_than))
+    return statement, params
