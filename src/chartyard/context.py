@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from chartyard.oci import ClientLimits, EgressPolicy
+from chartyard.oci import ClientLimits, EgressPolicy, HostBudgets
 from chartyard.settings import Settings
 from chartyard.sources import SourceOptions
 from chartyard.store.crypto import SecretBox, load_keys
@@ -32,15 +32,16 @@ class AppContext:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url)
         secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+        policy = settings.budget_policy
         limits = ClientLimits(
             connect_timeout=settings.registry_connect_timeout,
             read_timeout=settings.registry_read_timeout,
-            max_in_flight=settings.max_in_flight_per_host,
+            max_in_flight=policy.cap,  # the most ever in flight: pool size, task fan-out
         )
         egress = EgressPolicy.from_cidrs(settings.egress_deny, settings.egress_allow)
         return cls(settings, engine, make_sessionmaker(engine),
                    SecretBox(load_keys(secret, settings.data_dir)),
-                   SourceOptions(limits=limits, egress=egress))
+                   SourceOptions(limits=limits, egress=egress, budgets=HostBudgets(policy)))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

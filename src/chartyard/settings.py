@@ -11,6 +11,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from chartyard.oci import BudgetPolicy
+
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "chartyard"
@@ -35,7 +37,9 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     worker_poll_seconds: float = 2.0
     lease_seconds: int = 60
-    max_in_flight_per_host: int = 8
+    # Unset: adaptive per host, from 4 up to the cap. Set: pinned at that number.
+    max_in_flight_per_host: int | None = Field(default=None, ge=1, le=1024)
+    max_in_flight_cap: int = Field(default=32, ge=1, le=1024)
     registry_connect_timeout: float = 5.0
     registry_read_timeout: float = 30.0
 
@@ -65,6 +69,14 @@ class Settings(BaseSettings):
                     "write CIDRs such as 10.0.0.0/8 or fd00::/8, separated by commas"
                 ) from exc
         return items
+
+    @property
+    def budget_policy(self) -> BudgetPolicy:
+        """Return the per-host in-flight policy: pinned when the limit is set, else adaptive."""
+        if self.max_in_flight_per_host is not None:
+            return BudgetPolicy.fixed(self.max_in_flight_per_host)
+        cap = self.max_in_flight_cap
+        return BudgetPolicy(initial=min(4, cap), cap=cap)
 
     @property
     def resolved_database_url(self) -> str:

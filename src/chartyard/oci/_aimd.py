@@ -1,0 +1,149 @@
+"""The in-flight controller of one registry host: AIMD on throughput, latency and throttling.
+
+A pure state machine: every method takes the current time, so tests drive it with a
+fake clock. ``HostBudget`` (``_budget.py``) wraps it with slots and waiters.
+
+- **Start polite** at ``initial`` requests in flight.
+- **Grow** once per window (about one limit's worth of completions) while the window
+  was *saturated* (someone waited for a slot), saw no 429/503, its mean latency stayed
+  under ``inflation`` x the baseline (the lowest recent window mean), and throughput
+  did not fall. Growth doubles (slow start) until the first sign of congestion or
+  latency inflation, then adds one. A registry across a WAN is latency-bound: more in
+  flight buys throughput at the same latency, so the limit grows; a loaded registry
+  answers later as more is in flight, so the limit stops.
+- **Inflated latency** without a throughput gain takes one away.
+- **429 or 503** multiplies the limit by ``decrease`` (at most once per round of
+  requests: answers to requests sent before the cut do not cut again), and a
+  ``Retry-After`` pauses every new request to the host until it has passed.
+- **RateLimit-Remaining** below the limit lowers the limit to what remains; zero
+  pauses the host until ``RateLimit-Reset`` (when sent).
+- **Hard cap** ``cap``; a **pinned** limit never grows past the pin (it still backs
+  off on throttling and climbs back by one per clean window).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BudgetPolicy:
+    """How one host's in-flight limit starts, grows and shrinks."""
+
+    initial: int = 4
+    cap: int = 32
+    pinned: int | None = None
+    decrease: float = 0.5
+    inflation: float = 2.0
+    min_window: int = 8
+    max_pause: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.pinned is not None and self.pinned < 1:
+            raise ValueError("a pinned in-flight limit must be at least 1")
+        if not 1 <= self.initial <= self.cap:
+            raise ValueError("the initial in-flight limit must be between 1 and the cap")
+        if not 0 < self.decrease < 1:
+            raise ValueError("decrease must be between 0 and 1")
+
+    @classmethod
+    def fixed(cls, limit: int) -> BudgetPolicy:
+        """Return a policy pinned at ``limit`` requests in flight."""
+        return cls(initial=limit, cap=limit, pinned=limit)
+
+
+@dataclass
+class _Window:
+    started: float
+    count: int = 0
+    latency: float = 0.0
+    saturated: bool = False
+
+
+class AimdController:
+    """Decide how many requests may be in flight to one host."""
+
+    def __init__(self, policy: BudgetPolicy, now: float) -> None:
+        self.policy = policy
+        self.limit = policy.pinned or policy.initial
+        self.ceiling = policy.pinned or policy.cap
+        self.slow_start = policy.pinned is None
+        self.paused_until = 0.0
+        self.cuts = 0
+        self._cut_at = -math.inf
+        self._window = _Window(now)
+        self._means: deque[float] = deque(maxlen=16)
+        self._throughput: float | None = None
+
+    @property
+    def baseline(self) -> float | None:
+        """Return the lowest recent window mean latency (the unloaded round trip)."""
+        return min(self._means) if self._means else None
+
+    def waited(self) -> None:
+        """Note that a request had to wait for a slot: the window is saturated."""
+        self._window.saturated = True
+
+    def completed(self, started: float, now: float, *, congested: bool = False,
+                  retry_after: float | None = None, remaining: int | None = None,
+                  reset: float | None = None) -> None:
+        """Account one finished request that was sent at ``started``."""
+        if congested or retry_after is not None:
+            self._congestion(started, now, retry_after)
+        else:
+            self._window.count += 1
+            self._window.latency += max(0.0, now - started)
+        if remaining is not None:
+            self._remaining(remaining, now, reset)
+        if self._window.count >= max(self.policy.min_window, self.limit):
+            self._close_window(now)
+
+    def _congestion(self, started: float, now: float, retry_after: float | None) -> None:
+        if retry_after is not None:
+            wait = min(max(0.0, retry_after), self.policy.max_pause)
+            self.paused_until = max(self.paused_until, now + wait)
+        if started < self._cut_at:
+            return  # sent before the last cut: the cut already answered it
+        self.limit = max(1, math.floor(self.limit * self.policy.decrease))
+        self.slow_start = False
+        self.cuts += 1
+        self._cut_at = now
+        self._window = _Window(now)
+
+    def _remaining(self, remaining: int, now: float, reset: float | None) -> None:
+        if remaining < self.limit:
+            self.limit = max(1, remaining)
+            self.slow_start = False
+        if remaining == 0 and reset is not None:
+            self.paused_until = max(self.paused_until,
+                                    now + min(max(0.0, reset), self.policy.max_pause))
+
+    def _close_window(self, now: float) -> None:
+        window, self._window = self._window, _Window(now)
+        mean = window.latency / window.count
+        elapsed = now - window.started
+        throughput = window.count / elapsed if elapsed > 0 else None
+        baseline = self.baseline
+        self._means.append(mean)
+        previous, self._throughput = self._throughput, throughput
+        falling = (throughput is not None and previous is not None
+                   and throughput < 0.9 * previous)
+        if self.policy.pinned is not None:
+            if self.limit < self.ceiling:
+                self.limit += 1  # climb back to the pin after a cut
+            return
+        if not window.saturated:
+            return  # the callers did not use the limit: nothing learned
+        if baseline is not None and mean > self.policy.inflation * baseline:
+            self.slow_start = False
+            gained = (throughput is not None and previous is not None
+                      and throughput > 1.1 * previous)
+            if not gained:
+                self.limit = max(1, self.limit - 1)
+            return
+        if falling:
+            return
+        grown = self.limit * 2 if self.slow_start else self.limit + 1
+        self.limit = min(self.ceiling, grown)
