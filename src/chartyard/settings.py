@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     # Unset: adaptive per host, from 4 up to the cap. Set: pinned at that number.
     max_in_flight_per_host: int | None = Field(default=None, ge=1, le=1024)
     max_in_flight_cap: int = Field(default=32, ge=1, le=1024)
+    # Registry events: requests per second per registry (bursts up to events_burst).
+    events_rate_per_second: float = Field(default=20.0, gt=0)
+    events_burst: int = Field(default=200, ge=1)
+    events_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     registry_connect_timeout: float = 5.0
     registry_read_timeout: float = 30.0
 

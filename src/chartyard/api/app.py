@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from chartyard import __version__, web
 from chartyard.api.errors import install_error_handlers
-from chartyard.api.routes import auth, catalog, clouds, health, profiles, registries
+from chartyard.api.routes import auth, catalog, clouds, events, health, profiles, registries
 from chartyard.auth import service as auth_service
 from chartyard.context import AppContext
 from chartyard.settings import Settings, get_settings
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app = FastAPI(title="chartyard", version=__version__, lifespan=lifespan,
                   description="Helm charts in OCI registries: registries, catalog, profiles.")
     install_error_handlers(app)
-    for router in (health.router, auth.router, registries.router, clouds.router,
+    for router in (health.router, auth.router, registries.router, events.router, clouds.router,
                    catalog.router, profiles.router, web.router):
         app.include_router(router)
     web.mount_static(app)
