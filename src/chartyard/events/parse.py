@@ -12,8 +12,8 @@ Two formats are understood:
 
 Not supported: Quay, GHCR and ECR (EventBridge) notifications; Harbor's other
 event types (scans, quotas, replication) are read as "other" and ignored.
-Blob events (layers and configs pushed before their manifest) are "other" too:
-only manifests name a chart version.
+Blob events (layers and configs pushed before their manifest), manifest pushes by
+digest alone and pulls are "other" too: only a tag names a chart version.
 """
 
 from __future__ import annotations
@@ -27,13 +27,7 @@ Action = Literal["push", "delete", "other"]
 
 MAX_EVENTS = 1000
 
-_MANIFEST_TYPES = frozenset({
-    "application/vnd.oci.image.manifest.v1+json",
-    "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json",
-    "application/vnd.docker.distribution.manifest.v1+prettyjws",
-})
+_BLOB_TYPES = frozenset({"application/octet-stream"})
 _HARBOR_TYPES: dict[str, Action] = {
     "PUSH_ARTIFACT": "push", "DELETE_ARTIFACT": "delete",
     "harbor.artifact.pushed": "push", "harbor.artifact.deleted": "delete",
@@ -95,7 +89,8 @@ def _distribution(events: Any) -> list[RegistryEvent]:
             # Deletes name a manifest digest (or a tag) and no media type.
             out.append(RegistryEvent("delete", repository, _text(target.get("tag")),
                                      _text(target.get("digest"))))
-        elif action == "push" and media in _MANIFEST_TYPES:
+        elif action == "push" and _text(target.get("tag")) and media not in _BLOB_TYPES:
+            # Only a tag makes a version: helm pushes the manifest by digest, then tags it.
             out.append(RegistryEvent("push", repository, _text(target.get("tag")),
                                      _text(target.get("digest"))))
         else:
