@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -60,5 +64,23 @@ def test_helm_push_reaches_the_catalog_through_registry_notifications(
         info = httpx.get(f"{server.url}/v1/registries/{uid}/events", headers=headers).json()
         assert info["lastEvent"]["repository"] == "charts/web"
         assert info["lastEvent"]["tag"] == "1.0.0" and info["refreshed"] >= 1
+
+        # The CLI and the UI show the URL to configure and the last event.
+        key = httpx.post(f"{server.url}/v1/apikeys", json={"name": "e2e"},
+                         headers=headers).json()["key"]
+        env = {**os.environ, "CHARTYARD_URL": server.url, "CHARTYARD_API_KEY": key,
+               "HOME": str(tmp_path)}
+        cli = subprocess.run([sys.executable, "-m", "chartyard", "registry", "events", "local",
+                              "-o", "json"], env=env, capture_output=True, text=True, timeout=60,
+                             check=False)
+        assert cli.returncode == 0, cli.stderr
+        shown = json.loads(cli.stdout)
+        assert shown["url"] == hook["url"] and shown["lastEvent"]["tag"] == "1.0.0"
+        assert "secret" not in shown
+        page = httpx.get(f"{server.url}/settings/registries/{uid}/events",
+                         cookies={"chartyard_session": headers["Authorization"][7:]})
+        assert page.status_code == 200
+        assert hook["url"] in page.text and "charts/web:1.0.0" in page.text
+        assert hook["secret"] not in page.text
     finally:
         server.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from chartyard.cli import admin, charts, db, login, profile, registry, server
+from chartyard.cli import events as _events  # noqa: F401  (adds `registry events`)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="chartyard: Helm charts in OCI registries.")

@@ -8,6 +8,7 @@ import httpx
 
 from chartyard.client._auth import AuthApi
 from chartyard.client._charts import ChartsApi
+from chartyard.client._events import EventsApi
 from chartyard.client._http import Http
 from chartyard.client._profiles import ProfilesApi
 from chartyard.client._registries import RegistriesApi
@@ -29,6 +30,7 @@ class ChartyardClient:
         self.registries = RegistriesApi(self._http)
         self.charts = ChartsApi(self._http)
         self.profiles = ProfilesApi(self._http)
+        self.events = EventsApi(self._http)
 
     @property
     def url(self) -> str:

@@ -7,12 +7,18 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from chartyard.web import auth_routes, catalog_routes, profile_routes, registry_routes
+from chartyard.web import (
+    auth_routes,
+    catalog_routes,
+    event_routes,
+    profile_routes,
+    registry_routes,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth_routes, registry_routes, catalog_routes, profile_routes):
+for _module in (auth_routes, registry_routes, event_routes, catalog_routes, profile_routes):
     router.include_router(_module.router)
 
 
