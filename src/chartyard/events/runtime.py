@@ -97,6 +97,9 @@ class EventRefresher:
 
     def _record(self, uid: str, outcome: RefreshOutcome, repositories: int) -> None:
         self.outcomes = [*self.outcomes[-99:], outcome]
+        log.info("event refresh", extra={
+            "registry": uid, "status": outcome.status, "repositories": repositories,
+            "requests": outcome.requests, "added": outcome.added, "removed": outcome.removed})
         if outcome.status == "Completed":
             with self.ctx.transaction() as session:
                 service.count_refreshed(session, uid, repositories)
