@@ -161,3 +161,23 @@ def test_one_budget_bounds_callers_on_several_event_loops() -> None:
     for t in threads:
         t.join(60)
     assert state["peak"] == 3 and budget.peak == 3 and budget.in_flight == 0
+
+
+def test_a_moderate_queue_holds_the_limit() -> None:
+    clock = Clock()
+    ctl = AimdController(BudgetPolicy(initial=8, cap=64), clock.now)
+    window(ctl, clock, latency=0.010)
+    assert ctl.limit == 16
+    # 16 x (1 - 10/14) = 4.6 requests queued: between alpha (3) and beta (6): hold.
+    for _ in range(3):
+        window(ctl, clock, latency=0.014)
+    assert ctl.limit == 16 and not ctl.slow_start
+
+
+def test_the_baseline_forgets_old_windows() -> None:
+    clock = Clock()
+    ctl = AimdController(BudgetPolicy(initial=4, cap=64, baseline_seconds=60), clock.now)
+    window(ctl, clock, latency=0.001)
+    clock.now += 120
+    window(ctl, clock, latency=0.030)
+    assert ctl.baseline == pytest.approx(0.030)

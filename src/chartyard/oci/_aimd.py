@@ -4,14 +4,16 @@ A pure state machine: every method takes the current time, so tests drive it wit
 fake clock. ``HostBudget`` (``_budget.py``) wraps it with slots and waiters.
 
 - **Start polite** at ``initial`` requests in flight.
-- **Grow** once per window (about one limit's worth of completions) while the window
-  was *saturated* (someone waited for a slot), saw no 429/503, its mean latency stayed
-  under ``inflation`` x the baseline (the lowest recent window mean), and throughput
-  did not fall. Growth doubles (slow start) until the first sign of congestion or
-  latency inflation, then adds one. A registry across a WAN is latency-bound: more in
-  flight buys throughput at the same latency, so the limit grows; a loaded registry
-  answers later as more is in flight, so the limit stops.
-- **Inflated latency** without a throughput gain takes one away.
+- Once per window (about one limit's worth of completions) the controller compares
+  the window's mean latency with the *baseline*, the lowest window mean of the last
+  ``baseline_seconds`` (the unloaded round trip), and estimates how many requests
+  wait in a queue somewhere: ``queue = limit x (1 - baseline / mean)`` (TCP Vegas).
+  A registry across a WAN is latency-bound: more in flight buys throughput at the
+  same latency, the queue stays short and the limit **grows** (doubling until the
+  first sign of queueing or throttling, then by one). A loaded registry answers later
+  as more is in flight: the queue grows, the limit holds between ``alpha`` and
+  ``beta`` queued requests and **shrinks by one** above ``beta``. Growth also needs a
+  *saturated* window (someone waited for a slot) and a throughput that did not fall.
 - **429 or 503** multiplies the limit by ``decrease`` (at most once per round of
   requests: answers to requests sent before the cut do not cut again), and a
   ``Retry-After`` pauses every new request to the host until it has passed.
@@ -36,8 +38,10 @@ class BudgetPolicy:
     cap: int = 32
     pinned: int | None = None
     decrease: float = 0.5
-    inflation: float = 2.0
+    alpha: float = 3.0
+    beta: float = 6.0
     min_window: int = 8
+    baseline_seconds: float = 60.0
     max_pause: float = 60.0
 
     def __post_init__(self) -> None:
@@ -74,13 +78,13 @@ class AimdController:
         self.cuts = 0
         self._cut_at = -math.inf
         self._window = _Window(now)
-        self._means: deque[float] = deque(maxlen=16)
+        self._means: deque[tuple[float, float]] = deque()  # (closed at, mean latency)
         self._throughput: float | None = None
 
     @property
     def baseline(self) -> float | None:
         """Return the lowest recent window mean latency (the unloaded round trip)."""
-        return min(self._means) if self._means else None
+        return min(mean for _, mean in self._means) if self._means else None
 
     def waited(self) -> None:
         """Note that a request had to wait for a slot: the window is saturated."""
@@ -125,25 +129,26 @@ class AimdController:
         mean = window.latency / window.count
         elapsed = now - window.started
         throughput = window.count / elapsed if elapsed > 0 else None
-        baseline = self.baseline
-        self._means.append(mean)
+        while self._means and self._means[0][0] < now - self.policy.baseline_seconds:
+            self._means.popleft()
+        self._means.append((now, mean))
+        baseline = self.baseline or mean
         previous, self._throughput = self._throughput, throughput
-        falling = (throughput is not None and previous is not None
-                   and throughput < 0.9 * previous)
         if self.policy.pinned is not None:
             if self.limit < self.ceiling:
                 self.limit += 1  # climb back to the pin after a cut
             return
-        if not window.saturated:
-            return  # the callers did not use the limit: nothing learned
-        if baseline is not None and mean > self.policy.inflation * baseline:
+        queue = self.limit * (1 - baseline / mean) if mean > 0 else 0.0
+        if queue > self.policy.beta:
             self.slow_start = False
-            gained = (throughput is not None and previous is not None
-                      and throughput > 1.1 * previous)
-            if not gained:
-                self.limit = max(1, self.limit - 1)
+            self.limit = max(1, self.limit - 1)
             return
-        if falling:
+        if queue > self.policy.alpha:
+            self.slow_start = False
             return
+        falling = (throughput is not None and previous is not None
+                   and throughput < 0.9 * previous)
+        if not window.saturated or falling:
+            return  # the callers did not use the limit, or more did not help
         grown = self.limit * 2 if self.slow_start else self.limit + 1
         self.limit = min(self.ceiling, grown)

@@ -79,11 +79,7 @@ class HostBudget:
         a retry whose caller already slept for its own ``Retry-After`` passes
         ``honour_pause=False``.
         """
-        if honour_pause:
-            pause = self._ctl.paused_until - self._clock()
-            if pause > 0:
-                await (sleep or self._sleep)(pause)
-        await self._acquire()
+        await self._acquire(sleep or self._sleep, honour_pause)
         slot = Slot(self._clock())
         try:
             yield slot
@@ -94,8 +90,16 @@ class HostBudget:
                     self._ctl.completed(slot.started, self._clock(), **slot.outcome)  # type: ignore[arg-type]
             self._wake()
 
-    async def _acquire(self) -> None:
+    async def _acquire(self, sleep: Sleep, honour_pause: bool) -> None:
+        # Each pause is slept once (a fake sleep in tests must not spin); a pause that a
+        # later 429 extends is slept again, also by requests already queued for a slot.
+        slept_until = 0.0 if honour_pause else self._ctl.paused_until
         while True:
+            until = self._ctl.paused_until
+            if until > slept_until and until > self._clock():
+                slept_until = until
+                await sleep(until - self._clock())
+                continue
             loop = asyncio.get_running_loop()
             with self._lock:
                 if self._in_flight < self._ctl.limit:
