@@ -39,6 +39,7 @@ class ThrottleResult:
     rate: float
     burst: int
     proxy_throttled: int
+    unthrottled_seconds: float = 0.0
 
     @property
     def floor(self) -> float:
@@ -49,6 +50,16 @@ class ThrottleResult:
     def over_floor(self) -> float:
         """Return the sync time divided by the floor."""
         return self.sync.seconds / self.floor
+
+    @property
+    def bound(self) -> float:
+        """Return what bounds the throttled sync: the floor, or the proxy path unthrottled."""
+        return max(self.floor, self.unthrottled_seconds)
+
+    @property
+    def over_bound(self) -> float:
+        """Return the sync time divided by the bound."""
+        return self.sync.seconds / self.bound
 
 
 @dataclass
@@ -194,6 +205,9 @@ def _rows(results: BenchResults) -> list[tuple[str, list[str]]]:
             lambda n: "not run" if n.throttle is None else
             f"{n.throttle.sync.status} in {_s(n.throttle.sync.seconds)}; floor "
             f"{_s(n.throttle.floor)} ({n.throttle.needed:,} requests ÷ {n.throttle.rate:g}/s)")
+        row("Throttled registry: the same proxy unthrottled",
+            lambda n: "not run" if n.throttle is None else
+            f"{_s(n.throttle.unthrottled_seconds)} (what the proxy path allows here)")
         row("Throttled registry: 429 answers (chartyard saw / proxy sent)",
             lambda n: "not run" if n.throttle is None else
             f"{n.throttle.sync.throttled:,} / {n.throttle.proxy_throttled:,}")
@@ -224,8 +238,9 @@ def _rows(results: BenchResults) -> list[tuple[str, list[str]]]:
         lambda n: "not run" if n.helm is None else _s(n.helm.extrapolated_seconds))
     row("**full sync ÷ registry limit**", lambda n: f"**{_x(n.full_over_limit)}**")
     if any(n.throttle for n in nets):
-        row("**throttled sync ÷ throttle floor**",
-            lambda n: "n/a" if n.throttle is None else f"**{_x(n.throttle.over_floor)}**")
+        row("**throttled sync ÷ throttle floor** (÷ max(floor, unthrottled))",
+            lambda n: "n/a" if n.throttle is None else
+            f"**{_x(n.throttle.over_floor)}** ({_x(n.throttle.over_bound)})")
     row("**naive ÷ chartyard**", lambda n: f"**{_x(n.naive_over_chartyard)}**")
     row("**helm ÷ chartyard**", lambda n: f"**{_x(n.helm_over_chartyard)}**")
     return rows
@@ -298,6 +313,11 @@ def targets_table(results: BenchResults) -> str:
             lines.append(f"| throttled sync Completed within {THROTTLE_TARGET}x the floor "
                          f"({t.rate:g} req/s), {label} | {t.sync.status}, "
                          f"{_x(t.over_floor)}, {t.sync.throttled:,} 429s | {_verdict(ok)} |")
+            if not ok and t.unthrottled_seconds > t.floor:
+                bounded = t.sync.status == "Completed" and t.over_bound <= THROTTLE_TARGET
+                lines.append(f"| the same, against max(floor, unthrottled proxy path "
+                             f"{_s(t.unthrottled_seconds)}), {label} | {_x(t.over_bound)} | "
+                             f"{_verdict(bounded)} |")
         lines.append(f"| peak RSS < {RSS_TARGET_MB:g} MB, {label} | "
                      f"{n.peak_rss_mb:,.0f} MB | "
                      f"{_verdict(n.peak_rss_mb < RSS_TARGET_MB)} |")

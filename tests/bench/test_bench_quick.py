@@ -18,6 +18,7 @@ ROWS = (
     "Throttled registry: full sync (shipped defaults)",
     "Throttled registry: 429 answers (chartyard saw / proxy sent)",
     "throttled sync ÷ throttle floor",
+    "Throttled registry: the same proxy unthrottled",
     "helm push returned → version served: p50 / p95 / max",
     "registry requests per event refresh",
     "chartyard full sync: peak RSS",
