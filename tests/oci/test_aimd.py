@@ -51,7 +51,7 @@ def test_no_growth_when_callers_never_wait() -> None:
 
 def test_latency_inflation_stops_growth_and_backs_off() -> None:
     clock = Clock()
-    ctl = AimdController(BudgetPolicy(initial=4, cap=64), clock.now)
+    ctl = AimdController(BudgetPolicy(initial=4, cap=64, latency_floor=4), clock.now)
     window(ctl, clock, latency=0.010)
     assert ctl.limit == 8
     window(ctl, clock, latency=0.011)
@@ -165,7 +165,7 @@ def test_one_budget_bounds_callers_on_several_event_loops() -> None:
 
 def test_a_moderate_queue_holds_the_limit() -> None:
     clock = Clock()
-    ctl = AimdController(BudgetPolicy(initial=8, cap=64), clock.now)
+    ctl = AimdController(BudgetPolicy(initial=8, cap=64, latency_floor=8), clock.now)
     window(ctl, clock, latency=0.010)
     assert ctl.limit == 16
     # 16 x (1 - 10/14) = 4.6 requests queued: between alpha (3) and beta (6): hold.
@@ -181,3 +181,16 @@ def test_the_baseline_forgets_old_windows() -> None:
     clock.now += 120
     window(ctl, clock, latency=0.030)
     assert ctl.baseline == pytest.approx(0.030)
+
+
+def test_latency_alone_never_holds_the_limit_below_the_floor() -> None:
+    clock = Clock()
+    ctl = AimdController(BudgetPolicy(initial=4, cap=32), clock.now)
+    window(ctl, clock, latency=0.010)
+    window(ctl, clock, latency=0.050)  # a client short of CPU: latency x5 at 8 in flight
+    assert ctl.limit == 16
+    for _ in range(5):
+        window(ctl, clock, latency=0.200)  # queueing above the floor: back to it, not below
+    assert ctl.limit == 16
+    ctl.completed(clock.now, clock.now + 0.01, congested=True)
+    assert ctl.limit == 8  # throttling still cuts below it

@@ -14,6 +14,8 @@ fake clock. ``HostBudget`` (``_budget.py``) wraps it with slots and waiters.
   as more is in flight: the queue grows, the limit holds between ``alpha`` and
   ``beta`` queued requests and **shrinks by one** above ``beta``. Growth also needs a
   *saturated* window (someone waited for a slot) and a throughput that did not fall.
+  Below ``latency_floor`` (16) latency is not consulted: a saturated window grows the
+  limit (doubling from ``initial``), since a client short of CPU inflates latency too.
 - **429 or 503** multiplies the limit by ``decrease`` (at most once per round of
   requests: answers to requests sent before the cut do not cut again), and a
   ``Retry-After`` pauses every new request to the host until it has passed.
@@ -40,6 +42,9 @@ class BudgetPolicy:
     decrease: float = 0.5
     alpha: float = 3.0
     beta: float = 6.0
+    # Latency alone never holds the limit below this (only 429/503 and RateLimit do):
+    # latency cannot tell a loaded registry from a client short of CPU.
+    latency_floor: int = 16
     min_window: int = 8
     baseline_seconds: float = 60.0
     max_pause: float = 60.0
@@ -139,16 +144,18 @@ class AimdController:
                 self.limit += 1  # climb back to the pin after a cut
             return
         queue = self.limit * (1 - baseline / mean) if mean > 0 else 0.0
-        if queue > self.policy.beta:
-            self.slow_start = False
-            self.limit = max(1, self.limit - 1)
-            return
-        if queue > self.policy.alpha:
-            self.slow_start = False
-            return
+        floor = min(self.policy.latency_floor, self.ceiling)
+        if self.limit >= floor:
+            if queue > self.policy.beta:
+                self.slow_start = False
+                self.limit = max(floor, self.limit - 1)
+                return
+            if queue > self.policy.alpha:
+                self.slow_start = False
+                return
         falling = (throughput is not None and previous is not None
                    and throughput < 0.9 * previous)
-        if not window.saturated or falling:
+        if not window.saturated or (falling and self.limit >= floor):
             return  # the callers did not use the limit, or more did not help
         grown = self.limit * 2 if self.slow_start else self.limit + 1
         self.limit = min(self.ceiling, grown)
