@@ -1,10 +1,13 @@
 """Run the whole benchmark: `python -m bench [--repos N --versions N ...]`.
 
 Starts a docker-registry, pushes the corpus (cached under the work directory),
-then measures on loopback and through the emulated WAN: the registry limit,
-chartyard's full / no-change / one-new-version syncs, the naive method and the
-helm CLI; then the catalog API latency at scale. Prints the table and writes
-the report (default `bench/RESULTS.md`).
+then measures on loopback and through the emulated WAN: the registry limit (a
+tight client with --in-flight requests outstanding), chartyard's full sync at the
+shipped defaults (the adaptive per-host budget), its no-change and
+one-new-version resyncs, the naive method and the helm CLI; on loopback also a
+full sync behind a throttling proxy (token bucket, 429 + Retry-After); then the
+push-to-catalog latency through registry events and the catalog API latency at
+scale. Prints the table and writes the report (default `bench/RESULTS.md`).
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ from pathlib import Path
 from tests.harness.components import find_helm
 
 from bench.api_latency import measure_api
-from bench.chartyard_sync import SyncResult, run_sync, shipped_in_flight
+from bench.chartyard_sync import SyncResult, run_sync, shipped_policy
 from bench.corpus import BASE_PATH, Corpus, push_corpus, push_new_version, remove_new_version
+from bench.events import measure_events
 from bench.helm_cli import helm_version, measure_helm
 from bench.limit import LimitResult, measure_limit
 from bench.naive import measure_naive
@@ -29,12 +33,15 @@ from bench.registry import BenchRegistry
 from bench.report import (
     BenchResults,
     NetworkResults,
+    ThrottleResult,
     api_table,
+    events_table,
     machine_details,
     sync_table,
     targets_table,
     write_report,
 )
+from bench.throttle_proxy import ThrottleProxy
 from bench.wan_proxy import WanProxy
 
 ROOT = Path(__file__).resolve().parent
@@ -43,8 +50,8 @@ ROOT = Path(__file__).resolve().parent
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Return the command line, with --quick applied."""
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    p.add_argument("--repos", type=int, default=1000, help="repositories in the corpus")
-    p.add_argument("--versions", type=int, default=10, help="chart versions per repository")
+    p.add_argument("--repos", type=int, default=300, help="repositories in the corpus")
+    p.add_argument("--versions", type=int, default=5, help="chart versions per repository")
     p.add_argument("--chart-kb", type=int, default=100, help="size of each chart archive")
     p.add_argument("--images", type=int, default=None,
                    help="image manifests mixed into chart repositories (default repos/10)")
@@ -52,13 +59,21 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="also measure through the emulated WAN")
     p.add_argument("--delay-ms", type=float, default=15.0, help="WAN delay each way")
     p.add_argument("--in-flight", type=int, default=16,
-                   help="requests in flight for the registry limit and chartyard")
+                   help="requests in flight for the registry limit (the tight client)")
     p.add_argument("--rounds", type=int, default=2,
                    help="interleaved rounds of registry limit and full sync (best of each)")
-    p.add_argument("--shipped-default", action=argparse.BooleanOptionalAction, default=True,
-                   help="over the WAN, also run a full sync at chartyard's default in-flight "
-                        "limit when it differs from --in-flight")
-    p.add_argument("--naive-budget", type=float, default=60.0,
+    p.add_argument("--pinned", action=argparse.BooleanOptionalAction, default=False,
+                   help="also run chartyard's full sync pinned at --in-flight "
+                        "(CHARTYARD_MAX_IN_FLIGHT_PER_HOST)")
+    p.add_argument("--throttle", action=argparse.BooleanOptionalAction, default=True,
+                   help="on loopback, also sync behind a throttling proxy")
+    p.add_argument("--throttle-rate", type=float, default=100.0,
+                   help="the throttling proxy's token rate, requests per second")
+    p.add_argument("--throttle-burst", type=int, default=100,
+                   help="the throttling proxy's bucket size")
+    p.add_argument("--event-pushes", type=int, default=20,
+                   help="helm pushes timed through registry events (0 skips it)")
+    p.add_argument("--naive-budget", type=float, default=30.0,
                    help="seconds after which the naive method stops and extrapolates")
     p.add_argument("--helm-sample", type=int, default=20, help="helm calls per network")
     p.add_argument("--api-versions", type=int, default=100_000,
@@ -79,6 +94,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.repos, args.versions = 20, 3
         args.helm_sample, args.naive_budget, args.rounds = 3, 30.0, 1
         args.api_versions, args.api_requests = 2_000, 200
+        args.event_pushes, args.throttle_burst = 5, 10
     if args.images is None:
         args.images = max(1, args.repos // 10)
     return args
@@ -102,24 +118,30 @@ def measure_network(name: str, url: str, registry: BenchRegistry, corpus: Corpus
     pids = {"registry": registry.pid, **({"proxy": proxy.proc.pid} if proxy else {})}
     limits: list[tuple[LimitResult, Phase]] = []
     fulls: list[tuple[SyncResult, Phase]] = []
+    pinned: list[SyncResult] = []
     data_dir = scratch / f"chartyard-{name}"
     for round_ in range(1, args.rounds + 1):
-        # Interleaved, so both see the same spells of load from elsewhere on the machine.
+        # Interleaved, so all see the same spells of load from elsewhere on the machine.
         _log(f"{name}: registry limit ({args.in_flight} in flight), round {round_}")
         with Phase(pids) as phase:
             limits.append((measure_limit(url, BASE_PATH, in_flight=args.in_flight), phase))
         shutil.rmtree(data_dir, ignore_errors=True)
-        _log(f"{name}: chartyard full sync, round {round_}")
+        _log(f"{name}: chartyard full sync at the shipped defaults, round {round_}")
         with Phase(pids) as phase:
-            fulls.append((run_sync(data_dir, url, BASE_PATH, in_flight=args.in_flight), phase))
+            fulls.append((run_sync(data_dir, url, BASE_PATH, in_flight=None), phase))
+        if args.pinned:
+            fresh = scratch / f"chartyard-{name}-pinned"
+            shutil.rmtree(fresh, ignore_errors=True)
+            _log(f"{name}: chartyard full sync pinned at {args.in_flight}, round {round_}")
+            pinned.append(run_sync(fresh, url, BASE_PATH, in_flight=args.in_flight))
     limit, limit_phase = min(limits, key=lambda pair: pair[0].seconds)
     full, full_phase = min(fulls, key=lambda pair: pair[0].seconds)
     _log(f"{name}: chartyard no-change resync")
-    no_change = run_sync(data_dir, url, BASE_PATH, in_flight=args.in_flight)
+    no_change = run_sync(data_dir, url, BASE_PATH, in_flight=None)
     push_new_version(corpus, registry.url)
     try:
         _log(f"{name}: chartyard one-new-version resync")
-        one_new = run_sync(data_dir, url, BASE_PATH, in_flight=args.in_flight)
+        one_new = run_sync(data_dir, url, BASE_PATH, in_flight=None)
     finally:
         remove_new_version(corpus, registry.url)
     result = NetworkResults(name, limit, full, no_change, one_new,
@@ -127,13 +149,11 @@ def measure_network(name: str, url: str, registry: BenchRegistry, corpus: Corpus
                             limit_samples=[r.seconds for r, _ in limits],
                             full_samples=[r.seconds for r, _ in fulls],
                             peak_rss_mb=max(r.peak_rss_mb for r, _ in fulls))
-    shipped = shipped_in_flight()
-    if proxy is not None and args.shipped_default and shipped != args.in_flight:
-        _log(f"{name}: chartyard full sync at the shipped default ({shipped} in flight)")
-        fresh = scratch / f"chartyard-{name}-default"
-        shutil.rmtree(fresh, ignore_errors=True)
-        result.full_default = run_sync(fresh, url, BASE_PATH, in_flight=shipped)
-        result.shipped_in_flight = shipped
+    if pinned:
+        result.full_pinned = min(pinned, key=lambda r: r.seconds)
+        result.pinned_samples = [r.seconds for r in pinned]
+    if proxy is None and args.throttle:
+        result.throttle = measure_throttle(registry, limit.total, args, scratch)
     _log(f"{name}: naive method (budget {args.naive_budget:g} s)")
     result.naive = measure_naive(url, BASE_PATH, budget=args.naive_budget)
     if args.helm_sample > 0:
@@ -141,6 +161,32 @@ def measure_network(name: str, url: str, registry: BenchRegistry, corpus: Corpus
         result.helm = measure_helm(url.removeprefix("http://"),
                                    _helm_refs(corpus, args.helm_sample), corpus.chart_versions)
     return result
+
+
+def measure_throttle(registry: BenchRegistry, needed: int, args: argparse.Namespace,
+                     scratch: Path) -> ThrottleResult:
+    """Sync at the shipped defaults through the proxy, unthrottled and then throttled.
+
+    The unthrottled pass measures what the proxy path itself allows on this machine:
+    the throttle floor is only reachable when that is faster than requests ÷ rate.
+    """
+    runs: list[tuple[SyncResult, dict[str, int]]] = []
+    for rate, burst in ((1e9, 1_000_000_000), (args.throttle_rate, args.throttle_burst)):
+        what = "unthrottled" if rate >= 1e9 else f"behind a {rate:g} req/s throttle"
+        _log(f"loopback: chartyard full sync through the proxy, {what}")
+        proxy = ThrottleProxy(registry.url, scratch / "throttle-counts.json", rate=rate,
+                              burst=burst)
+        data_dir = scratch / "chartyard-throttled"
+        shutil.rmtree(data_dir, ignore_errors=True)
+        try:
+            sync = run_sync(data_dir, proxy.url, BASE_PATH, in_flight=None)
+        finally:
+            counts = proxy.close()
+        runs.append((sync, counts))
+    (open_, _), (sync, counts) = runs
+    return ThrottleResult(sync, needed=needed, rate=args.throttle_rate,
+                          burst=args.throttle_burst, proxy_throttled=counts["throttled"],
+                          unthrottled_seconds=open_.seconds)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -152,7 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     scratch = work / "run"
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
-    results = BenchResults(corpus, args.in_flight, args.delay_ms, rounds=args.rounds)
+    results = BenchResults(corpus, args.in_flight, args.delay_ms, rounds=args.rounds,
+                           shipped=shipped_policy())
     registry = BenchRegistry(scratch, work / f"corpus-{corpus.key}")
     proxy: WanProxy | None = None
     try:
@@ -176,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if proxy is not None:
             proxy.close()
         registry.close()
+    if args.event_pushes > 0:
+        _log(f"registry events: {args.event_pushes} helm pushes to catalog")
+        results.events = measure_events(args.event_pushes, scratch)
     if args.api_versions > 0:
         _log(f"catalog API latency at {args.api_versions:,} versions")
         levels = [int(c) for c in str(args.api_clients).split(",") if c.strip()]
@@ -192,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.wall_seconds = time.perf_counter() - started
     write_report(results, args.out)
     print(sync_table(results), end="\n\n")
+    if results.events is not None:
+        print(events_table(results.events), end="\n\n")
     if results.api is not None:
         print(api_table(results.api), end="\n\n")
     print(targets_table(results))

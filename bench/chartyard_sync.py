@@ -8,6 +8,10 @@ JSON line. Running each sync in a fresh process keeps peak RSS honest.
 
     python -m bench.chartyard_sync --data-dir D --endpoint http://127.0.0.1:5000 \\
         --base bench --in-flight 16
+
+Without ``--in-flight`` the sync runs at the shipped defaults (the adaptive per-host
+budget); with it, the budget is pinned at that number, as
+``CHARTYARD_MAX_IN_FLIGHT_PER_HOST`` does.
 """
 
 from __future__ import annotations
@@ -57,18 +61,22 @@ class CountingTransport(httpx.AsyncBaseTransport):
     def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
         self.inner = inner
         self.counts: Counter[str] = Counter()
+        self.throttled = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Count, then forward."""
+        """Count, then forward; count 429 answers too."""
         self.counts[request_kind(request)] += 1
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        if response.status_code == 429:
+            self.throttled += 1
+        return response
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
         await self.inner.aclose()
 
 
-def _child(data_dir: Path, endpoint: str, base: str, in_flight: int) -> dict[str, Any]:
+def _child(data_dir: Path, endpoint: str, base: str, in_flight: int | None) -> dict[str, Any]:
     from sqlalchemy import select
 
     from chartyard.api.app import prepare
@@ -108,7 +116,7 @@ def _child(data_dir: Path, endpoint: str, base: str, in_flight: int) -> dict[str
         claimed = leases.claim_next(session, WORKER, timedelta(minutes=30))
     assert claimed == uid, f"could not claim the registry ({claimed!r})"
     counter = CountingTransport(httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=in_flight + 1)))
+        limits=httpx.Limits(max_connections=settings.budget_policy.cap + 1)))
     ctx.sources.transport = counter
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cpu_before = own_cpu()
@@ -116,11 +124,15 @@ def _child(data_dir: Path, endpoint: str, base: str, in_flight: int) -> dict[str
     outcome = asyncio.run(SyncJob(ctx, uid, WORKER).run())
     seconds = time.perf_counter() - started
     cpu = own_cpu() - cpu_before
+    budgets = ctx.sources.budgets.snapshot()
     ctx.dispose()
     return {
         "status": outcome.status, "seconds": seconds, "cpu_seconds": cpu,
         "requests": dict(counter.counts),
         "requests_reported": outcome.requests, "added": outcome.added,
+        "throttled": counter.throttled,
+        "final_limit": max((b["limit"] for b in budgets.values()), default=0),
+        "peak_in_flight": max((b["peak"] for b in budgets.values()), default=0),
         "removed": outcome.removed, "skipped": outcome.skipped,
         "rss_before_kb": rss_before,
         "peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -140,6 +152,9 @@ class SyncResult:
     peak_rss_mb: float = 0.0
     baseline_rss_mb: float = 0.0
     cpu_seconds: float = 0.0
+    throttled: int = 0
+    peak_in_flight: int = 0
+    final_limit: int = 0
 
     @property
     def total(self) -> int:
@@ -147,19 +162,26 @@ class SyncResult:
         return sum(self.requests.values())
 
 
-def shipped_in_flight() -> int:
-    """Return chartyard's default limit of requests in flight per registry host."""
+def shipped_policy() -> str:
+    """Describe chartyard's default per-host in-flight policy."""
     from chartyard.settings import Settings
 
-    default = Settings.model_fields["max_in_flight_per_host"].default
-    return int(default)
+    policy = Settings.model_construct().budget_policy  # the defaults, not the environment
+    if policy.pinned is not None:
+        return f"pinned at {policy.pinned}"
+    return f"adaptive, from {policy.initial} up to {policy.cap}"
 
 
-def run_sync(data_dir: Path, endpoint: str, base: str, *, in_flight: int,
+def run_sync(data_dir: Path, endpoint: str, base: str, *, in_flight: int | None,
              timeout: float = 3600) -> SyncResult:
-    """Run one sync of the benchmark registry in a child process; return what it reported."""
+    """Run one sync of the benchmark registry in a child process; return what it reported.
+
+    ``in_flight=None`` runs at the shipped defaults; a number pins the per-host budget.
+    """
     argv = [sys.executable, "-m", "bench.chartyard_sync", "--data-dir", str(data_dir),
-            "--endpoint", endpoint, "--base", base, "--in-flight", str(in_flight)]
+            "--endpoint", endpoint, "--base", base]
+    if in_flight is not None:
+        argv += ["--in-flight", str(in_flight)]
     done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
@@ -172,7 +194,8 @@ def run_sync(data_dir: Path, endpoint: str, base: str, *, in_flight: int,
         status=report["status"], seconds=report["seconds"], requests=Counter(report["requests"]),
         added=report["added"], removed=report["removed"], skipped=report["skipped"],
         peak_rss_mb=report["peak_rss_kb"] / 1024, baseline_rss_mb=report["rss_before_kb"] / 1024,
-        cpu_seconds=report["cpu_seconds"],
+        cpu_seconds=report["cpu_seconds"], throttled=report["throttled"],
+        peak_in_flight=report["peak_in_flight"], final_limit=report["final_limit"],
     )
 
 
@@ -182,7 +205,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--base", default="bench")
-    parser.add_argument("--in-flight", type=int, default=16)
+    parser.add_argument("--in-flight", type=int, default=None,
+                        help="pin the in-flight budget (default: the shipped adaptive one)")
     args = parser.parse_args(argv)
     print(json.dumps(_child(args.data_dir, args.endpoint, args.base, args.in_flight)), flush=True)
 

@@ -11,7 +11,7 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from chartyard.oci import ClientLimits, EgressPolicy
+from chartyard.oci import ClientLimits, EgressPolicy, HostBudgets
 from chartyard.settings import Settings
 from chartyard.sources import SourceOptions
 from chartyard.store.crypto import SecretBox, load_keys
@@ -37,15 +37,16 @@ class AppContext:
         engine = make_engine(settings.resolved_database_url, pool_size=settings.db_pool_size,
                              max_overflow=settings.db_max_overflow)
         secret = settings.secret_key.get_secret_value() if settings.secret_key else None
+        policy = settings.budget_policy
         limits = ClientLimits(
             connect_timeout=settings.registry_connect_timeout,
             read_timeout=settings.registry_read_timeout,
-            max_in_flight=settings.max_in_flight_per_host,
+            max_in_flight=policy.cap,  # the most ever in flight: pool size, task fan-out
         )
         egress = EgressPolicy.from_cidrs(settings.egress_deny, settings.egress_allow)
         return cls(settings, engine, make_sessionmaker(engine),
                    SecretBox(load_keys(secret, settings.data_dir)),
-                   SourceOptions(limits=limits, egress=egress))
+                   SourceOptions(limits=limits, egress=egress, budgets=HostBudgets(policy)))
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from chartyard.oci import parse_networks
+from chartyard.oci import BudgetPolicy, parse_networks
 
 
 def _default_data_dir() -> Path:
@@ -39,7 +39,13 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     worker_poll_seconds: float = 2.0
     lease_seconds: int = 60
-    max_in_flight_per_host: int = 8
+    # Unset: adaptive per host, from 4 up to the cap. Set: pinned at that number.
+    max_in_flight_per_host: int | None = Field(default=None, ge=1, le=1024)
+    max_in_flight_cap: int = Field(default=32, ge=1, le=1024)
+    # Registry events: requests per second per registry (bursts up to events_burst).
+    events_rate_per_second: float = Field(default=20.0, gt=0)
+    events_burst: int = Field(default=200, ge=1)
+    events_max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     registry_connect_timeout: float = 5.0
     registry_read_timeout: float = 30.0
 
@@ -65,6 +71,14 @@ class Settings(BaseSettings):
         items = [str(v).strip() for v in value if str(v).strip()]
         parse_networks(items, setting=f"CHARTYARD_{str(info.field_name).upper()}")
         return items
+
+    @property
+    def budget_policy(self) -> BudgetPolicy:
+        """Return the per-host in-flight policy: pinned when the limit is set, else adaptive."""
+        if self.max_in_flight_per_host is not None:
+            return BudgetPolicy.fixed(self.max_in_flight_per_host)
+        cap = self.max_in_flight_cap
+        return BudgetPolicy(initial=min(4, cap), cap=cap)
 
     @property
     def resolved_database_url(self) -> str:

@@ -12,8 +12,15 @@ from tests.harness.components import REPO_ROOT
 
 ROWS = (
     "Registry limit (16 in flight): time",
-    "chartyard full sync: time",
+    "chartyard full sync (shipped defaults): time",
     "chartyard full sync: requests",
+    "chartyard full sync: in flight, peak / limit at the end",
+    "Throttled registry: full sync (shipped defaults)",
+    "Throttled registry: 429 answers (chartyard saw / proxy sent)",
+    "throttled sync ÷ throttle floor",
+    "Throttled registry: the same proxy unthrottled",
+    "helm push returned → version served: p50 / p95 / max",
+    "registry requests per event refresh",
     "chartyard full sync: peak RSS",
     "chartyard no-change resync",
     "chartyard one-new-version resync",
@@ -48,4 +55,7 @@ def test_quick_benchmark_runs_and_reports(tmp_path: Path) -> None:
     assert no_change and no_change[0].count("21 requests (catalog 1, tags 20)") == 2
     one_new = [line for line in report.splitlines() if "one-new-version resync" in line]
     assert one_new[0].count("(catalog 1, tags 20, manifest 1, blob 1); added 1") == 2
-    assert "chartyard full sync: time" in done.stdout  # the table is printed too
+    assert "chartyard full sync (shipped defaults): time" in done.stdout  # printed too
+    # Each pushed version costs its refresh exactly tags/list + manifest + config blob.
+    assert "| registry requests per event refresh | 3 requests x 5 |" in report
+    assert "| Throttled registry: full sync (shipped defaults) | Completed in" in report

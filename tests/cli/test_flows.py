@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from chartyard.client import ApiError, ChartyardClient, pack
@@ -214,3 +215,23 @@ def test_python_client_compare_errors_name_the_fix(cy_server: ChartyardServer, a
         body = client.profiles.compare_upgrade(uid, 0, "2.0.0")
         # The layer's values are the chart's 1.0.0 defaults: `legacy` is gone in 2.0.0.
         assert body["missingOverrides"] == ["legacy"]
+
+
+def test_registry_events_secret_then_events_shows_what_arrived(
+        cli: Cli, cy_server: ChartyardServer, diffed: DiffRegistry) -> None:
+    created: Any = cli("registry", "events-secret", diffed.name, "-o", "json").json()
+    secret, endpoint = created["secret"], created["endpoint"]
+    assert endpoint.startswith(cy_server.url) and endpoint.endswith("/events")
+    pull = {"events": [{"action": "pull", "target": {"repository": f"{diffed.prefix}/x"}}]}
+    with httpx.Client() as http:
+        sent = http.post(endpoint, json=pull, headers={"Authorization": f"Bearer {secret}"})
+        assert sent.status_code == 202, sent.text
+        shown: Any = cli("registry", "events", diffed.name, "-o", "json").json()
+        assert shown["secretSet"] is True and shown["received"] >= 1
+        assert shown["lastEvent"]["repository"] == f"{diffed.prefix}/x"
+        table = cli("registry", "events", diffed.name)
+        assert table.code == 0 and f"other {diffed.prefix}/x" in table.out, table
+        # Rotating replaces the secret: the old one is refused from then on.
+        cli("registry", "events-secret", diffed.name, "-o", "json").json()
+        stale = http.post(endpoint, json=pull, headers={"Authorization": f"Bearer {secret}"})
+        assert stale.status_code == 401, stale.text

@@ -79,7 +79,7 @@ async def test_bearer_anonymous_ping_uses_a_scopeless_token() -> None:
     assert "authorization" not in token_request.headers
     assert client.stats.as_dict() | {} == {
         "ping": 2, "catalog": 0, "tags": 0, "manifest": 0, "manifest_head": 0, "blob": 0,
-        "token": 1, "retries": 0, "total": 3,
+        "token": 1, "retries": 0, "throttled": 0, "total": 3,
     }
 
 

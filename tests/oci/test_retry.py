@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 from chartyard.oci import (
+    BudgetPolicy,
     ClientLimits,
+    HostBudget,
     NotFound,
     ProtocolError,
     RateLimited,
@@ -18,7 +20,6 @@ from chartyard.oci import (
     RegistryUnreachable,
     ServerError,
 )
-from chartyard.oci._limiter import AdaptiveLimiter
 from chartyard.oci._retry import backoff_delay, parse_rate_limit, parse_retry_after
 
 from ._fakes import REGISTRY, FakeRegistry, Handler, Sleeps
@@ -209,9 +210,10 @@ async def test_in_flight_requests_are_bounded() -> None:
 
 
 async def test_limiter_never_drops_below_one_and_survives_cancellation() -> None:
-    limiter = AdaptiveLimiter(2)
+    limiter = HostBudget("r", BudgetPolicy.fixed(2))
     for _ in range(5):
-        limiter.throttled()
+        async with limiter.slot() as slot:
+            slot.done(congested=True)
     assert limiter.limit == 1
     async with limiter.slot():
         waiter = asyncio.create_task(_hold(limiter))
@@ -223,7 +225,7 @@ async def test_limiter_never_drops_below_one_and_survives_cancellation() -> None
     await asyncio.wait_for(_hold(limiter), 30)  # the slot is still usable
 
 
-async def _hold(limiter: AdaptiveLimiter) -> None:
+async def _hold(limiter: HostBudget) -> None:
     async with limiter.slot():
         await asyncio.sleep(0)
 

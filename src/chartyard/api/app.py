@@ -18,6 +18,7 @@ from chartyard.api.routes import (
     catalog,
     clouds,
     compare,
+    events,
     health,
     metrics,
     profiles,
@@ -81,7 +82,8 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
                   description="Helm charts in OCI registries: registries, catalog, profiles.")
     install_error_handlers(app)
     app.add_middleware(ObserveMiddleware)
-    for router in (health.router, metrics.router, auth.router, registries.router, clouds.router,
+    for router in (health.router, metrics.router, auth.router, registries.router, events.router,
+                   clouds.router,
                    catalog.router, profiles.router, projects.router, users.router,
                    compare.router, web.router):
         app.include_router(router)

@@ -1,4 +1,4 @@
-"""`chartyard registry update` and `registry events-secret` (tenant admins)."""
+"""`chartyard registry update`, `registry events` and `registry events-secret`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import typer
 
 from chartyard.cli import config
 from chartyard.cli.login import read_secret
-from chartyard.cli.output import OutputFormat, OutputOption, emit, note
+from chartyard.cli.output import OutputFormat, OutputOption, emit, fields, note
 from chartyard.registries.kinds import get_kind
 
 RegistryArg = Annotated[str, typer.Argument(help="Registry name or uid.", show_default=False)]
@@ -84,6 +84,28 @@ def update(
     emit(shown, output, lambda: f"Registry '{shown['metadata']['name']}' updated.")
 
 
+def _describe_events(info: dict[str, Any]) -> Any:
+    last = info.get("lastEvent")
+    last_text = "none received"
+    if last:
+        ref = last["repository"] + (f":{last['tag']}" if last.get("tag") else "")
+        last_text = f"{last['action']} {ref} at {info['lastEventTime']}"
+    return fields([
+        ("URL", info["url"]),
+        ("Secret", "set" if info["secretSet"] else "not set (chartyard registry events-secret)"),
+        ("Last event", last_text),
+        ("Received", f"{info['received']} events: {info['refreshed']} refreshes, "
+                     f"{info['ignored']} ignored, {info['outOfScope']} out of scope")])
+
+
+def events(name: RegistryArg, url: config.UrlOption = None,
+           output: OutputOption = OutputFormat.table) -> None:
+    """Show the URL a registry's notifications go to and the last event received."""
+    with config.connect(url) as client:
+        info = client.events.get(client.registries.resolve(name).uid)
+    emit(info, output, lambda: _describe_events(info))
+
+
 def events_secret(name: RegistryArg, url: config.UrlOption = None,
                   output: OutputOption = OutputFormat.table) -> None:
     """Create or rotate the secret a registry's push notifications authenticate with.
@@ -94,7 +116,7 @@ def events_secret(name: RegistryArg, url: config.UrlOption = None,
     """
     with config.connect(url) as client:
         ref = client.registries.resolve(name)
-        body = client.registry_events.rotate_secret(ref.uid)
+        body = client.events.rotate_secret(ref.uid)
     endpoint = f"{client.url}/v1/registries/{ref.uid}/events"
     if output is OutputFormat.table:
         note(f"Store this secret now: it is not shown again. Events go to {endpoint}")
@@ -103,6 +125,7 @@ def events_secret(name: RegistryArg, url: config.UrlOption = None,
 
 
 def register(app: typer.Typer) -> None:
-    """Add `update` and `events-secret` to the `registry` command group."""
+    """Add `update`, `events` and `events-secret` to the `registry` command group."""
     app.command("update")(update)
+    app.command("events")(events)
     app.command("events-secret")(events_secret)

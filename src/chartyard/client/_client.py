@@ -8,10 +8,11 @@ import httpx
 
 from chartyard.client._auth import AuthApi
 from chartyard.client._charts import ChartsApi
+from chartyard.client._events import EventsApi
 from chartyard.client._http import Http
 from chartyard.client._profiles import ProfilesApi
 from chartyard.client._registries import RegistriesApi
-from chartyard.client._users import ApiKeysApi, RegistryEventsApi, UsersApi
+from chartyard.client._users import ApiKeysApi, UsersApi
 
 
 class ChartyardClient:
@@ -32,7 +33,7 @@ class ChartyardClient:
         self.profiles = ProfilesApi(self._http)
         self.users = UsersApi(self._http)
         self.api_keys = ApiKeysApi(self._http)
-        self.registry_events = RegistryEventsApi(self._http)
+        self.events = EventsApi(self._http)
 
     @property
     def url(self) -> str:

@@ -62,15 +62,3 @@ class ApiKeysApi:
     def revoke(self, uid: str) -> None:
         """Revoke an API key."""
         self._http.request("DELETE", f"/v1/apikeys/{uid}")
-
-
-class RegistryEventsApi:
-    """Push and delete notifications from registries (DESIGN §2, Registry events)."""
-
-    def __init__(self, http: Http) -> None:
-        self._http = http
-
-    def rotate_secret(self, uid: str) -> dict[str, Any]:
-        """Create or rotate a registry's events secret; it is returned only this once."""
-        return cast(dict[str, Any],
-                    self._http.json("POST", f"/v1/registries/{uid}/events/secret"))

@@ -1,11 +1,13 @@
 """OCI Distribution client: pure protocol, no web, database or service imports.
 
 Endpoint parsing, the ``WWW-Authenticate`` parser, Basic and Bearer auth with
-a per-scope token cache, per-registry TLS, bounded and retried requests, and
-typed errors whose messages say what to do.
+a per-scope token cache, per-registry TLS, bounded and retried requests under one
+adaptive in-flight budget per host, and typed errors whose messages say what to do.
 """
 
+from ._aimd import AimdController, BudgetPolicy
 from ._auth import RegistryAuth
+from ._budget import HostBudget, HostBudgets
 from ._challenge import Challenge, parse_challenge
 from ._client import RegistryClient
 from ._config import BasicCredentials, ClientLimits
@@ -52,8 +54,10 @@ __all__ = [
     "MANIFEST_ACCEPT",
     "OCI_INDEX",
     "OCI_MANIFEST",
+    "AimdController",
     "AuthenticationFailed",
     "BasicCredentials",
+    "BudgetPolicy",
     "CatalogUnsupported",
     "Challenge",
     "ClientLimits",
@@ -62,6 +66,8 @@ __all__ = [
     "EgressPolicy",
     "Endpoint",
     "Forbidden",
+    "HostBudget",
+    "HostBudgets",
     "InvalidEndpoint",
     "Manifest",
     "NotAnOCIRegistry",

@@ -13,6 +13,7 @@ import httpx
 
 from ._auth import RegistryAuth
 from ._body import check_digest_format, compute_digest, is_digest, loads_json, verify_digest
+from ._budget import HostBudget
 from ._config import BasicCredentials, ClientLimits
 from ._egress import EgressPolicy, GuardedTransport
 from ._endpoint import Endpoint, parse_endpoint
@@ -36,6 +37,9 @@ class RegistryClient:
     endpoint's path, see ``Endpoint.repository``). Every call is bounded by
     ``limits``; ``stats`` counts the HTTP requests made. ``egress`` decides which
     resolved addresses may be reached (default: the always-refused ranges only).
+    ``budget`` is the host's in-flight budget shared across the process (see
+    ``HostBudgets``); without one the client keeps a private one pinned at
+    ``limits.max_in_flight``.
     """
 
     def __init__(
@@ -47,6 +51,7 @@ class RegistryClient:
         limits: ClientLimits = ClientLimits(),
         transport: httpx.AsyncBaseTransport | None = None,
         egress: EgressPolicy | None = None,
+        budget: HostBudget | None = None,
         user_agent: str = "chartyard/0.1",
         _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         _clock: Callable[[], float] = time.monotonic,
@@ -78,7 +83,8 @@ class RegistryClient:
             trust_env=False,
         )
         self._transfer = Transfer(
-            self._client, limits, self.stats, sleep=_sleep, random=_random or random.random
+            self._client, limits, self.stats, sleep=_sleep, random=_random or random.random,
+            budget=budget, host=self.endpoint.authority,
         )
 
     async def __aenter__(self) -> RegistryClient:
@@ -99,7 +105,12 @@ class RegistryClient:
     @property
     def in_flight_limit(self) -> int:
         """Return the current adaptive limit on concurrent requests."""
-        return self._transfer.limiter.limit
+        return self._transfer.budget.limit
+
+    @property
+    def budget(self) -> HostBudget:
+        """Return the in-flight budget this client's requests count against."""
+        return self._transfer.budget
 
     async def ping(self) -> None:
         """Check that the endpoint is an OCI registry and that the credentials work."""

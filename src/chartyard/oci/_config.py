@@ -26,6 +26,8 @@ class ClientLimits:
     read_timeout: float = 30.0
     max_in_flight: int = 8
     max_retries: int = 4
+    # 429 answers carrying Retry-After are paced, not failures: their own retry budget.
+    max_throttled_retries: int = 20
     backoff_base: float = 0.25
     backoff_max: float = 8.0
     max_retry_after: float = 60.0

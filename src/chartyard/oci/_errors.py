@@ -127,7 +127,3 @@ class TruncatedBody(Exception):
         self.received = received
         self.expected = expected
 
-
-# The internal signal's old name, still imported by _retry.py; not the category
-# ``chartyard.errors.TransientError``. Drop once _retry.py says RetryableStatus.
-TransientError = RetryableStatus

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from ._errors import TransientError, TruncatedBody
+from ._errors import RetryableStatus, TruncatedBody
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -19,7 +19,7 @@ RETRYABLE_EXCEPTIONS: tuple[type[BaseException], ...] = (
     httpx.ReadError,
     httpx.WriteError,
     TruncatedBody,
-    TransientError,
+    RetryableStatus,
 )
 
 

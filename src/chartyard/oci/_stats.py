@@ -9,7 +9,7 @@ KINDS = ("ping", "catalog", "tags", "manifest", "manifest_head", "blob", "token"
 
 @dataclass
 class RequestStats:
-    """Count HTTP requests by kind, plus retries and the last rate-limit headers seen.
+    """Count HTTP requests by kind, plus retries, 429 answers and the last rate-limit headers seen.
 
     Every request that reaches the transport counts once, including auth
     retries, token requests and redirects (a redirected blob counts twice).
@@ -23,6 +23,7 @@ class RequestStats:
     blob: int = 0
     token: int = 0
     retries: int = 0
+    throttled: int = 0
     total: int = 0
     rate_limit_remaining: int | None = None
     rate_limit_limit: int | None = None

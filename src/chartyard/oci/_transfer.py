@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import httpx
 
+from ._aimd import BudgetPolicy
 from ._body import read_capped
+from ._budget import HostBudget, Slot
 from ._config import ClientLimits
 from ._errors import (
     OCIError,
@@ -18,7 +20,6 @@ from ._errors import (
     ServerError,
     TruncatedBody,
 )
-from ._limiter import AdaptiveLimiter
 from ._neterr import describe_transport_error
 from ._retry import (
     RETRYABLE_EXCEPTIONS,
@@ -44,7 +45,11 @@ class Fetched:
 
 
 class Transfer:
-    """Run requests for a client under its limiter and retry policy."""
+    """Run requests for a client under its host's budget and the retry policy.
+
+    ``budget`` is shared with every other client of the same host in the process; a
+    client without one gets a private budget pinned at ``limits.max_in_flight``.
+    """
 
     def __init__(
         self,
@@ -54,13 +59,15 @@ class Transfer:
         *,
         sleep: Callable[[float], Awaitable[None]],
         random: Callable[[], float] = _random.random,
+        budget: HostBudget | None = None,
+        host: str = "",
     ) -> None:
         self._client = client
         self._limits = limits
         self._stats = stats
         self._sleep = sleep
         self._random = random
-        self.limiter = AdaptiveLimiter(limits.max_in_flight)
+        self.budget = budget or HostBudget(host, BudgetPolicy.fixed(limits.max_in_flight))
 
     async def fetch(
         self,
@@ -80,9 +87,11 @@ class Transfer:
         if scope is not None:
             extensions[SCOPE] = scope
         headers = {"Accept": accept} if accept else {}
-        attempt = 0
+        attempt = throttled = 0
+        slept_retry_after = False
         while True:
-            async with self.limiter.slot():
+            async with self.budget.slot(sleep=self._sleep,
+                                        honour_pause=not slept_retry_after) as slot:
                 try:
                     request = self._client.build_request(
                         method, url, headers=headers, extensions=extensions
@@ -95,14 +104,28 @@ class Transfer:
                 except httpx.TransportError as exc:
                     raise await self._describe(exc) from exc
                 else:
+                    _report(slot, fetched)
                     if fetched.status not in RETRYABLE_STATUS:
-                        self.limiter.succeeded()
                         return fetched
                     outcome = fetched
-            delay = await self._plan_retry(outcome, attempt, f"{method} {what}")
+            retry_after = _retry_after(outcome)
+            if retry_after is not None and _status(outcome) == 429 \
+                    and throttled < self._limits.max_throttled_retries:
+                # A 429 that says when to come back is pacing, not failure: it gets a
+                # budget of its own, and the wait it asks for.
+                throttled += 1
+                self._stats.throttled += 1
+                if retry_after > self._limits.max_retry_after:
+                    raise self._rate_limited(f"{method} {what}", retry_after, asked=True)
+                delay = retry_after
+            else:
+                if _status(outcome) == 429:
+                    self._stats.throttled += 1
+                delay = await self._plan_retry(outcome, attempt, f"{method} {what}")
+                attempt += 1
+            slept_retry_after = retry_after is not None
             self._stats.retries += 1
             await self._sleep(delay)
-            attempt += 1
 
     async def _attempt(
         self,
@@ -140,10 +163,9 @@ class Transfer:
         elif isinstance(outcome, RetryableStatus):
             status = outcome.status
             retry_after = parse_retry_after(outcome.retry_after)
-        if status == 429:
-            self.limiter.throttled()
-            if retry_after is not None and retry_after > self._limits.max_retry_after:
-                raise self._rate_limited(what, retry_after, asked=True)
+        if status == 429 and retry_after is not None \
+                and retry_after > self._limits.max_retry_after:
+            raise self._rate_limited(what, retry_after, asked=True)
         if attempt >= self._limits.max_retries:
             raise await self._give_up(outcome, status, retry_after, what)
         if retry_after is not None:
@@ -207,6 +229,33 @@ class Transfer:
         if remaining is not None:
             self._stats.rate_limit_remaining = remaining
             self._stats.rate_limit_limit = parse_rate_limit(headers.get("ratelimit-limit"))
+
+
+def _status(outcome: Fetched | BaseException) -> int | None:
+    if isinstance(outcome, Fetched):
+        return outcome.status
+    return outcome.status if isinstance(outcome, RetryableStatus) else None
+
+
+def _retry_after(outcome: Fetched | BaseException) -> float | None:
+    if isinstance(outcome, Fetched):
+        return parse_retry_after(outcome.headers.get("retry-after"))
+    if isinstance(outcome, RetryableStatus):
+        return parse_retry_after(outcome.retry_after)
+    return None
+
+
+def _report(slot: Slot, fetched: Fetched) -> None:
+    """Tell the host budget how the answer went: throttled, and what rate limit remains."""
+    headers = fetched.headers
+    congested = fetched.status in (429, 503)
+    reset = parse_rate_limit(headers.get("ratelimit-reset"))
+    slot.done(
+        congested=congested,
+        retry_after=parse_retry_after(headers.get("retry-after")) if congested else None,
+        remaining=parse_rate_limit(headers.get("ratelimit-remaining")),
+        reset=float(reset) if reset is not None else None,
+    )
 
 
 def _no_answer(exc: httpx.RemoteProtocolError) -> bool:

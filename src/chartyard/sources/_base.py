@@ -13,6 +13,7 @@ from chartyard.oci import (
     ClientLimits,
     EgressPolicy,
     Endpoint,
+    HostBudgets,
     Manifest,
     RequestStats,
     TLSConfig,
@@ -49,6 +50,8 @@ class SourceOptions:
     token_cache: EcrTokenCache = field(default_factory=EcrTokenCache)
     transport: httpx.AsyncBaseTransport | None = None
     egress: EgressPolicy = field(default_factory=EgressPolicy)
+    # One in-flight budget per registry host for everything this process does.
+    budgets: HostBudgets = field(default_factory=HostBudgets)
 
 
 class ChartSource(Protocol):

@@ -14,10 +14,11 @@ from chartyard.sources._oci import OciSource
 def open_source(target: RegistryTarget, options: SourceOptions) -> ChartSource:
     """Return a source for the target; the caller closes it."""
     ecr = target.ecr
+    budget = options.budgets.for_host(target.endpoint.authority)
     if ecr is None or ecr.auth.kind == "anonymous":
         client = RegistryClient(target.endpoint, target.credentials, target.tls,
                                 limits=options.limits, transport=options.transport,
-                              egress=options.egress)
+                              egress=options.egress, budget=budget)
         return OciSource(client, target.endpoint, target.base_paths, target.repositories)
 
     aws = EcrClient(ecr.endpoint, ecr.auth, role_cache=options.role_cache,
@@ -27,6 +28,6 @@ def open_source(target: RegistryTarget, options: SourceOptions) -> ChartSource:
         credentials = await asyncio.to_thread(session.registry_credentials)
         return RegistryClient(target.endpoint, credentials, target.tls,
                               limits=options.limits, transport=options.transport,
-                              egress=options.egress)
+                              egress=options.egress, budget=budget)
 
     return EcrSource(aws, target.endpoint, target.base_paths, target.repositories, make_client)

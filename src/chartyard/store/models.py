@@ -322,3 +322,20 @@ class AuditEvent(Base):
     target_name: Mapped[str | None] = mapped_column(String(256), default=None)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RegistryEventHook(Base):
+    """A registry's event endpoint: the hashed secret and what its events did."""
+
+    __tablename__ = "registry_event_hooks"
+    registry_uid: Mapped[str] = mapped_column(
+        ForeignKey("registries.uid", ondelete="CASCADE"), primary_key=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    rotated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_event_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_event: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    received: Mapped[int] = mapped_column(Integer, default=0)
+    refreshed: Mapped[int] = mapped_column(Integer, default=0)
+    ignored: Mapped[int] = mapped_column(Integer, default=0)
+    out_of_scope: Mapped[int] = mapped_column(Integer, default=0)

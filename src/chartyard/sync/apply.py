@@ -63,21 +63,7 @@ def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
     state = leases.holds(session, reg.uid, worker)
     if state is None:
         return False
-    chart_ids = [k.chart_uid for k in changes.drop if k.chart_uid]
-    ignored_ids = [k.ignored_id for k in changes.drop if k.ignored_id is not None]
-    for uids in _chunks(chart_ids):
-        session.execute(delete(ChartVersion).where(ChartVersion.uid.in_(uids)))
-    for ids in _chunks(ignored_ids):
-        session.execute(delete(IgnoredTag).where(IgnoredTag.id.in_(ids)))
-    for rows in _chunks([_row(reg, c) for c in changes.charts]):
-        session.execute(insert(ChartVersion), rows)
-    skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
-                "digest": s.digest, "reason": s.reason[:256]}
-               for s in changes.skipped if s.remember]
-    for skip_rows in _chunks(skipped):
-        session.execute(insert(IgnoredTag), skip_rows)
-    touched = {c.repository for c in changes.charts} | {k.repository for k in changes.drop}
-    refresh_charts(session, reg, touched)
+    chart_ids = write_changes(session, reg, changes)
     total = session.scalar(
         select(func.count()).select_from(ChartVersion).where(ChartVersion.registry_uid == reg.uid)
     ) or 0
@@ -101,6 +87,29 @@ def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
     run.skipped = len(changes.skipped)
     session.merge(run)
     return True
+
+
+def write_changes(session: Session, reg: Registry, changes: Changes) -> list[str]:
+    """Delete dropped versions, insert fetched ones and skipped tags, refresh chart rows.
+
+    Return the uids of the chart versions deleted.
+    """
+    chart_ids = [k.chart_uid for k in changes.drop if k.chart_uid]
+    ignored_ids = [k.ignored_id for k in changes.drop if k.ignored_id is not None]
+    for uids in _chunks(chart_ids):
+        session.execute(delete(ChartVersion).where(ChartVersion.uid.in_(uids)))
+    for ids in _chunks(ignored_ids):
+        session.execute(delete(IgnoredTag).where(IgnoredTag.id.in_(ids)))
+    for rows in _chunks([_row(reg, c) for c in changes.charts]):
+        session.execute(insert(ChartVersion), rows)
+    skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
+                "digest": s.digest, "reason": s.reason[:256]}
+               for s in changes.skipped if s.remember]
+    for skip_rows in _chunks(skipped):
+        session.execute(insert(IgnoredTag), skip_rows)
+    touched = {c.repository for c in changes.charts} | {k.repository for k in changes.drop}
+    refresh_charts(session, reg, touched)
+    return chart_ids
 
 
 def record_failure(session: Session, reg_uid: str, run: SyncRun, worker: str, code: str,

@@ -73,3 +73,22 @@ def give_up(session: Session, uid: str, worker: str) -> bool:
         .execution_options(synchronize_session=False)
     )
     return getattr(result, "rowcount", 0) == 1
+
+
+def acquire(session: Session, uid: str, worker: str, lease: timedelta) -> bool:
+    """Take the registry's lease now, due or not; False while someone else holds it."""
+    now = utcnow()
+    result = session.execute(
+        update(SyncState).where(
+            SyncState.registry_uid == uid,
+            or_(SyncState.lease_owner.is_(None), SyncState.lease_expires_at < now),
+        ).values(lease_owner=worker, lease_expires_at=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+def give_back(state: SyncState) -> None:
+    """Release the lease without changing when the registry is next due."""
+    state.lease_owner = None
+    state.lease_expires_at = None

@@ -11,6 +11,7 @@ from chartyard.web import (
     auth_routes,
     catalog_routes,
     compare_routes,
+    event_routes,
     profile_edit_routes,
     profile_routes,
     registry_routes,
@@ -20,7 +21,7 @@ from chartyard.web import (
 STATIC_DIR = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth_routes, registry_routes, catalog_routes, compare_routes,
+for _module in (auth_routes, registry_routes, event_routes, catalog_routes, compare_routes,
                 profile_edit_routes, profile_routes, user_routes):
     router.include_router(_module.router)
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from chartyard.errors import InvalidInput
+from chartyard.oci import is_under, parse_endpoint
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
 from chartyard.sources import ChartSource, RegistryTarget, SourceOptions, open_source
@@ -355,6 +356,14 @@ class RegistryKind(ABC):
     def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
         """Return the chart source of a target (an OCI registry, or ECR through its API)."""
         return open_source(target, options)
+
+    def covers(self, registry: Registry, repository: str) -> bool:
+        """Return whether the registry's sync covers a full repository name (for events)."""
+        stored = StoredSync.model_validate(registry.spec)
+        full = parse_endpoint(stored.endpoint).repository
+        if repository in {full(r) for r in stored.repositories}:
+            return True
+        return any(is_under(repository, full(base)) for base in stored.base_paths)
 
     @abstractmethod
     def export_access(self, registry: Registry) -> ExportAccess:

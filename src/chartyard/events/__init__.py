@@ -1,0 +1,1 @@
+"""Registry events: notifications from registries that refresh single repositories."""
