@@ -23,6 +23,7 @@ COMPONENT_NAMES = (
     "postgres",
     "htpasswd",
     "moto_server",
+    "nginx",
 )
 
 
