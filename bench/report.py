@@ -16,6 +16,7 @@ from bench.api_latency import ApiResult, Percentiles
 from bench.chartyard_sync import SyncResult
 from bench.corpus import Corpus
 from bench.helm_cli import HelmResult
+from bench.helm_repo import HelmRepoResult, helm_repo_table
 from bench.limit import LimitResult
 from bench.naive import NaiveResult
 from bench.probes import Phase
@@ -74,6 +75,7 @@ class BenchResults:
     wall_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     rounds: int = 1
+    helm_repo: HelmRepoResult | None = None
 
 
 def _run(argv: list[str]) -> str:
@@ -288,6 +290,12 @@ def render(results: BenchResults) -> str:
                   f"Seeded directly into SQLite in {results.api.seed_seconds:,.1f} s; served "
                   f"by `chartyard serve --no-worker --workers {results.api.server_workers}`.",
                   ""]
+    if results.helm_repo is not None:
+        parts += ["## Classic Helm repository (index.yaml)", "",
+                  helm_repo_table(results.helm_repo), "",
+                  "A generated index served by nginx; peak RSS is that of the measured "
+                  "process for the whole sync; the no-change resync sends the stored ETag "
+                  "and Last-Modified.", ""]
     parts += ["## Targets (issue 8)", "", targets_table(results), ""]
     if results.notes:
         parts += ["## Notes", ""] + [f"- {note}" for note in results.notes] + [""]
