@@ -71,6 +71,7 @@ _TRUE = frozenset({"true", "yes", "on", "y"})
 _FALSE = frozenset({"false", "no", "off", "n"})
 _HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 _LIBYAML_NESTING = "exceeded maximum nesting depth"
+_MAX_NAME = 250  # as Chart.yaml's name (chartyard.helm.ChartMetadata)
 # Index-only fields, read beside the Chart.yaml ones.
 _INDEX_FIELDS = ("urls", "digest", "created", "removed")
 
@@ -363,6 +364,10 @@ class IndexParser:
     # ---- entries -------------------------------------------------------
     def _entry(self, key: str, position: int, raw: object) -> IndexEntry:
         where = f"entries.{key}[{position}]"
+        if not key.strip() or len(key) > _MAX_NAME:
+            raise InvalidIndex(f"entries in {self._source} has a chart name of {len(key)} "
+                               f"characters; chart names are 1 to {_MAX_NAME} characters",
+                               field=f"entries.{key[:80]}")
         if not isinstance(raw, dict):
             raise InvalidIndex(f"{where} in {self._source} must be a mapping describing one "
                                f"chart version, not {type(raw).__name__}", field=where)

@@ -16,6 +16,7 @@ from chartyard.store.models import (
     IgnoredTag,
     Registry,
     SyncRun,
+    SyncState,
     new_uid,
     utcnow,
 )
@@ -99,6 +100,25 @@ def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
     run.removed = len(chart_ids) - changes.replaced
     run.skipped = len(changes.skipped)
     session.merge(run)
+    return True
+
+
+def apply_index(session: Session, reg: Registry, run: SyncRun, worker: str,
+                changes: Changes | None, cursor: dict[str, object], status: int,
+                next_due: datetime | None) -> bool:
+    """Apply a Helm index sync (``changes`` None: the index did not change) and its cursor."""
+    if not apply_changes(session, reg, run, worker, changes or Changes(), next_due):
+        return False
+    state = session.get(SyncState, reg.uid)
+    assert state is not None
+    state.cursor = cursor
+    total = state.chart_versions
+    if changes is None:
+        why = "answered 304 Not Modified" if status == 304 else "is unchanged (same digest)"
+        state.message = f"{total} chart versions; index.yaml {why}"
+    else:
+        state.message = (f"{total} chart versions of {changes.repositories} charts; "
+                         f"{run.added} added, {run.updated} updated, {run.removed} removed")
     return True
 
 
