@@ -25,6 +25,9 @@ from tests.harness.components import (
     find_pg_bin,
 )
 from tests.harness.helm import Helm
+from tests.harness.nginx import DEFAULT_PASSWORD as NGINX_PASSWORD
+from tests.harness.nginx import DEFAULT_USER as NGINX_USER
+from tests.harness.nginx import NginxServer
 from tests.harness.postgres import PostgresServer
 from tests.harness.registry import Mode, RegistryServer
 from tests.harness.token_server import TokenPolicy
@@ -146,6 +149,21 @@ def registry_factory(tmp_path: Path) -> Iterator[Callable[..., RegistryServer]]:
 def unique_repo_prefix() -> str:
     """A fresh repository path prefix such as ``t3f9a0c1d2e`` (no trailing slash)."""
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+# ---- classic Helm repositories (nginx) ---------------------------------------
+@pytest.fixture(scope="session")
+def tls_helm_repo(harness_dir: Path) -> Iterator[NginxServer]:
+    """nginx over HTTPS (``ca_pem``/``ca_file``) with basic auth ``username``/``password``."""
+    with NginxServer(tls=True, users={NGINX_USER: NGINX_PASSWORD}, base_dir=harness_dir) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def plain_helm_repo(harness_dir: Path) -> Iterator[NginxServer]:
+    """nginx over plain HTTP without authentication."""
+    with NginxServer(base_dir=harness_dir) as server:
+        yield server
 
 
 # ---- helm --------------------------------------------------------------------
