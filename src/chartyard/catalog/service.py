@@ -119,7 +119,10 @@ class CatalogService:
             raise NotFoundError(f"pack '{row.uid}' has no chart layer to read values from")
         reg = self._registry(row.registry_uid)
         target = RegistryService(self.ctx, self.session, self.principal).target(reg)
-        return chart_contents(self.ctx, self.session, target, row.repository, row.chart_digest)
+        urls = row.chart_metadata.get("urls")
+        return chart_contents(self.ctx, self.session, target, row.repository, row.chart_digest,
+                              version=row.version,
+                              urls=[str(u) for u in urls] if isinstance(urls, list) else None)
 
 
 def oci_ref(reg: Registry, repository: str) -> str:

@@ -12,8 +12,8 @@ Stages, as for OCI registries but over one document:
 Catalog rows: ``repository`` and ``name`` are the chart's key under ``entries``, ``tag``
 and ``version`` its version, ``digest`` the index's sha256 of the archive (or, for an
 index without digests, ``entry:<sha256 of its URLs and created time>``), ``chart_digest``
-the archive digest when known, and ``chart_metadata`` the Chart.yaml fields plus ``urls``
-and ``created``.
+the same (the key chart files are cached under), and ``chart_metadata`` the Chart.yaml
+fields plus ``urls`` and ``created``.
 """
 
 from __future__ import annotations
@@ -102,8 +102,9 @@ def fetched_chart(entry: IndexEntry) -> FetchedChart:
     metadata["urls"] = list(entry.urls)
     if entry.created:
         metadata["created"] = entry.created
-    return FetchedChart(repository=entry.name, tag=entry.version, digest=row_digest(entry),
-                        config_digest=fingerprint(entry), chart_digest=entry.digest,
+    digest = row_digest(entry)
+    return FetchedChart(repository=entry.name, tag=entry.version, digest=digest,
+                        config_digest=fingerprint(entry), chart_digest=digest,
                         metadata=metadata)
 
 
