@@ -1,13 +1,16 @@
 """One bounded, retried GET that streams its body into a sink.
 
 It shares the OCI client's plumbing: the egress-guarded transport, request
-counting and sliced decoding (`MeteredTransport`), the in-flight limiter, the
-retry policy (5xx, 429 with ``Retry-After``, broken connections) and the
-transport-error descriptions (TLS subject and issuer, timeouts, DNS).
+counting and sliced decoding (`MeteredTransport`), the retry policy (5xx, 429
+with ``Retry-After``, broken connections) and the transport-error descriptions
+(TLS subject and issuer, timeouts, DNS). Concurrency is bounded per client by
+``limits.max_in_flight``: a Helm repository sync is one request, and charts are
+downloaded one at a time when their files are first read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import random as _random
 import tempfile
@@ -31,7 +34,6 @@ from chartyard.oci import (
 # chartyard.oci only in the sense that they are not part of its registry-facing API.
 from chartyard.oci._body import ensure_complete
 from chartyard.oci._errors import TruncatedBody
-from chartyard.oci._limiter import AdaptiveLimiter
 from chartyard.oci._neterr import describe_transport_error
 from chartyard.oci._retry import (
     RETRYABLE_EXCEPTIONS,
@@ -105,7 +107,7 @@ class TooLargeBody(Exception):
 
 
 class Getter:
-    """Run GETs for one client under its limiter and retry policy."""
+    """Run GETs for one client under its in-flight bound and retry policy."""
 
     def __init__(self, client: httpx.AsyncClient, limits: ClientLimits, stats: RequestStats,
                  *, sleep: Callable[[float], Awaitable[None]],
@@ -115,7 +117,7 @@ class Getter:
         self._stats = stats
         self._sleep = sleep
         self._random = random
-        self.limiter = AdaptiveLimiter(limits.max_in_flight)
+        self._slots = asyncio.Semaphore(limits.max_in_flight)
 
     async def get(self, url: str, *, kind: str, what: str, sink: Sink, max_bytes: int,
                   headers: dict[str, str] | None = None) -> Answer:
@@ -123,7 +125,7 @@ class Getter:
         attempt = 0
         while True:
             sink.reset()
-            async with self.limiter.slot():
+            async with self._slots:
                 try:
                     request = self._client.build_request("GET", url, headers=headers or {},
                                                          extensions={KIND: kind})
@@ -134,7 +136,6 @@ class Getter:
                     raise await self._describe(exc) from exc
                 else:
                     if answer.status not in RETRYABLE_STATUS:
-                        self.limiter.succeeded()
                         return answer
                     outcome = answer
             delay = self._plan_retry(outcome, attempt, what)
@@ -164,12 +165,11 @@ class Getter:
         retry_after = (parse_retry_after(outcome.headers.get("retry-after"))
                        if isinstance(outcome, Answer) else None)
         tries = self._limits.max_retries + 1
-        if status == 429:
-            self.limiter.throttled()
-            if retry_after is not None and retry_after > self._limits.max_retry_after:
-                return RateLimited(f"the server is rate limiting us (429) and asked us to wait "
-                                   f"{retry_after:g} s for {what}; try again later",
-                                   retry_after=retry_after)
+        too_long = retry_after is not None and retry_after > self._limits.max_retry_after
+        if status == 429 and too_long:
+            return RateLimited(f"the server is rate limiting us (429) and asked us to wait "
+                               f"{retry_after:g} s for {what}; try again later",
+                               retry_after=retry_after)
         if attempt < self._limits.max_retries:
             if retry_after is not None:
                 return min(retry_after, self._limits.max_retry_after)
