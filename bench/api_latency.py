@@ -117,8 +117,7 @@ def seed(data_dir: Path, total_versions: int, per_chart: int = 10) -> tuple[str,
     from chartyard.api.app import prepare
     from chartyard.auth.roles import Principal, Role
     from chartyard.context import AppContext
-    from chartyard.registries.rules import normalise_basic
-    from chartyard.registries.schemas import BasicRegistryBody
+    from chartyard.registries.kinds import get_kind
     from chartyard.registries.service import RegistryService
     from chartyard.settings import Settings
     from chartyard.store.models import Chart, ChartVersion, User
@@ -131,14 +130,14 @@ def seed(data_dir: Path, total_versions: int, per_chart: int = 10) -> tuple[str,
         admin = session.scalar(select(User).where(User.username == "admin"))
         assert admin is not None
         principal = Principal(admin.uid, admin.username, admin.tenant_uid, Role(admin.role))
-        body = BasicRegistryBody.model_validate({
+        body = get_kind("basic").parse_body({
             "metadata": {"name": "seeded"},
             "spec": {"endpoint": "http://127.0.0.1:9", "providerType": "helm",
                      "isSyncSupported": False, "baseContentPath": [], "repositories": [],
                      "auth": {"type": "noAuth"}},
         })
         reg = RegistryService(ctx, session, principal).create(
-            normalise_basic(body, creating=True), skip_validation=True)
+            get_kind("basic").normalise(body, creating=True))
         uid, tenant = reg.uid, admin.tenant_uid
     charts: list[dict[str, Any]] = []
     versions: list[dict[str, Any]] = []

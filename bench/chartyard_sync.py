@@ -74,8 +74,7 @@ def _child(data_dir: Path, endpoint: str, base: str, in_flight: int) -> dict[str
     from chartyard.api.app import prepare
     from chartyard.auth.roles import Principal, Role
     from chartyard.context import AppContext
-    from chartyard.registries.rules import normalise_basic
-    from chartyard.registries.schemas import BasicRegistryBody
+    from chartyard.registries.kinds import get_kind
     from chartyard.registries.service import RegistryService
     from chartyard.settings import Settings
     from chartyard.store.models import Registry, SyncState, User, utcnow
@@ -92,7 +91,7 @@ def _child(data_dir: Path, endpoint: str, base: str, in_flight: int) -> dict[str
             admin = session.scalar(select(User).where(User.username == "admin"))
             assert admin is not None
             principal = Principal(admin.uid, admin.username, admin.tenant_uid, Role(admin.role))
-            body = BasicRegistryBody.model_validate({
+            body = get_kind("basic").parse_body({
                 "metadata": {"name": REGISTRY_NAME},
                 "spec": {"endpoint": endpoint, "providerType": "helm", "isSyncSupported": True,
                          "baseContentPath": [base], "repositories": [],
@@ -100,7 +99,7 @@ def _child(data_dir: Path, endpoint: str, base: str, in_flight: int) -> dict[str
                                   "tls": {"certificate": "", "insecureSkipVerify": False}}},
             })
             uid = RegistryService(ctx, session, principal).create(
-                normalise_basic(body, creating=True)).uid
+                get_kind("basic").normalise(body, creating=True)).uid
     with ctx.transaction() as session:
         state = session.get(SyncState, uid)
         assert state is not None

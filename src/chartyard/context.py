@@ -30,7 +30,8 @@ class AppContext:
     def create(cls, settings: Settings) -> AppContext:
         """Build the context for the given settings."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.resolved_database_url)
+        engine = make_engine(settings.resolved_database_url, pool_size=settings.db_pool_size,
+                             max_overflow=settings.db_max_overflow)
         secret = settings.secret_key.get_secret_value() if settings.secret_key else None
         limits = ClientLimits(
             connect_timeout=settings.registry_connect_timeout,

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
+    # PostgreSQL connection pool per process (SQLAlchemy's pool_size and max_overflow).
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
     secret_key: SecretStr | None = None
     admin_password: SecretStr | None = None
 

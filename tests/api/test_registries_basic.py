@@ -40,7 +40,7 @@ def test_create_with_ca_and_credentials_hides_password(api: Api, tls_registry: R
     assert got["spec"]["auth"]["passwordSet"] is True
     assert got["spec"]["auth"]["username"] == tls_registry.username
     assert tls_registry.password not in r.text + str(got)
-    assert got["spec"]["baseContentPath"] == [tls_chart]
+    assert got["spec"]["baseContentPath"] == tls_chart  # a string, as in Palette
     assert got["status"]["syncStatus"]["status"] == "Pending"
 
 
@@ -106,7 +106,7 @@ def test_token_auth_bearer_flow(api: Api, token_registry: RegistryServer, helm: 
 @pytest.mark.parametrize(
     ("mutate", "field"),
     [
-        (lambda b: b["spec"].update(providerType="pack"), "spec.providerType"),
+        (lambda b: b["spec"].update(providerType="docker"), "spec.providerType"),
         (lambda b: b["spec"].update(endpoint="ftp://x.example"), "spec.endpoint"),
         (lambda b: b["spec"].update(isSyncSupported=True, baseContentPath=[]),
          "spec.baseContentPath"),
@@ -127,13 +127,13 @@ def test_invalid_bodies_name_the_field(api: Api, mutate: Callable[[dict[str, Any
     assert field.split("[")[0].split(".")[-1] in r.json()["message"]
 
 
-def test_base_content_path_string_is_returned_as_list(api: Api) -> None:
+def test_base_content_path_string_is_returned_as_given(api: Api) -> None:
     body = basic_body("str-path", "https://registry.example.com", sync=True)
-    body["spec"]["baseContentPath"] = "/team-a/"
+    body["spec"]["baseContentPath"] = " /team-a/ "
     r = api.post("/v1/registries/oci/basic?skipValidation=true", body)
     assert r.status_code == 201, r.text
     got = api.get(f"/v1/registries/oci/{r.json()['uid']}/basic").json()
-    assert got["spec"]["baseContentPath"] == ["team-a"]
+    assert got["spec"]["baseContentPath"] == "/team-a/"  # only trimmed
 
 
 def test_duplicate_name_conflicts(api: Api) -> None:
@@ -153,7 +153,7 @@ def test_put_without_password_keeps_it(api: Api, tls_registry: RegistryServer,
     assert r.status_code == 204, r.text  # validation ran with the stored password
     got = api.get(f"/v1/registries/oci/{uid}/basic").json()
     assert got["spec"]["auth"]["passwordSet"] is True
-    assert got["spec"]["baseContentPath"] == [tls_chart, "other"]
+    assert got["spec"]["baseContentPath"] == f"{tls_chart},other"  # a list is joined
 
 
 def test_roles_and_tenants(api: Api) -> None:

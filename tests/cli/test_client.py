@@ -16,40 +16,40 @@ from chartyard.client import (
     writable,
 )
 from chartyard.profiles.schemas import ProfileBody
-from chartyard.registries.rules import normalise_basic, normalise_ecr
-from chartyard.registries.schemas import BasicRegistryBody, EcrRegistryBody
+from chartyard.registries.kinds import get_kind
 
 ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+BASIC, EC = get_kind("basic"), get_kind("ecr")
 
 
 def test_basic_bodies_pass_the_server_rules() -> None:
     body = basic_registry_body("harbor", "https://harbor.example.com", username="robot",
                                password="pw", base_paths=["team-a"], repositories=["x/y"])
-    norm = normalise_basic(BasicRegistryBody.model_validate(body), creating=True)
+    norm = BASIC.normalise(BASIC.parse_body(body), creating=True)
     assert norm.secrets == {"password": "pw"}
     assert norm.spec["auth"] == {"type": "basic", "username": "robot"}
-    assert (norm.spec["baseContentPath"], norm.spec["repositories"]) == (["team-a"], ["x/y"])
+    assert (norm.spec["basePaths"], norm.spec["repositories"]) == (["team-a"], ["x/y"])
 
     anonymous = basic_registry_body("ghcr", "ghcr.io/org/charts", sync=False)
-    norm = normalise_basic(BasicRegistryBody.model_validate(anonymous), creating=True)
+    norm = BASIC.normalise(BASIC.parse_body(anonymous), creating=True)
     assert (norm.secrets, norm.is_sync_supported) == ({}, False)
 
 
 def test_ecr_bodies_pass_the_server_rules() -> None:
     keys = ecr_registry_body("ecr", ECR, access_key="AKIA0000", secret_key="s3cret",
                              base_paths=["charts"])
-    norm = normalise_ecr(EcrRegistryBody.model_validate(keys), creating=True)
+    norm = EC.normalise(EC.parse_body(keys), creating=True)
     assert norm.secrets == {"secretKey": "s3cret"}
     assert norm.spec["credentials"]["accessKey"] == "AKIA0000"
 
     role = "arn:aws:iam::123456789012:role/chartyard"
     sts = ecr_registry_body("ecr-sts", ECR, role_arn=role, sync=False)
-    norm = normalise_ecr(EcrRegistryBody.model_validate(sts), creating=True)
+    norm = EC.normalise(EC.parse_body(sts), creating=True)
     assert norm.spec["credentials"] == {"credentialType": "sts", "accessKey": "",
-                                        "stsArn": role}
+                                        "stsArn": role, "partition": ""}
 
     public = ecr_registry_body("ecr-public", "public.ecr.aws/acme", public=True, sync=False)
-    norm = normalise_ecr(EcrRegistryBody.model_validate(public), creating=True)
+    norm = EC.normalise(EC.parse_body(public), creating=True)
     assert norm.spec["isPrivate"] is False and norm.secrets == {}
 
 

@@ -41,7 +41,7 @@ def test_list_and_show_as_json_and_yaml(cli: Cli, synced: SyncedRegistry) -> Non
     assert body["metadata"]["uid"] == row["metadata"]["uid"]
     assert body["spec"]["auth"]["passwordSet"] is True
     assert body["spec"]["auth"]["tls"]["certificate"].startswith("-----BEGIN CERTIFICATE-----")
-    assert body["spec"]["baseContentPath"] == [synced.charts.prefix]
+    assert body["spec"]["baseContentPath"] == synced.charts.prefix  # a string, as in Palette
     reg = synced.charts.registry
     assert reg.password and reg.password not in shown.out
 

@@ -152,3 +152,16 @@ def test_missing_permission_names_the_action(api: Api, world: EcrWorld) -> None:
     assert error["code"] == "MissingPermission"
     assert error["details"]["action"] == "ecr:DescribeRepositories"
     assert "grant ecr:DescribeRepositories" in error["message"]
+
+
+def test_pod_identity_uses_the_servers_own_identity_without_assume_role(
+    api: Api, world: EcrWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _iam_user(world, ["ecr:*"], monkeypatch)  # the server's own identity reads ECR directly
+    body = ecr_body("pod-identity", world, credential_type="pod-identity")
+    body["spec"]["credentials"]["podIdentity"] = {"roleArn": ROLE_ARN}  # accepted, not used
+    with world.moto.iam_enforced():
+        reply = api.post(f"{ECR}/validate", json=body["spec"])  # the bare spec, as Palette
+    assert reply.status_code == 204, reply.text
+    assert world.recorder.calls("GetAuthorizationToken")
+    assert not world.recorder.calls("AssumeRole")

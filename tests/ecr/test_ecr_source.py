@@ -8,9 +8,7 @@ import pytest
 
 from chartyard.aws import AssumedRoleCache, EcrClient, EcrTokenCache
 from chartyard.oci import AuthenticationFailed, NotFound, RegistryClient
-from chartyard.registries.rules import normalise_ecr
-from chartyard.registries.schemas import EcrRegistryBody
-from chartyard.registries.target import build_target
+from chartyard.registries.kinds import get_kind
 from chartyard.sources import RegistryTarget
 from chartyard.sources._ecr import EcrSource
 from tests.ecr.conftest import TOKEN_PASSWORD, EcrWorld
@@ -29,8 +27,9 @@ class ClosingClient(RegistryClient):
 
 
 def _target(world: EcrWorld) -> RegistryTarget:
-    norm = normalise_ecr(EcrRegistryBody.model_validate(ecr_body("src", world)), creating=True)
-    return build_target(norm.kind, norm.spec, norm.secrets or {}, "tenant-external-id")
+    kind = get_kind("ecr")
+    norm = kind.normalise(kind.parse_body(ecr_body("src", world)), creating=True)
+    return kind.target(norm.spec, norm.secrets or {}, "tenant-external-id")
 
 
 def _source(target: RegistryTarget, created: list[ClosingClient]) -> EcrSource:

@@ -19,8 +19,7 @@ from sqlalchemy import func, select
 from chartyard.api.app import create_app, prepare
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
-from chartyard.registries.rules import normalise_basic
-from chartyard.registries.schemas import BasicRegistryBody
+from chartyard.registries.kinds import get_kind
 from chartyard.registries.service import RegistryService
 from chartyard.settings import Settings
 from chartyard.store.models import ChartVersion, SyncRun, SyncState, User
@@ -55,10 +54,11 @@ def _admin(ctx: AppContext) -> Principal:
 
 
 def _add_registry(ctx: AppContext, name: str, reg: RegistryServer) -> str:
-    body = BasicRegistryBody.model_validate(basic_body(name, reg.url, sync=True, base=["apps"]))
+    kind = get_kind("basic")
+    body = kind.parse_body(basic_body(name, reg.url, sync=True, base=["apps"]))
     with ctx.transaction() as s:
         return RegistryService(ctx, s, _admin(ctx)).create(
-            normalise_basic(body, creating=True), skip_validation=True).uid
+            kind.normalise(body, creating=True)).uid
 
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

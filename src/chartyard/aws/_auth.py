@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-AuthKind = Literal["anonymous", "secret", "sts"]
+AuthKind = Literal["anonymous", "secret", "sts", "default"]
 
 _ROLE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
@@ -20,7 +20,9 @@ class EcrAuth:
 
     ``secret`` uses a static access key pair. ``sts`` makes the server's own
     AWS identity (the default boto3 credential chain) assume ``role_arn``,
-    sending ``external_id``. ``anonymous`` is only meaningful for ECR Public.
+    sending ``external_id``. ``default`` uses the server's own AWS identity directly (the
+    default credential chain: pod identity, IRSA, instance role or ``AWS_*`` variables), with
+    no AssumeRole. ``anonymous`` is only meaningful for ECR Public.
     """
 
     kind: AuthKind
@@ -50,9 +52,9 @@ class EcrAuth:
                 raise ValueError(
                     "sts credentials take no access key: the server's identity is used"
                 )
-        elif self.kind == "anonymous":
+        elif self.kind in ("anonymous", "default"):
             if any((self.access_key, self.secret_key, self.role_arn, self.external_id)):
-                raise ValueError("anonymous access takes no credentials")
+                raise ValueError(f"{self.kind} access takes no credentials")
         else:
             raise ValueError(f"unknown ECR credential type {self.kind!r}")
 
@@ -73,7 +75,7 @@ class EcrAuth:
             return f"secret:{self.access_key}:{digest[:32]}"
         if self.kind == "sts":
             return f"sts:{self.role_arn}:{self.external_id or ''}"
-        return "anonymous"
+        return self.kind
 
 
 def generate_external_id() -> str:

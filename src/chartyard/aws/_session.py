@@ -100,11 +100,27 @@ class AwsSession:
             return AwsCredentials(auth.access_key, auth.secret_key)
         if auth.kind == "sts":
             return self._role_cache.get_or_fetch(self._role_key(), self._clock, self._assume)
+        if auth.kind == "default":
+            return self._own_credentials()
         raise EcrError(
             f"reading {self.name} through the ECR API needs AWS credentials: "
             "configure credentials, or list the chart repositories explicitly",
             {"registry": self.name},
         )
+
+    def _own_credentials(self) -> AwsCredentials:
+        try:
+            own = self._session.get_credentials()
+        except BotoCoreError as exc:
+            raise translate_botocore_error(exc, action="ecr:GetAuthorizationToken",
+                                           registry=self.name) from exc
+        if own is None:
+            raise AuthenticationFailed(
+                f"{self.name} uses credentialType 'pod-identity', but the chartyard server has "
+                "no AWS identity of its own (give it EKS Pod Identity, IRSA, an instance role "
+                "or AWS_* environment variables)", {"field": "spec.credentials.credentialType"})
+        frozen = own.get_frozen_credentials()
+        return AwsCredentials(frozen.access_key or "", frozen.secret_key or "", frozen.token)
 
     def _role_key(self) -> RoleKey:
         assert self.auth.role_arn is not None
@@ -127,4 +143,6 @@ class AwsSession:
             return f"the access key {self.auth.access_key}"
         if self.auth.kind == "sts":
             return f"the role {self.auth.role_arn}"
+        if self.auth.kind == "default":
+            return "the server's own AWS identity"
         return "anonymous access"

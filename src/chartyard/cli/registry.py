@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,11 +28,15 @@ from chartyard.client import (
     TERMINAL_SYNC_STATES,
     ChartyardClient,
     Created,
-    RegistryKind,
     RegistryRef,
     SyncStatus,
-    basic_registry_body,
-    ecr_registry_body,
+)
+from chartyard.registries.kinds import (
+    CliOption,
+    CliUsageError,
+    RegistryKind,
+    all_kinds,
+    get_kind,
 )
 
 app = typer.Typer(no_args_is_help=True, help="OCI registries holding Helm charts.")
@@ -70,81 +75,66 @@ def _created(created: Created, name: str, sync: bool, output: OutputFormat) -> N
         say(f"Note: {created['notice']}")
 
 
-@add_app.command("basic")
-def add_basic(
-    name: NameOption,
-    endpoint: Annotated[str, typer.Option(
-        "--endpoint", help="Registry URL, e.g. https://harbor.example.com or ghcr.io/org/charts.",
-        show_default=False)],
-    username: Annotated[str | None, typer.Option(
-        "--username", help="User for Basic authentication (anonymous when omitted).",
-        show_default=False)] = None,
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="Read the password from stdin (prompted otherwise).")] = False,
-    ca_file: CaFileOption = None,
-    insecure: InsecureOption = False,
-    sync: SyncOption = True,
-    base_path: BasePathOption = None,
-    repository: Annotated[list[str] | None, typer.Option(
-        "--repository", help="Explicit chart repository, for registries without _catalog "
-        "such as GHCR (repeatable).", show_default=False)] = None,
-    url: config.UrlOption = None,
-    output: OutputOption = OutputFormat.table,
-) -> None:
-    """Add an OCI registry with Basic authentication or none (Harbor, distribution, GHCR)."""
-    if password_stdin and not username:
-        raise typer.BadParameter("--password-stdin needs --username", param_hint="--username")
-    password = read_secret(password_stdin, "Password") if username else None
-    body = basic_registry_body(name, endpoint, username=username or "", password=password,
-                               ca_pem=_read_ca(ca_file), insecure_skip_verify=insecure,
-                               sync=sync, base_paths=base_path or [],
-                               repositories=repository or [])
-    with config.connect(url) as client:
-        created = client.registries.create(body, "basic")
-        _created(created, name, sync, output)
+def _option_parameter(option: CliOption) -> inspect.Parameter:
+    """Return the Typer parameter of one option a kind declares."""
+    if option.ca_file:
+        annotation: Any = Annotated[Path | None, typer.Option(
+            *option.flags, exists=True, dir_okay=False, readable=True, help=option.help,
+            show_default=False)]
+    elif option.is_flag:
+        annotation = Annotated[bool, typer.Option(*option.flags, help=option.help)]
+    elif option.multiple:
+        annotation = Annotated[list[str] | None, typer.Option(
+            *option.flags, help=option.help, show_default=False)]
+    elif option.param == "endpoint":
+        return inspect.Parameter(option.param, inspect.Parameter.KEYWORD_ONLY, annotation=Annotated[
+            str, typer.Option(*option.flags, help=option.help, show_default=False)])
+    else:
+        annotation = Annotated[option.type | None, typer.Option(
+            *option.flags, help=option.help, show_default=False)]
+    return inspect.Parameter(option.param, inspect.Parameter.KEYWORD_ONLY,
+                             annotation=annotation, default=option.default)
 
 
-@add_app.command("ecr")
-def add_ecr(
-    name: NameOption,
-    endpoint: Annotated[str, typer.Option(
-        "--endpoint", help="ECR registry, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com "
-        "or public.ecr.aws/alias.", show_default=False)],
-    access_key: Annotated[str | None, typer.Option(
-        "--access-key", help="AWS access key ID (the secret key is read with "
-        "--secret-key-stdin or prompted).", show_default=False)] = None,
-    secret_key_stdin: Annotated[bool, typer.Option(
-        "--secret-key-stdin", help="Read the AWS secret access key from stdin.")] = False,
-    role_arn: Annotated[str | None, typer.Option(
-        "--role-arn", help="IAM role to assume with this tenant's external ID "
-        "(see GET /v1/clouds/aws/account/sts).", show_default=False)] = None,
-    public: Annotated[bool, typer.Option(
-        "--public", help="A public registry (public.ecr.aws): no credentials.")] = False,
-    sync: SyncOption = True,
-    base_path: BasePathOption = None,
-    url: config.UrlOption = None,
-    output: OutputOption = OutputFormat.table,
-) -> None:
-    """Add an Amazon ECR registry with static keys or an assumed IAM role."""
-    if access_key and role_arn:
-        raise typer.BadParameter("give --access-key or --role-arn, not both",
-                                 param_hint="--role-arn")
-    if public and (access_key or role_arn):
-        raise typer.BadParameter("a --public registry takes no credentials",
-                                 param_hint="--public")
-    if secret_key_stdin and not access_key:
-        raise typer.BadParameter("--secret-key-stdin needs --access-key",
-                                 param_hint="--access-key")
-    if not public and not (access_key or role_arn):
-        raise typer.BadParameter("a private ECR registry needs --access-key or --role-arn "
-                                 "(or pass --public)", param_hint="--access-key")
-    secret = read_secret(secret_key_stdin, "Secret access key") if access_key else None
-    body = ecr_registry_body(name, endpoint, access_key=access_key or "", secret_key=secret,
-                             role_arn=role_arn or "", public=public, sync=sync,
-                             base_paths=base_path or [])
-    with config.connect(url) as client:
-        created = client.registries.create(body, "ecr")
-        _created(created, name, sync, output)
+def _add_command(kind: RegistryKind) -> None:
+    """Register `chartyard registry add <kind>` with the options the kind declares."""
+    def command(**options: Any) -> None:
+        name, sync, output = options.pop("name"), options.pop("sync"), options.pop("output")
+        base_paths, url = options.pop("base_path") or [], options.pop("url")
+        ca_file = options.pop("ca_file", None)
+        try:
+            spec = kind.cli_spec({**options, "ca_pem": _read_ca(ca_file)}, read_secret)
+        except CliUsageError as exc:
+            raise typer.BadParameter(exc.message, param_hint=exc.param_hint) from exc
+        body = {"metadata": {"name": name},
+                "spec": {"providerType": "helm", "isSyncSupported": sync,
+                         "baseContentPath": ",".join(base_paths), **spec}}
+        with config.connect(url) as client:
+            created = client.registries.create(body, kind.name)
+            _created(created, name, sync, output)
+
+    common = [
+        inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, annotation=NameOption),
+        *(_option_parameter(o) for o in kind.cli_options if o.param == "endpoint"),
+        *(_option_parameter(o) for o in kind.cli_options if o.param != "endpoint"),
+        inspect.Parameter("sync", inspect.Parameter.KEYWORD_ONLY, annotation=SyncOption,
+                          default=True),
+        inspect.Parameter("base_path", inspect.Parameter.KEYWORD_ONLY,
+                          annotation=BasePathOption, default=None),
+        inspect.Parameter("url", inspect.Parameter.KEYWORD_ONLY, annotation=config.UrlOption,
+                          default=None),
+        inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, annotation=OutputOption,
+                          default=OutputFormat.table),
+    ]
+    command.__signature__ = inspect.Signature(common)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in common}
+    command.__name__ = f"add_{kind.name}"
+    command.__doc__ = kind.cli_help
+    add_app.command(kind.name, help=kind.cli_help)(command)
+
+
+for _kind in all_kinds():
+    _add_command(_kind)
 
 
 def _status_cell(status: SyncStatus) -> str:
@@ -163,30 +153,20 @@ def list_registries(url: config.UrlOption = None,
         ["NAME", "KIND", "ENDPOINT", "AUTH", "SYNC", "CHARTS", "LAST SYNCED", "UID"],
         [(r["metadata"]["name"], r["spec"]["kind"], r["spec"]["endpoint"],
           r["spec"]["authType"], _status_cell(r["status"]["syncStatus"]),
-          r["spec"]["chartCount"], when(r["status"]["syncStatus"]["lastSyncedTime"]),
+          r["spec"]["chartCount"], when(r["status"]["syncStatus"].get("lastSyncedTime")),
           r["metadata"]["uid"]) for r in rows]))
 
 
-def _describe(body: dict[str, Any], kind: RegistryKind) -> Group:
+def _describe(body: dict[str, Any], kind_name: str) -> Group:
     meta, spec = body["metadata"], body["spec"]
     status: SyncStatus = body["status"]["syncStatus"]
+    kind = get_kind(kind_name)
     pairs: list[tuple[str, Any]] = [("Name", meta["name"]), ("UID", meta["uid"]),
-                                    ("Kind", kind), ("Endpoint", spec["endpoint"])]
-    if kind == "basic":
-        auth = spec["auth"]
-        pairs += [("Authentication", auth["type"]), ("Username", auth.get("username")),
-                  ("Password set", bool(auth.get("passwordSet"))),
-                  ("Custom CA", bool(auth["tls"].get("certificate"))),
-                  ("Skip TLS verify", bool(auth["tls"].get("insecureSkipVerify")))]
-    else:
-        creds = spec["credentials"]
-        pairs += [("Private", spec.get("isPrivate")), ("Credentials", creds["credentialType"]),
-                  ("Access key", creds.get("accessKey")),
-                  ("Secret key set", bool(creds.get("secretKeySet"))),
-                  ("Role ARN", creds.get("sts", {}).get("arn"))]
+                                    ("Kind", kind.name), ("Endpoint", spec["endpoint"])]
+    pairs += kind.describe(spec)
     progress = status["progress"]
     pairs += [("Synchronization", spec["isSyncSupported"]),
-              ("Base content paths", spec.get("baseContentPath", [])),
+              ("Base content paths", spec.get("baseContentPath") or ""),
               ("Repositories", spec.get("repositories", [])),
               ("Sync status", status["status"]),
               ("Sync message", status.get("message")),

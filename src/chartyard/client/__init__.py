@@ -1,6 +1,12 @@
 """A typed Python client for the chartyard REST API (what the `chartyard` CLI uses)."""
 
-from chartyard.client._bodies import basic_registry_body, ecr_registry_body, pack, profile_body
+from chartyard.client._bodies import (
+    basic_registry_body,
+    ecr_registry_body,
+    pack,
+    profile_body,
+    registry_body,
+)
 from chartyard.client._client import ChartyardClient
 from chartyard.client._errors import ApiError, ServerUnreachable
 from chartyard.client._profiles import writable
@@ -49,5 +55,6 @@ __all__ = [
     "ecr_registry_body",
     "pack",
     "profile_body",
+    "registry_body",
     "writable",
 ]

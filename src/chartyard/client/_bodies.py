@@ -6,6 +6,32 @@ from collections.abc import Sequence
 from typing import Any
 
 from chartyard.client._types import Pack, ProfileType
+from chartyard.registries.kinds import RegistryKind
+from chartyard.registries.kinds.basic import BasicKind
+from chartyard.registries.kinds.ecr import EcrKind
+
+
+def registry_body(kind: RegistryKind, name: str, endpoint: str, *, sync: bool = True,
+                  base_paths: Sequence[str] = (), secret: str | None = None,
+                  **options: Any) -> dict[str, Any]:
+    """Return a registry body of any kind from the options its CLI declares.
+
+    `secret` is the password or secret key the kind asks for (None leaves it out, so a PUT
+    keeps the stored one).
+    """
+    spec = kind.cli_spec({"endpoint": endpoint, **options}, lambda _stdin, _prompt: secret)
+    return {
+        "kind": kind.name,
+        "metadata": {"name": name},
+        "spec": {"providerType": "helm", "isSyncSupported": sync,
+                 "baseContentPath": ",".join(base_paths), **_drop_none(spec)},
+    }
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    return value
 
 
 def basic_registry_body(name: str, endpoint: str, *, username: str = "",
@@ -13,21 +39,10 @@ def basic_registry_body(name: str, endpoint: str, *, username: str = "",
                         insecure_skip_verify: bool = False, sync: bool = True,
                         base_paths: Sequence[str] = (),
                         repositories: Sequence[str] = ()) -> dict[str, Any]:
-    """Return a Basic registry body; with a username the auth type is `basic`, else `noAuth`."""
-    auth: dict[str, Any] = {
-        "type": "basic" if username else "noAuth",
-        "tls": {"certificate": ca_pem, "insecureSkipVerify": insecure_skip_verify},
-    }
-    if username:
-        auth["username"] = username
-        if password is not None:
-            auth["password"] = password
-    return {
-        "metadata": {"name": name},
-        "spec": {"endpoint": endpoint, "providerType": "helm", "isSyncSupported": sync,
-                 "baseContentPath": list(base_paths), "repositories": list(repositories),
-                 "auth": auth},
-    }
+    """Return a Basic registry body; with a username it authenticates, else it is anonymous."""
+    return registry_body(BasicKind(), name, endpoint, sync=sync, base_paths=base_paths,
+                         secret=password, username=username, ca_pem=ca_pem,
+                         insecure=insecure_skip_verify, repository=list(repositories))
 
 
 def ecr_registry_body(name: str, endpoint: str, *, access_key: str = "",
@@ -35,21 +50,10 @@ def ecr_registry_body(name: str, endpoint: str, *, access_key: str = "",
                       public: bool = False, sync: bool = True,
                       base_paths: Sequence[str] = (), ca_pem: str = "",
                       insecure_skip_verify: bool = False) -> dict[str, Any]:
-    """Return an ECR registry body: static keys (`secret`) unless a role ARN asks for `sts`."""
-    credentials: dict[str, Any] = {"credentialType": "sts" if role_arn else "secret"}
-    if role_arn:
-        credentials["sts"] = {"arn": role_arn}
-    else:
-        credentials["accessKey"] = access_key
-        if secret_key is not None:
-            credentials["secretKey"] = secret_key
-    return {
-        "metadata": {"name": name},
-        "spec": {"endpoint": endpoint, "providerType": "helm", "isPrivate": not public,
-                 "isSyncSupported": sync, "baseContentPath": list(base_paths),
-                 "credentials": credentials,
-                 "tls": {"certificate": ca_pem, "insecureSkipVerify": insecure_skip_verify}},
-    }
+    """Return an ECR registry body: static keys unless a role ARN asks for STS."""
+    return registry_body(EcrKind(), name, endpoint, sync=sync, base_paths=base_paths,
+                         secret=secret_key, access_key=access_key, role_arn=role_arn,
+                         public=public, ca_pem=ca_pem, insecure=insecure_skip_verify)
 
 
 def profile_body(name: str, *, version: str = "1.0.0", profile_type: ProfileType = "add-on",

@@ -1,4 +1,4 @@
-"""OCI registries: create, read, validate, synchronize and delete, by kind (`basic`, `ecr`)."""
+"""OCI registries: create, read, validate, synchronize and delete, whatever their kind."""
 
 from __future__ import annotations
 
@@ -39,39 +39,62 @@ class RegistriesApi:
                        f"no registry has the name or uid '{name_or_uid}' (registries: {known})",
                        {"field": "registry"})
 
-    def create(self, body: dict[str, Any], kind: RegistryKind = "basic", *,
+    def kind_of(self, uid: str) -> RegistryKind:
+        """Return the kind of a stored registry (`GET /v1/registries/oci/{uid}`)."""
+        return cast(str, self._http.json("GET", f"/v1/registries/oci/{uid}")["type"])
+
+    def _kind(self, uid: str, kind: RegistryKind | None) -> RegistryKind:
+        return kind or self.kind_of(uid)
+
+    @staticmethod
+    def _body_kind(body: dict[str, Any], kind: RegistryKind | None) -> RegistryKind:
+        chosen = kind or body.get("kind")
+        if not isinstance(chosen, str) or not chosen:
+            raise ValueError("say which kind of registry this body is: pass kind=, or build "
+                             "the body with registry_body() (it sets 'kind')")
+        return chosen
+
+    def create(self, body: dict[str, Any], kind: RegistryKind | None = None, *,
                skip_validation: bool = False) -> Created:
-        """Validate and store a registry; return its uid."""
+        """Validate and store a registry; return its uid. The kind defaults to body['kind']."""
+        kind = self._body_kind(body, kind)
         params = {"skipValidation": True} if skip_validation else None
         return cast(Created, self._http.json("POST", f"/v1/registries/oci/{kind}",
                                              json=body, params=params))
 
-    def validate_spec(self, body: dict[str, Any], kind: RegistryKind = "basic") -> None:
+    def validate_spec(self, body: dict[str, Any], kind: RegistryKind | None = None) -> None:
         """Check a registry body by connecting with it; raise the typed cause on failure."""
+        kind = self._body_kind(body, kind)
         self._http.request("POST", f"/v1/registries/oci/{kind}/validate", json=body)
 
-    def validate(self, uid: str, kind: RegistryKind = "basic") -> None:
+    def validate(self, uid: str, kind: RegistryKind | None = None) -> None:
         """Check a stored registry with its stored secrets; raise the typed cause on failure."""
+        kind = self._kind(uid, kind)
         self._http.request("POST", f"/v1/registries/oci/{uid}/{kind}/validate")
 
-    def get(self, uid: str, kind: RegistryKind = "basic") -> dict[str, Any]:
+    def get(self, uid: str, kind: RegistryKind | None = None) -> dict[str, Any]:
         """Return a registry body; secrets are never returned, only `passwordSet` flags."""
+        kind = self._kind(uid, kind)
         return cast(dict[str, Any], self._http.json("GET", f"/v1/registries/oci/{uid}/{kind}"))
 
-    def update(self, uid: str, body: dict[str, Any], kind: RegistryKind = "basic") -> None:
+    def update(self, uid: str, body: dict[str, Any], kind: RegistryKind | None = None) -> None:
         """Replace a registry's settings; omitted secrets keep their stored values."""
+        kind = kind or body.get("kind") or self.kind_of(uid)
         self._http.request("PUT", f"/v1/registries/oci/{uid}/{kind}", json=body)
 
-    def delete(self, uid: str, kind: RegistryKind = "basic") -> None:
+    def delete(self, uid: str, kind: RegistryKind | None = None) -> None:
         """Delete a registry and its catalog."""
+        kind = self._kind(uid, kind)
         self._http.request("DELETE", f"/v1/registries/oci/{uid}/{kind}")
 
-    def sync(self, uid: str, kind: RegistryKind = "basic", *, force: bool = False) -> None:
+    def sync(self, uid: str, kind: RegistryKind | None = None, *, force: bool = False) -> None:
         """Ask for a sync now; `force` also re-checks digests already in the catalog."""
+        kind = self._kind(uid, kind)
         params = {"forceSync": True} if force else None
         self._http.request("POST", f"/v1/registries/oci/{uid}/{kind}/sync", params=params)
 
-    def sync_status(self, uid: str, kind: RegistryKind = "basic") -> SyncStatus:
+    def sync_status(self, uid: str, kind: RegistryKind | None = None) -> SyncStatus:
         """Return the registry's sync status and progress."""
+        kind = self._kind(uid, kind)
         return cast(SyncStatus,
                     self._http.json("GET", f"/v1/registries/oci/{uid}/{kind}/sync/status"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
-RegistryKind = Literal["basic", "ecr"]
+RegistryKind = str
+"""A registry kind's name, as `GET /v1/registries/oci/summary` gives it (`spec.kind`)."""
 ProfileType = Literal["add-on", "cluster"]
 ExportFormat = Literal["flux", "argocd", "helmfile"]
 TERMINAL_SYNC_STATES = frozenset({"Completed", "Failed"})
@@ -49,8 +50,8 @@ class SyncStatus(TypedDict):
     status: str
     reason: NotRequired[str | None]
     message: str
-    lastRunTime: str | None
-    lastSyncedTime: str | None
+    lastRunTime: NotRequired[str]
+    lastSyncedTime: NotRequired[str]
     progress: Progress
 
 
@@ -65,10 +66,11 @@ class _SummarySpec(TypedDict):
     authType: str
     isSyncSupported: bool
     chartCount: int
-    baseContentPath: list[str]
+    baseContentPath: str
 
 
 class _SummaryStatus(TypedDict):
+    sync: SyncStatus
     syncStatus: SyncStatus
 
 

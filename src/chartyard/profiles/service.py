@@ -15,7 +15,6 @@ from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import ConflictError, InvalidInput, NotFoundError, PermissionDenied
 from chartyard.helm import sort_versions_desc, tag_to_version
-from chartyard.oci import parse_endpoint
 from chartyard.pagination import decode_cursor, like_pattern, page_body, page_limit
 from chartyard.profiles import present
 from chartyard.profiles.drift import Drift, PackRef, check_drift
@@ -24,6 +23,7 @@ from chartyard.profiles.packs import release_name
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import ProfileBody
 from chartyard.profiles.values import chart_values, pack_section, parse_values
+from chartyard.registries.kinds import kind_of
 from chartyard.registries.service import RegistryService
 from chartyard.sources import RegistryTarget
 from chartyard.store.models import ClusterProfile, ProfilePack, Registry
@@ -249,16 +249,13 @@ class ProfileService:
                                "before exporting it")
         values = parse_values(pack.values, f"{field}.values")
         section = pack_section(values, f"{field}.values")
-        spec = reg.spec
-        endpoint = parse_endpoint(spec["endpoint"])
+        access = kind_of(reg).export_access(reg)
         info = RegistryInfo(
-            name=reg.name, plain_http=endpoint.scheme == "http",
-            custom_ca=bool(spec["tls"]["certificate"]),
-            insecure_skip_verify=bool(spec["tls"]["insecureSkipVerify"]),
-            has_credentials=reg.kind == "basic" and spec["auth"]["type"] == "basic",
-            ecr=reg.kind == "ecr" and bool(spec.get("isPrivate")))
+            name=reg.name, plain_http=access.plain_http, custom_ca=access.custom_ca,
+            insecure_skip_verify=access.insecure_skip_verify,
+            has_credentials=access.has_credentials, ecr=access.ecr)
         return ExportPack(
-            name=release_name(pack.name), host=endpoint.authority, repository=pack.repository,
+            name=release_name(pack.name), host=access.host, repository=pack.repository,
             oci_tag=pack.oci_tag, version=pack.chart_version or tag_to_version(pack.oci_tag),
             digest=pack.digest, namespace=section.namespace or "default",
             priority=section.install_priority, values=chart_values(values), registry=info)

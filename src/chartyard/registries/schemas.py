@@ -1,141 +1,97 @@
-"""Palette-shaped request and response bodies for OCI registries."""
+"""Response models of the registry routes shared by every kind (Palette's shapes).
+
+Each kind declares its own request and GET models in `chartyard.registries.kinds`.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+from chartyard.registries.kinds.base import NAME_PATTERN
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+__all__ = ["NAME_PATTERN"]
 
 
-class Metadata(_Model):
-    """Object metadata; the name is unique per tenant."""
-
-    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
-    uid: str | None = None
-    annotations: dict[str, str] = Field(default_factory=dict)
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="allow")
 
 
-class TLSSpec(_Model):
-    """TLS options: a PEM CA bundle and Insecure Skip TLS Verify."""
+class Progress(_Out):
+    """Live progress of a sync (chartyard's addition)."""
 
-    certificate: str = ""
-    insecure_skip_verify: bool = Field(default=False, alias="insecureSkipVerify")
-
-
-class BasicAuthSpec(_Model):
-    """Basic credentials, or none (`noAuth`)."""
-
-    type: Literal["basic", "noAuth"] = "noAuth"
-    username: str = ""
-    password: str | None = None
-    password_set: bool | None = Field(default=None, alias="passwordSet")
-    tls: TLSSpec = Field(default_factory=TLSSpec)
+    repositoriesTotal: int
+    repositoriesDone: int
+    chartVersions: int
 
 
-def _as_list(value: Any) -> Any:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    return value
+class SyncStatus(_Out):
+    """``v1RegistrySyncStatus`` plus chartyard's progress and reason."""
 
-
-class _SyncSpec(_Model):
-    provider_type: str = Field(default="helm", alias="providerType")
-    is_sync_supported: bool = Field(default=True, alias="isSyncSupported")
-    base_content_path: list[str] = Field(default_factory=list, alias="baseContentPath")
-    repositories: list[str] = Field(default_factory=list)
-    sync_interval_seconds: int | None = Field(
-        default=None, alias="syncIntervalSeconds", ge=60, le=7 * 24 * 3600
-    )
-
-    @field_validator("base_content_path", "repositories", mode="before")
-    @classmethod
-    def _listify(cls, value: Any) -> Any:
-        return _as_list(value)
-
-
-class BasicRegistrySpec(_SyncSpec):
-    """Spec of an OCI registry with Basic authentication or none."""
-
-    endpoint: str
-    auth: BasicAuthSpec = Field(default_factory=BasicAuthSpec)
-
-
-class StsSpec(_Model):
-    """The role chartyard assumes, and the tenant's external ID (read-only)."""
-
-    arn: str = ""
-    external_id: str | None = Field(default=None, alias="externalId")
-
-
-class EcrCredentials(_Model):
-    """ECR credentials: static keys (`secret`) or STS AssumeRole (`sts`)."""
-
-    credential_type: Literal["secret", "sts"] = Field(default="secret", alias="credentialType")
-    access_key: str = Field(default="", alias="accessKey")
-    secret_key: str | None = Field(default=None, alias="secretKey")
-    secret_key_set: bool | None = Field(default=None, alias="secretKeySet")
-    sts: StsSpec = Field(default_factory=StsSpec)
-
-
-class EcrRegistrySpec(_SyncSpec):
-    """Spec of an Amazon ECR registry."""
-
-    endpoint: str
-    is_private: bool = Field(default=True, alias="isPrivate")
-    credentials: EcrCredentials = Field(default_factory=EcrCredentials)
-    tls: TLSSpec = Field(default_factory=TLSSpec)
-
-
-class BasicRegistryBody(_Model):
-    """Create or update body of a Basic registry."""
-
-    metadata: Metadata
-    spec: BasicRegistrySpec
-
-
-class EcrRegistryBody(_Model):
-    """Create or update body of an ECR registry."""
-
-    metadata: Metadata
-    spec: EcrRegistrySpec
-
-
-class Progress(_Model):
-    """Live progress of a sync."""
-
-    repositories_total: int = Field(alias="repositoriesTotal")
-    repositories_done: int = Field(alias="repositoriesDone")
-    chart_versions: int = Field(alias="chartVersions")
-
-
-class SyncStatus(_Model):
-    """The sync status of DESIGN §2."""
-
-    is_sync_supported: bool = Field(alias="isSyncSupported")
+    isSyncSupported: bool
     status: str
     reason: str | None = None
-    message: str
-    last_run_time: str | None = Field(alias="lastRunTime")
-    last_synced_time: str | None = Field(alias="lastSyncedTime")
+    message: str = ""
+    lastRunTime: str | None = Field(default=None, json_schema_extra={"format": "date-time"})
+    lastSyncedTime: str | None = Field(default=None, json_schema_extra={"format": "date-time"})
     progress: Progress
 
 
-class RegistryStatus(_Model):
-    """Status block of a registry."""
+class SummaryStatus(_Out):
+    """``v1OciRegistryStatusSummary``; ``syncStatus`` repeats ``sync`` for chartyard's UI."""
 
-    sync_status: SyncStatus = Field(alias="syncStatus")
+    sync: SyncStatus
+    syncStatus: SyncStatus
 
 
-class UidResponse(_Model):
-    """The uid of a created object."""
+class SummaryItem(_Out):
+    """``v1OciRegistry``: one row of the OCI registry summary."""
+
+    metadata: dict[str, Any]
+    spec: dict[str, Any]
+    status: SummaryStatus
+
+
+class Summary(BaseModel):
+    """``v1OciRegistries``."""
+
+    items: list[SummaryItem]
+
+
+class MetadataItem(_Out):
+    """``v1RegistryMetadata``: one entry of the Registry drop-down."""
 
     uid: str
-    notice: str | None = None
+    name: str
+    kind: str
+    isPrivate: bool
+    isDefault: bool
+    scope: str
+
+
+class RegistriesMetadata(BaseModel):
+    """``v1RegistriesMetadata``."""
+
+    items: list[MetadataItem]
+
+
+class OciRegistryEntity(_Out):
+    """``v1OciRegistryEntity``: any OCI registry, whatever its kind (plus uid and name)."""
+
+    type: str
+    endpoint: str
+    providerType: str
+    scope: str = "tenant"
+
+
+class SyncHistory(BaseModel):
+    """The latest sync runs of a registry, newest first."""
+
+    items: list[dict[str, Any]]
+
+
+class UidResponse(_Out):
+    """The uid of a created object (``v1Uid``), with a notice when the input was adjusted."""
+
+    uid: str

@@ -1,8 +1,14 @@
-"""Create, read, update and delete a tenant's registries; validate before saving."""
+"""A tenant's registries in the database: read, store, present. No network calls here.
+
+Creating, updating and validating talk to the registry; `registries.operations` runs those
+as a short read here, the network work with no session open, then a short write here that
+re-checks what the read saw.
+"""
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,11 +20,20 @@ from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import ConflictError, NotFoundError, PermissionDenied
 from chartyard.registries import present
-from chartyard.registries.rules import Normalised
-from chartyard.registries.target import build_target
-from chartyard.registries.validation import validate_target
+from chartyard.registries.kinds import Normalised, get_kind, kind_of
+from chartyard.registries.kinds.base import StoredSync
 from chartyard.sources import RegistryTarget
 from chartyard.store.models import ChartVersion, Registry, SyncState, Tenant, utcnow
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the read phase saw of a stored registry, to re-check before writing."""
+
+    uid: str
+    name: str
+    updated_at: datetime
+    secrets_enc: str | None
 
 
 class RegistryService:
@@ -29,11 +44,13 @@ class RegistryService:
         self.session = session
         self.principal = principal
 
-    def _require_admin(self) -> None:
+    def require_admin(self) -> None:
+        """Raise 403 unless the caller is a tenant admin."""
         if not self.principal.has(Role.TENANT_ADMIN):
             raise PermissionDenied("registry changes need the tenant-admin role")
 
-    def _external_id(self) -> str:
+    def external_id(self) -> str:
+        """Return the tenant's AWS external ID."""
         tenant = self.session.get(Tenant, self.principal.tenant_uid)
         assert tenant is not None
         return tenant.aws_external_id
@@ -58,34 +75,52 @@ class RegistryService:
 
     def target(self, reg: Registry) -> RegistryTarget:
         """Return the connectable target of a stored registry."""
-        return build_target(reg.kind, reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
-                            self._external_id())
+        return kind_of(reg).target(reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
+                                   self.external_id())
 
     def body(self, reg: Registry) -> dict[str, Any]:
-        """Return the registry as the API shows it."""
-        if reg.kind == "ecr":
-            return present.ecr_body(reg, self.secret_names(reg), self._external_id())
-        return present.basic_body(reg, self.secret_names(reg))
+        """Return the registry as its kind's GET shows it."""
+        return kind_of(reg).body(reg, self.secret_names(reg), self.external_id())
 
-    def validate(self, norm: Normalised, existing: Registry | None = None) -> None:
-        """Connect with the given settings and raise a typed error on the first problem."""
+    def entity(self, reg: Registry) -> dict[str, Any]:
+        """Return any OCI registry as ``GET /v1/registries/oci/{uid}`` shows it."""
+        kind = kind_of(reg)
+        if kind.family != "oci":
+            raise NotFoundError(f"registry '{reg.uid}' is not an OCI registry")
+        return {"type": kind.name, "kind": kind.name, "uid": reg.uid, "name": reg.name,
+                "scope": "tenant", "metadata": present.metadata_body(reg),
+                **kind.entity(reg, self.secret_names(reg))}
+
+    # The read and write halves of create, update and validate.
+
+    def target_for(self, norm: Normalised, seen: Seen | None = None) -> RegistryTarget:
+        """Return the target of a body; omitted secrets come from the stored registry."""
         secrets = norm.secrets
         if secrets is None:
-            secrets = self.ctx.box.decrypt(existing.secrets_enc) if existing else {}
-        target = build_target(norm.kind, norm.spec, secrets, self._external_id())
-        asyncio.run(validate_target(target, self.ctx.sources, sync_on=norm.is_sync_supported))
+            secrets = self.ctx.box.decrypt(seen.secrets_enc) if seen else {}
+        return get_kind(norm.kind).target(norm.spec, secrets, self.external_id())
 
-    def validate_stored(self, reg: Registry) -> None:
-        """Connect with a stored registry's settings and secrets; raise the first problem."""
-        asyncio.run(validate_target(self.target(reg), self.ctx.sources,
-                                    sync_on=reg.is_sync_supported))
+    def seen(self, uid: str, kind: str) -> Seen:
+        """Return what an update's read phase needs to re-check later."""
+        reg = self.get(uid, kind)
+        return Seen(reg.uid, reg.name, reg.updated_at, reg.secrets_enc)
 
-    def create(self, norm: Normalised, *, skip_validation: bool = False) -> Registry:
-        """Validate, then store a new registry and schedule its first sync."""
-        self._require_admin()
+    def check_create(self, norm: Normalised) -> None:
+        """Raise unless the caller may create this registry now (admin, name free)."""
+        self.require_admin()
         self._check_name_free(norm.name)
-        if not skip_validation:
-            self.validate(norm)
+
+    def check_update(self, uid: str, norm: Normalised) -> Seen:
+        """Raise unless the caller may update the registry; return what was seen."""
+        self.require_admin()
+        seen = self.seen(uid, norm.kind)
+        if norm.name != seen.name:
+            self._check_name_free(norm.name)
+        return seen
+
+    def create(self, norm: Normalised) -> Registry:
+        """Store a new (already validated) registry and schedule its first sync."""
+        self.check_create(norm)
         reg = Registry(
             tenant_uid=self.principal.tenant_uid, name=norm.name, kind=norm.kind,
             endpoint=norm.endpoint, is_sync_supported=norm.is_sync_supported, spec=norm.spec,
@@ -100,14 +135,18 @@ class RegistryService:
                      reg.name, {"endpoint": reg.endpoint, "sync": reg.is_sync_supported})
         return reg
 
-    def update(self, uid: str, norm: Normalised, *, skip_validation: bool = False) -> Registry:
-        """Validate, then replace a registry's settings; omitted secrets are kept."""
-        self._require_admin()
+    def update(self, uid: str, norm: Normalised, seen: Seen | None = None) -> Registry:
+        """Replace a registry's settings; omitted secrets are kept.
+
+        With `seen`, refuse (409) when the registry changed since it was read and validated.
+        """
+        current = self.check_update(uid, norm)
+        if seen is not None and (current.updated_at, current.secrets_enc) != (
+                seen.updated_at, seen.secrets_enc):
+            raise ConflictError(f"registry '{current.name}' was changed by someone else while "
+                                "it was being validated; load it again and retry",
+                                {"field": "metadata.uid"})
         reg = self.get(uid, norm.kind)
-        if norm.name != reg.name:
-            self._check_name_free(norm.name)
-        if not skip_validation:
-            self.validate(norm, reg)
         reg.name = norm.name
         reg.endpoint = norm.endpoint
         reg.spec = norm.spec
@@ -118,18 +157,22 @@ class RegistryService:
             reg.secrets_enc = self.ctx.box.encrypt(norm.secrets)
         if turned_on and reg.sync is not None:
             reg.sync.due_at = utcnow()
+        reg.updated_at = utcnow()
         self._flush_unique(norm.name)
         changed = {"endpoint": reg.endpoint, "secretsChanged": norm.secrets is not None}
         audit.record(self.session, self.principal, "registry.update", reg.kind, reg.uid,
                      reg.name, changed)
         return reg
 
-    def delete(self, uid: str, kind: str) -> None:
-        """Delete a registry and its catalog."""
-        self._require_admin()
+    def delete(self, uid: str, kind: str | None = None) -> Registry:
+        """Delete a registry and its catalog; return it."""
+        self.require_admin()
         reg = self.get(uid, kind)
         audit.record(self.session, self.principal, "registry.delete", reg.kind, reg.uid, reg.name)
         self.session.delete(reg)
+        return reg
+
+    # Lists
 
     def chart_counts(self) -> dict[str, int]:
         """Return the number of distinct charts per registry."""
@@ -141,32 +184,50 @@ class RegistryService:
         return {uid: int(n) for uid, n in rows}
 
     def summary(self) -> list[dict[str, Any]]:
-        """Return the rows of the registry list."""
+        """Return the rows of the registry list (``v1OciRegistry`` plus chartyard's fields)."""
         counts = self.chart_counts()
-        return [
-            {
-                "metadata": {"uid": r.uid, "name": r.name},
+        rows = []
+        for r in self.all():
+            kind = kind_of(r)
+            if kind.family != "oci":
+                continue
+            stored = StoredSync.model_validate(r.spec)
+            status = present.sync_status(r)
+            rows.append({
+                "metadata": present.metadata_body(r),
                 "spec": {
-                    "kind": r.kind,
-                    "endpoint": r.endpoint,
-                    "authType": present.auth_label(r),
+                    "registryType": kind.name,
+                    "kind": kind.name,
+                    "kindLabel": kind.list_caption,
+                    "endpoint": stored.given_endpoint or stored.endpoint,
+                    "providerType": stored.provider_type,
+                    "isPrivate": kind.is_private(r),
+                    "scope": "tenant",
+                    "containsSpectroManifest": False,
+                    "authType": kind.auth_label(r),
                     "isSyncSupported": r.is_sync_supported,
                     "chartCount": counts.get(r.uid, 0),
-                    "baseContentPath": list(r.spec["baseContentPath"]),
+                    "baseContentPath": stored.base_content_path,
+                    **kind.summary_spec(r),
                 },
-                "status": {"syncStatus": present.sync_status(r)},
-            }
-            for r in self.all()
-        ]
+                "status": {"sync": status, "syncStatus": status},
+            })
+        return rows
 
-    def metadata(self) -> list[dict[str, Any]]:
-        """Return the profile builder's Registry drop-down."""
+    def metadata(self, scope: str = "all") -> list[dict[str, Any]]:
+        """Return the profile builder's Registry drop-down (``v1RegistryMetadata``).
+
+        chartyard's registries are all tenant-scoped: ``scope=system`` lists none.
+        """
+        if scope == "system":
+            return []
         return [
             {
                 "uid": r.uid,
                 "name": r.name,
-                "kind": "oci-ecr" if r.kind == "ecr" else "oci-basic",
-                "isPrivate": r.kind == "basic" or bool(r.spec.get("isPrivate")),
+                "kind": kind_of(r).metadata_kind,
+                "isPrivate": kind_of(r).is_private(r),
+                "isDefault": False,
                 "isSyncSupported": r.is_sync_supported,
                 "scope": "tenant",
                 "endpoint": r.endpoint,

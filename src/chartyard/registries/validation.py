@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from chartyard.errors import ServiceError
 from chartyard.oci import NotFound
-from chartyard.sources import (
-    HelmRepoTarget,
-    RegistryTarget,
-    SourceOptions,
-    open_helm_repo,
-    open_source,
-)
+from chartyard.registries.kinds import get_kind
+from chartyard.sources import HelmRepoTarget, RegistryTarget, SourceOptions, open_helm_repo
 
 MAX_REPOSITORIES_CHECKED = 20
 
@@ -35,7 +30,7 @@ async def validate_target(target: RegistryTarget | HelmRepoTarget, options: Sour
         finally:
             await helm.aclose()
         return
-    source = open_source(target, options)
+    source = get_kind(target.kind).open_source(target, options)
     try:
         await source.ping()
         for name in target.repositories[:MAX_REPOSITORIES_CHECKED]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
 import httpx
 
@@ -31,7 +31,7 @@ class EcrTarget:
 class RegistryTarget:
     """Everything needed to connect to one registry, secrets included."""
 
-    kind: Literal["basic", "ecr"]
+    kind: str
     endpoint: Endpoint
     credentials: BasicCredentials | None = None
     tls: TLSConfig = field(default_factory=TLSConfig)

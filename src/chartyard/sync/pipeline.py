@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
 from chartyard.oci import CatalogUnsupported, NotFound, OCIError
-from chartyard.registries.target import build_target
-from chartyard.sources import ChartSource, HelmRepoTarget, open_helm_repo, open_source
+from chartyard.registries.kinds import get_kind, kind_of
+from chartyard.sources import ChartSource, HelmRepoTarget, open_helm_repo
 from chartyard.store.models import (
     ChartVersion,
     IgnoredTag,
@@ -160,8 +160,8 @@ class SyncJob:
             session.flush()
             tenant = session.get(Tenant, reg.tenant_uid)
             assert tenant is not None
-            self.target = build_target(reg.kind, reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
-                                       tenant.aws_external_id)
+            self.target = kind_of(reg).target(reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
+                                              tenant.aws_external_id)
             return reg, run, _load_known(session, reg.uid), force
 
     async def run(self) -> Outcome:
@@ -172,7 +172,7 @@ class SyncJob:
         reg, run, known, force = started
         if isinstance(self.target, HelmRepoTarget):
             return await self._run_index(self.target, reg, run, force)
-        source = open_source(self.target, self.ctx.sources)
+        source = get_kind(self.target.kind).open_source(self.target, self.ctx.sources)
         try:
             await self._collect(source, known, force)
         except OCIError as exc:

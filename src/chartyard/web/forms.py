@@ -1,9 +1,10 @@
 """Turn the registry form into the API's request body, and errors into field messages.
 
 The form posts flat field names (`endpoint`, `username`, `baseContentPath` repeated, ...).
-They are assembled into the same Palette-shaped body the REST API takes, parsed by the same
-pydantic schema and checked by the same `normalise_basic` / `normalise_ecr`, so the rules
-are identical. Errors are mapped back to the form field they concern.
+The common ones are read here, the kind's own through `RegistryKind.read_form`. They are
+assembled into the same Palette-shaped body the REST API takes, parsed by the kind's model and
+checked by the kind's `normalise`, so the rules are identical. Errors are mapped back to the
+form field they concern.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ from starlette.datastructures import FormData, UploadFile
 from chartyard.errors import InvalidInput, ServiceError
 from chartyard.oci import OCIError
 from chartyard.registries.certs import MAX_PEM_BYTES, CertificateInfo
-from chartyard.registries.rules import Normalised, normalise_basic, normalise_ecr
-from chartyard.registries.schemas import BasicRegistryBody, EcrRegistryBody
+from chartyard.registries.kinds import Normalised, RegistryKind, all_kinds, default_kind, find_kind
 
-KINDS = ("basic", "ecr")
-
-# API field paths (as InvalidInput and pydantic name them) -> form input names.
-_FIELD_INPUTS = {
+# API field paths (as InvalidInput and pydantic name them) -> form input names. Each kind
+# adds its own (auth, credentials, TLS) through `RegistryKind.form_fields`.
+_COMMON_INPUTS = {
     "metadata.name": "name",
     "spec.endpoint": "endpoint",
     "spec.providerType": "providerType",
@@ -32,34 +31,17 @@ _FIELD_INPUTS = {
     "spec.baseContentPath": "baseContentPath",
     "spec.repositories": "repositories",
     "spec.syncIntervalSeconds": "syncIntervalSeconds",
-    "spec.auth.username": "username",
-    "spec.auth.password": "password",
-    "spec.auth.tls.certificate": "caCertificate",
-    "spec.tls.certificate": "caCertificate",
-    "spec.credentials.accessKey": "accessKey",
-    "spec.credentials.secretKey": "secretKey",
-    "spec.credentials.sts.arn": "stsArn",
 }
 
-# OCI error codes -> the input whose value most likely caused them.
-_CODE_INPUTS_BASIC = {
-    "AuthenticationFailed": "password",
-    "Forbidden": "username",
-    "TLSVerificationFailed": "caCertificate",
-    "RegistryUnreachable": "endpoint",
-    "InvalidEndpoint": "endpoint",
-    "NotAnOCIRegistry": "endpoint",
-    "CatalogUnsupported": "repositories",
-    "NotFound": "baseContentPath",
-    "RepositoryNotFound": "repositories",
-}
-_CODE_INPUTS_ECR = {
-    **_CODE_INPUTS_BASIC,
-    "AuthenticationFailed": "secretKey",
-    "Forbidden": "accessKey",
-    "MissingPermission": "accessKey",
-    "AssumeRoleFailed": "stsArn",
-}
+
+def _field_inputs() -> dict[str, str]:
+    table = dict(_COMMON_INPUTS)
+    for kind in all_kinds():
+        table.update({f.path: f.input for f in kind.form_fields})
+    return table
+
+
+_FIELD_INPUTS = _field_inputs()
 
 # Extra advice shown with some codes, beyond the message of the error itself.
 ADVICE = {
@@ -94,56 +76,45 @@ class FieldError:
 
 @dataclass(frozen=True)
 class RegistryForm:
-    """The values of the Add / Edit OCI Registry form."""
+    """The values of the Add / Edit OCI Registry form; `values` holds the kind's own inputs."""
 
-    kind: str = "basic"
+    kind: str = field(default_factory=lambda: default_kind().name)
     name: str = ""
     provider: str = "helm"
     endpoint: str = ""
     sync: bool = True
     base_paths: tuple[str, ...] = ()
     repositories: tuple[str, ...] = ()
-    username: str = ""
-    password: str = ""
-    password_set: bool = False
     ca_pem: str = ""
     insecure: bool = False
-    ecr_auth: bool = True
-    credential_type: str = "secret"
-    access_key: str = ""
-    secret_key: str = ""
-    secret_key_set: bool = False
-    sts_arn: str = ""
-    external_id: str = ""
     sync_interval: int | None = None
+    values: dict[str, Any] = field(default_factory=dict)
     certificates: tuple[CertificateInfo, ...] = field(default=())
 
+    @property
+    def registry_kind(self) -> RegistryKind:
+        """Return the form's kind."""
+        return find_kind(self.kind) or default_kind()
+
     @classmethod
-    def from_body(cls, kind: str, body: dict[str, Any]) -> RegistryForm:
+    def blank(cls, kind: RegistryKind) -> RegistryForm:
+        """Return an empty form of a kind, with the kind's defaults."""
+        return cls(kind=kind.name, values=dict(kind.form_defaults))
+
+    @classmethod
+    def from_body(cls, kind: RegistryKind, body: dict[str, Any]) -> RegistryForm:
         """Return the form prefilled from a registry as the API shows it (no secrets)."""
         spec = body["spec"]
-        common = {
-            "kind": kind, "name": body["metadata"]["name"], "endpoint": spec["endpoint"],
-            "provider": spec.get("providerType", "helm"),
-            "sync": bool(spec["isSyncSupported"]),
-            "base_paths": tuple(spec.get("baseContentPath", [])),
-            "repositories": tuple(spec.get("repositories", [])),
-            "sync_interval": spec.get("syncIntervalSeconds"),
-        }
-        if kind == "ecr":
-            creds = spec["credentials"]
-            return cls(**common, ca_pem=spec["tls"]["certificate"],
-                       insecure=bool(spec["tls"]["insecureSkipVerify"]),
-                       ecr_auth=bool(spec["isPrivate"]),
-                       credential_type=creds["credentialType"], access_key=creds["accessKey"],
-                       secret_key_set=bool(creds.get("secretKeySet")),
-                       sts_arn=creds["sts"]["arn"], external_id=creds["sts"].get("externalId")
-                       or "")
-        auth = spec["auth"]
-        return cls(**common, username=auth["username"],
-                   password_set=bool(auth.get("passwordSet")),
-                   ca_pem=auth["tls"]["certificate"],
-                   insecure=bool(auth["tls"]["insecureSkipVerify"]))
+        values = kind.form_values(body)
+        text = spec.get("baseContentPath") or ""
+        return cls(
+            kind=kind.name, name=body["metadata"]["name"], endpoint=spec["endpoint"],
+            provider=spec.get("providerType", "helm"), sync=bool(spec["isSyncSupported"]),
+            base_paths=tuple(p.strip() for p in text.split(",") if p.strip()),
+            repositories=tuple(spec.get("repositories", [])),
+            sync_interval=spec.get("syncIntervalSeconds"),
+            ca_pem=values.pop("ca_pem", ""), insecure=bool(values.pop("insecure", False)),
+            values=values)
 
     def with_certificates(self, infos: list[CertificateInfo]) -> RegistryForm:
         """Return a copy that shows the parsed certificates."""
@@ -154,36 +125,25 @@ class RegistryForm:
         spec: dict[str, Any] = {
             "endpoint": self.endpoint, "providerType": self.provider,
             "isSyncSupported": self.sync,
-            "baseContentPath": list(self.base_paths) if self.sync else [],
+            "baseContentPath": ",".join(self.base_paths) if self.sync else "",
             "repositories": list(self.repositories) if self.sync else [],
         }
         if self.sync_interval is not None:
             spec["syncIntervalSeconds"] = self.sync_interval
-        tls = {"certificate": self.ca_pem, "insecureSkipVerify": self.insecure}
-        if self.kind == "ecr":
-            spec.update(isPrivate=self.ecr_auth, tls=tls, credentials={
-                "credentialType": self.credential_type, "accessKey": self.access_key,
-                "secretKey": self.secret_key or None, "sts": {"arn": self.sts_arn},
-            })
-        else:
-            with_auth = bool(self.username or self.password)
-            spec["auth"] = {"type": "basic" if with_auth else "noAuth",
-                            "username": self.username, "password": self.password or None,
-                            "tls": tls}
+        spec.update(self.registry_kind.form_spec(
+            {**self.values, "ca_pem": self.ca_pem, "insecure": self.insecure}))
         return {"metadata": {"name": self.name}, "spec": spec}
 
     def normalise(self, *, creating: bool) -> Normalised:
         """Parse and check the body exactly as the API does; raise `InvalidInput`."""
+        kind = self.registry_kind
         try:
-            if self.kind == "ecr":
-                return normalise_ecr(EcrRegistryBody.model_validate(self.body()),
-                                     creating=creating)
-            return normalise_basic(BasicRegistryBody.model_validate(self.body()),
-                                   creating=creating)
+            parsed = kind.parse_body(self.body())
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise InvalidInput(where, f"{where}: {first['msg']}") from exc
+        return kind.normalise(parsed, creating=creating)
 
 
 def _text(form: FormData, name: str, limit: int = 2048) -> str:
@@ -234,24 +194,24 @@ async def _upload(form: FormData, name: str) -> str | None:
 
 async def read_registry_form(form: FormData, *, kind: str | None = None) -> RegistryForm:
     """Return the registry form of a submitted form; an uploaded CA file wins over the text."""
-    chosen = kind or _text(form, "kind")
-    if chosen not in KINDS:
-        raise InvalidInput("kind", "choose Basic or ECR as the OCI authentication type")
+    chosen = find_kind(kind or _text(form, "kind"))
+    if chosen is None:
+        names = " or ".join(k.title for k in all_kinds())
+        raise InvalidInput("kind", f"choose {names} as the OCI authentication type")
     interval = _text(form, "syncIntervalSeconds")
     uploaded = await _upload(form, "caFile")
+    values = chosen.read_form(lambda name, limit: _text(form, name, limit),
+                              lambda name: _secret(form, name),
+                              lambda name: _flag(form, name))
     return RegistryForm(
-        kind=chosen, name=_text(form, "name", 128), provider=_text(form, "providerType") or "helm",
+        kind=chosen.name, name=_text(form, "name", 128),
+        provider=_text(form, "providerType") or "helm",
         endpoint=_text(form, "endpoint"), sync=_flag(form, "sync"),
         base_paths=_chips(form, "baseContentPath"), repositories=_chips(form, "repositories"),
-        username=_text(form, "username", 256),
-        password=_secret(form, "password"),
         ca_pem=uploaded if uploaded is not None else _text(form, "caCertificate", MAX_PEM_BYTES),
-        insecure=_flag(form, "insecureSkipVerify"), ecr_auth=_flag(form, "ecrAuth"),
-        credential_type="sts" if _text(form, "credentialType") == "sts" else "secret",
-        access_key=_text(form, "accessKey", 256),
-        secret_key=_secret(form, "secretKey"),
-        sts_arn=_text(form, "stsArn", 2048),
+        insecure=_flag(form, "insecureSkipVerify"),
         sync_interval=int(interval) if interval.isdigit() else None,
+        values=values,
     )
 
 
@@ -263,14 +223,10 @@ def field_error(exc: Exception, form: RegistryForm) -> FieldError:
     if isinstance(exc, ServiceError):
         raw = exc.details.get("field")
         path = _INDEX.sub("", raw) if isinstance(raw, str) else ""
-        where = _FIELD_INPUTS.get(path) or _CODE_INPUTS_BASIC.get(exc.code)
+        where = _FIELD_INPUTS.get(path) or form.registry_kind.error_input(exc.code, form.values)
         return FieldError(exc.code, exc.message, where, ADVICE.get(exc.code, ""))
     if isinstance(exc, OCIError):
-        table = _CODE_INPUTS_ECR if form.kind == "ecr" else _CODE_INPUTS_BASIC
-        where = table.get(exc.code)
-        if exc.code == "AuthenticationFailed" and form.kind == "ecr" and \
-                form.credential_type == "sts":
-            where = "stsArn"
+        where = form.registry_kind.error_input(exc.code, form.values)
         if where in ("baseContentPath", "repositories") and not form.sync:
             where = "endpoint"
         return FieldError(exc.code, exc.message, where, ADVICE.get(exc.code, ""))

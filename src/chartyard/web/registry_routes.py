@@ -15,8 +15,17 @@ from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
 from chartyard.oci import OCIError
+from chartyard.registries import operations
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
-from chartyard.registries.rules import Normalised
+from chartyard.registries.kinds import (
+    Normalised,
+    RegistryKind,
+    all_kinds,
+    default_kind,
+    find_kind,
+    kind_of,
+)
+from chartyard.registries.present import sync_status
 from chartyard.registries.service import RegistryService
 from chartyard.sync import scheduling
 from chartyard.web.forms import FieldError, RegistryForm, field_error, read_registry_form
@@ -52,22 +61,26 @@ def _certificates(form: RegistryForm) -> RegistryForm:
         return form
 
 
-def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, action: str,
-            uid: str | None) -> Outcome:
-    """Validate, or validate and save; map any failure to the field it concerns."""
+async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, action: str,
+                  uid: str | None) -> Outcome:
+    """Validate, or validate and save; map any failure to the field it concerns.
+
+    No database session is open while the registry is contacted (`registries.operations`).
+    """
     try:
         norm: Normalised = form.normalise(creating=uid is None)
-        with ctx.transaction() as session:
-            svc = RegistryService(ctx, session, principal)
-            if action == "validate":
-                svc.validate(norm, svc.get(uid, form.kind) if uid else None)
-                return Outcome(True, f"Connected to {norm.endpoint}: the credentials and "
-                                     "TLS settings work" +
-                               (" and the repositories can be listed." if norm.is_sync_supported
-                                else "."))
-            reg = svc.update(uid, norm) if uid else svc.create(norm)
-            query = {"saved": reg.name, **({"notice": norm.notice} if norm.notice else {})}
-            return Outcome(True, redirect=f"{LIST_URL}?{urlencode(query)}")
+        if action == "validate":
+            await operations.validate(ctx, principal, norm, uid)
+            return Outcome(True, f"Connected to {norm.endpoint}: the credentials and "
+                                 "TLS settings work" +
+                           (" and the repositories can be listed." if norm.is_sync_supported
+                            else "."))
+        if uid:
+            reg = await operations.update(ctx, principal, uid, norm)
+        else:
+            reg = await operations.create(ctx, principal, norm)
+        query = {"saved": reg.name, **({"notice": norm.notice} if norm.notice else {})}
+        return Outcome(True, redirect=f"{LIST_URL}?{urlencode(query)}")
     except (ServiceError, OCIError) as exc:
         if isinstance(exc, ServiceError) and not isinstance(exc, InvalidInput) and \
                 exc.status in (401, 403):
@@ -78,7 +91,8 @@ def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, action: s
 def _form_page(request: Request, principal: Principal, form: RegistryForm, uid: str | None,
                outcome: Outcome | None = None, status: int = 200) -> Response:
     return render(request, "registries/form.html", principal, status=status,
-                  form=_certificates(form), uid=uid, outcome=outcome, nav="registries")
+                  form=_certificates(form), uid=uid, outcome=outcome, nav="registries",
+                  kinds=all_kinds())
 
 
 @router.get(LIST_URL)
@@ -92,11 +106,11 @@ def registries_page(request: Request, ctx: Ctx, principal: UiUser, saved: str | 
 
 
 @router.get(f"{LIST_URL}/new")
-def new_registry_page(request: Request, principal: UiUser, kind: str = "basic") -> Response:
+def new_registry_page(request: Request, principal: UiUser, kind: str | None = None) -> Response:
     """Show an empty Add New OCI Registry form."""
     _require_admin(principal)
-    return _form_page(request, principal, RegistryForm(kind="ecr" if kind == "ecr" else "basic"),
-                      None)
+    chosen = find_kind(kind) or default_kind()
+    return _form_page(request, principal, RegistryForm.blank(chosen), None)
 
 
 async def _handle(request: Request, ctx: AppContext, principal: Principal,
@@ -106,10 +120,10 @@ async def _handle(request: Request, ctx: AppContext, principal: Principal,
     try:
         form = await read_registry_form(raw, kind=kind)
     except InvalidInput as exc:
-        form = RegistryForm(kind=kind or "basic")
+        form = RegistryForm.blank(find_kind(kind) or default_kind())
         outcome = Outcome(False, error=field_error(exc, form))
     else:
-        outcome = await run_in_threadpool(_submit, ctx, principal, form, action, uid)
+        outcome = await _submit(ctx, principal, form, action, uid)
     if wants_json(request):
         if outcome.ok:
             return JSONResponse({"ok": True, "message": outcome.message,
@@ -127,11 +141,12 @@ async def create_registry(request: Request, ctx: Ctx, principal: UiUser) -> Resp
     return await _handle(request, ctx, principal, None, None)
 
 
-def _load(ctx: AppContext, principal: Principal, uid: str) -> tuple[str, dict[str, Any]]:
+def _load(ctx: AppContext, principal: Principal,
+          uid: str) -> tuple[RegistryKind, dict[str, Any]]:
     with ctx.transaction() as session:
         svc = RegistryService(ctx, session, principal)
         reg = svc.get(uid)
-        return reg.kind, svc.body(reg)
+        return kind_of(reg), svc.body(reg)
 
 
 @router.get(f"{LIST_URL}/{{uid}}/edit")
@@ -146,7 +161,7 @@ def edit_registry_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) 
 async def update_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
     """Validate the changed registry, or validate and save it."""
     kind, _ = await run_in_threadpool(_load, ctx, principal, uid)
-    return await _handle(request, ctx, principal, uid, kind)
+    return await _handle(request, ctx, principal, uid, kind.name)
 
 
 @router.post(f"{LIST_URL}/{{uid}}/sync", dependencies=CSRF)
@@ -155,7 +170,7 @@ def sync_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Re
     with ctx.transaction() as session:
         reg = RegistryService(ctx, session, principal).get(uid)
         scheduling.request_sync(session, principal, reg, force=False)
-        status = scheduling.status_of(reg)
+        status = sync_status(reg)
     if wants_json(request):
         return JSONResponse(status, status_code=202)
     return RedirectResponse(LIST_URL, status_code=303)
@@ -165,10 +180,7 @@ def sync_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Re
 def delete_registry(ctx: Ctx, principal: UiUser, uid: str) -> Response:
     """Delete a registry and its catalog (after the confirmation dialog)."""
     with ctx.transaction() as session:
-        svc = RegistryService(ctx, session, principal)
-        reg = svc.get(uid)
-        name = reg.name
-        svc.delete(uid, reg.kind)
+        name = RegistryService(ctx, session, principal).delete(uid).name
     return RedirectResponse(f"{LIST_URL}?{urlencode({'deleted': name})}", status_code=303)
 
 

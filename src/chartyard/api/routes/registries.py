@@ -1,120 +1,166 @@
-"""OCI registry endpoints, Palette-shaped, for the `basic` and `ecr` kinds."""
+"""OCI registry endpoints, Palette-shaped; one route family per registered kind.
+
+Handlers that talk to a registry are ``async`` and hold no database session while they do
+(`registries.operations`); the rest are sync and run in FastAPI's thread pool.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
 
 from chartyard.api.deps import Ctx, CurrentUser
-from chartyard.registries.rules import Normalised, normalise_basic, normalise_ecr
-from chartyard.registries.schemas import BasicRegistryBody, EcrRegistryBody
+from chartyard.registries import operations
+from chartyard.registries.kinds import RegistryKind, all_kinds
+from chartyard.registries.present import sync_status
+from chartyard.registries.schemas import (
+    OciRegistryEntity,
+    RegistriesMetadata,
+    Summary,
+    SyncHistory,
+    SyncStatus,
+    UidResponse,
+)
 from chartyard.registries.service import RegistryService
 from chartyard.sync import scheduling
 
 router = APIRouter(prefix="/v1/registries", tags=["registries"])
 
-B = TypeVar("B", bound=BaseModel)
+Scope = Literal["system", "tenant", "all"]
+# Bodies are parsed by the kind (a bare spec or {metadata, spec}); `_body_schema` documents them.
+RawBody = Annotated[dict[str, Any], Body()]
 
 
-@router.get("/oci/summary")
+@router.get("/oci/summary", response_model=Summary, response_model_exclude_unset=True)
 def summary(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """List the tenant's OCI registries with sync status and chart counts."""
     with ctx.transaction() as session:
         return {"items": RegistryService(ctx, session, principal).summary()}
 
 
-@router.get("/metadata")
-def metadata(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+@router.get("/metadata", response_model=RegistriesMetadata)
+def metadata(ctx: Ctx, principal: CurrentUser, scope: Scope = "all") -> dict[str, Any]:
     """Return the profile builder's Registry drop-down."""
     with ctx.transaction() as session:
-        return {"items": RegistryService(ctx, session, principal).metadata()}
+        return {"items": RegistryService(ctx, session, principal).metadata(scope)}
 
 
-def _register(kind: str, body_type: type[B],
-              normalise: Callable[[B, bool], Normalised]) -> None:
-    base = f"/oci/{kind}"
-    item = f"/oci/{{uid}}/{kind}"
+def _parse(kind: RegistryKind, data: Any, *, bare_spec: bool) -> BaseModel:
+    try:
+        return kind.parse_spec(data) if bare_spec else kind.parse_body(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
 
-    def create(body: B, ctx: Ctx, principal: CurrentUser, response: Response,
-               skipValidation: bool = False) -> dict[str, Any]:
-        norm = normalise(body, True)
-        with ctx.transaction() as session:
-            reg = RegistryService(ctx, session, principal).create(
-                norm, skip_validation=skipValidation)
-        response.status_code = 201
+
+def _register(kind: RegistryKind) -> None:
+    base = kind.collection_path
+    item = kind.item_path
+
+    async def create(body: RawBody, ctx: Ctx,
+                     principal: CurrentUser, skipValidation: bool = False) -> dict[str, Any]:
+        norm = kind.normalise(_parse(kind, body, bare_spec=False), creating=True)
+        reg = await operations.create(ctx, principal, norm, skip_validation=skipValidation)
         return {"uid": reg.uid, **({"notice": norm.notice} if norm.notice else {})}
 
-    def validate(body: B, ctx: Ctx, principal: CurrentUser) -> Response:
-        norm = normalise(body, True)
-        with ctx.transaction() as session:
-            RegistryService(ctx, session, principal).validate(norm)
+    async def validate(body: RawBody, ctx: Ctx, principal: CurrentUser) -> Response:
+        norm = kind.normalise(_parse(kind, body, bare_spec=True), creating=True)
+        await operations.validate(ctx, principal, norm)
         return Response(status_code=204)
 
-    def validate_stored(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
-        with ctx.transaction() as session:
-            svc = RegistryService(ctx, session, principal)
-            svc.validate_stored(svc.get(uid, kind))
+    async def validate_stored(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
+        await operations.validate_stored(ctx, principal, uid, kind.name)
         return Response(status_code=204)
 
     def get(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
         with ctx.transaction() as session:
             svc = RegistryService(ctx, session, principal)
-            return svc.body(svc.get(uid, kind))
+            return svc.body(svc.get(uid, kind.name))
 
-    def update(uid: str, body: B, ctx: Ctx, principal: CurrentUser,
-               skipValidation: bool = False) -> Response:
-        norm = normalise(body, False)
-        with ctx.transaction() as session:
-            RegistryService(ctx, session, principal).update(
-                uid, norm, skip_validation=skipValidation)
+    async def update(uid: str, body: RawBody, ctx: Ctx,
+                     principal: CurrentUser, skipValidation: bool = False) -> Response:
+        norm = kind.normalise(_parse(kind, body, bare_spec=False), creating=False)
+        await operations.update(ctx, principal, uid, norm, skip_validation=skipValidation)
         return Response(status_code=204)
 
     def delete(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
         with ctx.transaction() as session:
-            RegistryService(ctx, session, principal).delete(uid, kind)
+            RegistryService(ctx, session, principal).delete(uid, kind.name)
         return Response(status_code=204)
 
     def sync(uid: str, ctx: Ctx, principal: CurrentUser,
              forceSync: bool = False) -> Response:
         with ctx.transaction() as session:
-            reg = RegistryService(ctx, session, principal).get(uid, kind)
+            reg = RegistryService(ctx, session, principal).get(uid, kind.name)
             scheduling.request_sync(session, principal, reg, force=forceSync)
         return Response(status_code=202)
 
-    def sync_status(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    def status(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
         with ctx.transaction() as session:
-            reg = RegistryService(ctx, session, principal).get(uid, kind)
-            return scheduling.status_of(reg)
+            return sync_status(RegistryService(ctx, session, principal).get(uid, kind.name))
 
     def sync_history(uid: str, ctx: Ctx, principal: CurrentUser,
                      limit: int = 20) -> dict[str, Any]:
         with ctx.transaction() as session:
-            reg = RegistryService(ctx, session, principal).get(uid, kind)
+            reg = RegistryService(ctx, session, principal).get(uid, kind.name)
             return {"items": scheduling.history(session, reg, limit)}
 
-    # Annotate the body parameters with the concrete model for OpenAPI and parsing.
-    for fn in (create, validate, update):
-        fn.__annotations__["body"] = body_type
-    tag: list[str | Enum] = [f"registries: {kind}"]
-    router.add_api_route(base, create, methods=["POST"], status_code=201, tags=tag)
+    tag: list[str | Enum] = [f"registries: {kind.name}"]
+    name = kind.name
+    router.add_api_route(base, create, methods=["POST"], status_code=201, tags=tag,
+                         response_model=UidResponse, name=f"{name}_create",
+                         openapi_extra=_body_schema(kind.body_model))
     router.add_api_route(f"{base}/validate", validate, methods=["POST"], status_code=204,
-                         tags=tag, response_class=Response)
+                         tags=tag, response_class=Response, name=f"{name}_validate",
+                         openapi_extra=_body_schema(kind.spec_model))
     router.add_api_route(f"{item}/validate", validate_stored, methods=["POST"], status_code=204,
-                         tags=tag, response_class=Response)
-    router.add_api_route(item, get, methods=["GET"], tags=tag)
+                         tags=tag, response_class=Response, name=f"{name}_validate_stored")
+    router.add_api_route(item, get, methods=["GET"], tags=tag, name=f"{name}_get",
+                         response_model=kind.response_model)
     router.add_api_route(item, update, methods=["PUT"], status_code=204, tags=tag,
-                         response_class=Response)
+                         response_class=Response, name=f"{name}_update",
+                         openapi_extra=_body_schema(kind.body_model))
     router.add_api_route(item, delete, methods=["DELETE"], status_code=204, tags=tag,
-                         response_class=Response)
+                         response_class=Response, name=f"{name}_delete")
     router.add_api_route(f"{item}/sync", sync, methods=["POST"], status_code=202, tags=tag,
-                         response_class=Response)
-    router.add_api_route(f"{item}/sync/status", sync_status, methods=["GET"], tags=tag)
-    router.add_api_route(f"{item}/sync/history", sync_history, methods=["GET"], tags=tag)
+                         response_class=Response, name=f"{name}_sync")
+    router.add_api_route(f"{item}/sync/status", status, methods=["GET"], tags=tag,
+                         response_model=SyncStatus, response_model_exclude_unset=True,
+                         name=f"{name}_sync_status")
+    router.add_api_route(f"{item}/sync/history", sync_history, methods=["GET"], tags=tag,
+                         response_model=SyncHistory, name=f"{name}_sync_history")
 
 
-_register("basic", BasicRegistryBody, lambda b, c: normalise_basic(b, creating=c))
-_register("ecr", EcrRegistryBody, lambda b, c: normalise_ecr(b, creating=c))
+def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """Describe a body parsed by hand (bare spec or full body) with its model's schema."""
+    schema = model.model_json_schema(by_alias=True)
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return inline(defs[ref.removeprefix("#/$defs/")])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(v) for v in node]
+        return node
+
+    return {"requestBody": {"required": True,
+                            "content": {"application/json": {"schema": inline(schema)}}}}
+
+
+for _kind in all_kinds():
+    _register(_kind)
+
+
+@router.get("/oci/{uid}", response_model=OciRegistryEntity, response_model_exclude_unset=True)
+def get_any(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    """Return any OCI registry, whatever its kind (``v1OciRegistryEntity``)."""
+    with ctx.transaction() as session:
+        svc = RegistryService(ctx, session, principal)
+        return svc.entity(svc.get(uid))

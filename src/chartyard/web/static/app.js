@@ -329,41 +329,43 @@ function initCertificate(form) {
   });
 }
 
-function initEcrEndpoint(form) {
+// The chosen kind's radio declares its endpoint behaviour (from the server's kinds registry):
+// data-placeholder, data-strip-scheme, data-requirements (an API path for setup hints).
+function initKindEndpoint(form) {
   const endpoint = form.querySelector("#endpoint");
   const notice = form.querySelector('[data-role="endpoint-notice"]');
   const s3 = form.querySelector('[data-role="s3-hint"]');
   const drawer = document.getElementById("sts-drawer");
   let lastChecked = "";
-  const isEcr = () => controlValue(form, "kind") === "ecr";
+  const chosen = () => form.querySelector('[name="kind"]:checked');
+  const requirementsUrl = () => chosen()?.dataset.requirements || "";
   const loadRequirements = async () => {
     const value = endpoint.value.trim();
-    if (!isEcr() || !value || value === lastChecked) return null;
+    if (!requirementsUrl() || !s3 || !value || value === lastChecked) return null;
     lastChecked = value;
-    const { ok, data } = await api(`/v1/registries/oci/ecr/requirements?endpoint=${encodeURIComponent(value)}`);
+    const { ok, data } = await api(`${requirementsUrl()}?endpoint=${encodeURIComponent(value)}`);
     if (!ok) { s3.textContent = ""; return null; }
     s3.replaceChildren("Air-gapped? Image layers come from S3: allow ", el("code", { text: data.s3LayerEndpoint }), ` (region ${data.region}).`);
     applyVisibility(form);
     return data;
   };
   const strip = () => {
-    if (!isEcr()) { notice.hidden = true; return; }
+    if (chosen()?.dataset.stripScheme !== "true") { notice.hidden = true; return; }
     const match = endpoint.value.trim().match(/^(https?):\/\//i);
     if (match) {
       endpoint.value = endpoint.value.trim().slice(match[0].length).replace(/\/+$/, "");
-      notice.textContent = `${match[1].toLowerCase()}:// was removed: ECR endpoints are written without a scheme.`;
+      notice.textContent = `${match[1].toLowerCase()}:// was removed: ${chosen().labels[0]?.textContent || "these"} endpoints are written without a scheme.`;
       notice.hidden = false;
     }
   };
   endpoint.addEventListener("change", () => { strip(); loadRequirements(); });
   endpoint.addEventListener("blur", strip);
   form.querySelectorAll('[name="kind"]').forEach((r) => r.addEventListener("change", () => {
-    const kind = controlValue(form, "kind");
-    endpoint.placeholder = endpoint.dataset[kind === "ecr" ? "placeholderEcr" : "placeholderBasic"];
+    endpoint.placeholder = chosen()?.dataset.placeholder || "";
     strip();
     loadRequirements();
   }));
-  if (isEcr()) loadRequirements();
+  if (requirementsUrl()) loadRequirements();
 
   if (!drawer) return;
   drawer.addEventListener("drawer:open", async () => {
@@ -381,7 +383,8 @@ function initEcrEndpoint(form) {
     }
     lastChecked = "";
     const value = endpoint.value.trim();
-    const req = value ? await api(`/v1/registries/oci/ecr/requirements?endpoint=${encodeURIComponent(value)}`) : null;
+    const url = drawer.dataset.requirements || requirementsUrl();
+    const req = value && url ? await api(`${url}?endpoint=${encodeURIComponent(value)}`) : null;
     const trust = drawer.querySelector("#trust-policy");
     const iam = drawer.querySelector("#iam-policy");
     if (req && req.ok) {
@@ -404,7 +407,7 @@ function initRegistryForm() {
   applyVisibility(form);
   initChips(form);
   initCertificate(form);
-  initEcrEndpoint(form);
+  initKindEndpoint(form);
   const result = document.getElementById("form-result");
   form.addEventListener("submit", async (event) => {
     event.preventDefault();

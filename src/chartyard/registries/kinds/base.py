@@ -1,0 +1,389 @@
+"""What a registry kind declares, and the request/stored models every kind shares.
+
+A kind (``basic``, ``ecr``, ...) is one module in this package. It owns its request and
+stored models, its rules, how it is shown (API body, summary row, drop-down row, list label),
+which secrets it keeps, how its chart source is built, how exports reach it, and its UI form
+and CLI options. The rest of chartyard asks the kind; it never compares kind strings.
+
+Request models follow Palette's Go SDK: unknown fields are ignored (never rejected), ``null``
+means "not given", and a boolean the SDK omits means ``false``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from chartyard.errors import InvalidInput
+from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
+from chartyard.registries.paths import normalise_path
+from chartyard.sources import ChartSource, RegistryTarget, SourceOptions, open_source
+from chartyard.store.models import Registry
+
+NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+
+
+def _none_to(default: Any) -> Callable[[Any], Any]:
+    return lambda value: default if value is None else value
+
+
+# Go marshals nil pointers and slices as null: treat null as "not given".
+Str = Annotated[str, BeforeValidator(_none_to(""))]
+Flag = Annotated[bool, BeforeValidator(_none_to(False))]
+StrList = Annotated[list[str], BeforeValidator(_none_to([]))]
+
+
+class RequestModel(BaseModel):
+    """A request body part: unknown fields ignored, ``null`` taken as "not given"."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: Any) -> Any:
+        # Go marshals nil pointers (sts, tls, podIdentity...) as null.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
+
+
+class StoredModel(BaseModel):
+    """A stored spec part (JSON in the database), read back typed."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class Metadata(RequestModel):
+    """Object metadata; the name is unique per tenant. Timestamps and labels are ignored."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
+    uid: Str = ""
+    annotations: Annotated[dict[str, str], BeforeValidator(_none_to({}))] = Field(
+        default_factory=dict)
+
+
+class TLSSpec(RequestModel):
+    """Palette's ``v1TlsConfiguration``: a PEM CA bundle and Insecure Skip TLS Verify.
+
+    ``ca`` is taken as the CA when ``certificate`` is empty; ``enabled`` and ``key`` (client
+    certificates) are accepted and not used.
+    """
+
+    certificate: Str = ""
+    ca: Str = ""
+    insecure_skip_verify: Flag = Field(default=False, alias="insecureSkipVerify")
+
+    def stored(self, field_name: str) -> StoredTLS:
+        """Return the stored TLS settings, or raise `InvalidInput` for a bad PEM bundle."""
+        pem = (self.certificate or self.ca).strip()
+        if pem:
+            try:
+                parse_pem_bundle(pem)
+            except InvalidCertificate as exc:
+                raise InvalidInput(field_name, f"{field_name}: {exc}") from exc
+        return StoredTLS(certificate=pem, insecureSkipVerify=self.insecure_skip_verify)
+
+
+class StoredTLS(StoredModel):
+    """Stored TLS settings."""
+
+    certificate: str = ""
+    insecure_skip_verify: bool = Field(default=False, alias="insecureSkipVerify")
+
+    def body(self) -> dict[str, Any]:
+        """Return the settings as Palette's ``v1TlsConfiguration``."""
+        return {"certificate": self.certificate, "insecureSkipVerify": self.insecure_skip_verify,
+                "enabled": bool(self.certificate) or not self.insecure_skip_verify}
+
+
+def _base_paths_text(value: Any) -> Any:
+    """Accept Palette's comma-separated string, or a JSON list joined with commas."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return value
+
+
+class SyncSpec(RequestModel):
+    """The spec fields every OCI kind shares (Palette's names)."""
+
+    endpoint: str
+    provider_type: Annotated[str, BeforeValidator(_none_to("helm"))] = Field(
+        default="helm", alias="providerType")
+    is_sync_supported: Flag = Field(default=False, alias="isSyncSupported")
+    base_content_path: Annotated[str, BeforeValidator(_base_paths_text)] = Field(
+        default="", alias="baseContentPath",
+        description="base content paths, comma-separated (a JSON list is accepted too)")
+    repositories: StrList = Field(default_factory=list)
+    sync_interval_seconds: int | None = Field(
+        default=None, alias="syncIntervalSeconds", ge=60, le=7 * 24 * 3600)
+
+
+class StoredSync(StoredModel):
+    """Stored fields every OCI kind shares; rows written before base paths were strings load."""
+
+    endpoint: str
+    given_endpoint: str = Field(default="", alias="givenEndpoint")
+    provider_type: str = Field(default="helm", alias="providerType")
+    base_content_path: str = Field(default="", alias="baseContentPath")
+    base_paths: list[str] = Field(default_factory=list, alias="basePaths")
+    repositories: list[str] = Field(default_factory=list)
+    tls: StoredTLS = Field(default_factory=StoredTLS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("baseContentPath"), list):
+            paths = [str(p) for p in data["baseContentPath"]]
+            data = {**data, "baseContentPath": ",".join(paths), "basePaths": paths}
+        return data
+
+    def common_body(self, registry: Registry) -> dict[str, Any]:
+        """Return the spec fields every kind shows, as they were given."""
+        return {
+            "endpoint": self.given_endpoint or self.endpoint,
+            "providerType": self.provider_type,
+            "isSyncSupported": registry.is_sync_supported,
+            "baseContentPath": self.base_content_path,
+            "repositories": list(self.repositories),
+            "syncIntervalSeconds": registry.sync_interval_seconds,
+            "containsSpectroManifest": False,
+            "scope": "tenant",
+        }
+
+
+def _paths(values: list[str], field_name: str) -> list[str]:
+    out: list[str] = []
+    for i, raw in enumerate(values):
+        try:
+            path = normalise_path(raw)
+        except ValueError as exc:
+            raise InvalidInput(f"{field_name}[{i}]", f"{field_name}[{i}] {exc}") from exc
+        if path not in out:
+            out.append(path)
+    return out
+
+
+def sync_fields(spec: SyncSpec, providers: frozenset[str], kind_title: str) -> dict[str, Any]:
+    """Check the shared sync fields; return them in stored form (endpoint excluded)."""
+    if spec.provider_type not in providers:
+        raise InvalidInput(
+            "spec.providerType",
+            f"spec.providerType '{spec.provider_type}' is not supported by {kind_title} "
+            f"registries in chartyard (supported: {', '.join(sorted(providers))}); set "
+            "providerType to one of those",
+        )
+    text = spec.base_content_path.strip()
+    raw = [p for p in (part.strip() for part in text.split(",")) if p] if text else []
+    if text and not raw:
+        raise InvalidInput("spec.baseContentPath",
+                           "spec.baseContentPath holds only commas; give paths such as "
+                           "'team-a,team-b' or leave it empty")
+    bases = _paths(raw, "spec.baseContentPath")
+    repos = _paths(spec.repositories, "spec.repositories")
+    if spec.is_sync_supported and not bases and not repos:
+        raise InvalidInput(
+            "spec.baseContentPath",
+            "with synchronization on (spec.isSyncSupported), give at least one base content "
+            "path in spec.baseContentPath or an explicit repository, or turn synchronization "
+            "off and add charts by name",
+        )
+    return {"providerType": spec.provider_type, "baseContentPath": text, "basePaths": bases,
+            "repositories": repos}
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A body in stored form: non-secret spec, secrets (None keeps stored ones), a notice."""
+
+    kind: str
+    name: str
+    endpoint: str
+    is_sync_supported: bool
+    spec: dict[str, Any]
+    secrets: dict[str, str] | None
+    sync_interval_seconds: int | None
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class ExportAccess:
+    """How an export reaches a registry: plain HTTP, trust, and which credentials it needs."""
+
+    host: str
+    plain_http: bool = False
+    custom_ca: bool = False
+    insecure_skip_verify: bool = False
+    has_credentials: bool = False
+    ecr: bool = False
+
+    def oci_url(self, repository: str) -> str:
+        """Return the ``oci://`` reference of a repository."""
+        return f"oci://{self.host}/{repository}"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of the Add / Edit registry form that a kind contributes.
+
+    ``path`` is the API field (as errors name it); ``input`` the form input's name.
+    """
+
+    input: str
+    path: str
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """One ``chartyard registry add <kind>`` option, declared by the kind."""
+
+    param: str
+    flags: tuple[str, ...]
+    help: str
+    type: type = str
+    default: Any = None
+    multiple: bool = False
+    is_flag: bool = False
+    ca_file: bool = False
+
+
+class CliUsageError(Exception):
+    """A kind's CLI options do not make sense together; the CLI shows it as a usage error."""
+
+    def __init__(self, param_hint: str, message: str) -> None:
+        super().__init__(message)
+        self.param_hint = param_hint
+        self.message = message
+
+
+class RegistryKind(ABC):
+    """One kind of registry. Subclasses are registered in ``chartyard.registries.kinds``."""
+
+    name: ClassVar[str]
+    """The kind in URLs (``/v1/registries/oci/{name}``) and in the database."""
+    metadata_kind: ClassVar[str]
+    """The kind as the Registry drop-down shows it (``oci-basic``)."""
+    title: ClassVar[str]
+    """A human label, e.g. ``Basic`` or ``ECR``."""
+    list_caption: ClassVar[str]
+    """The caption under a registry's name in the UI list."""
+    family: ClassVar[str] = "oci"
+    """``oci`` kinds are listed by ``/v1/registries/oci/summary`` and ``/oci/{uid}``."""
+    providers: ClassVar[frozenset[str]] = frozenset({"helm"})
+    secret_fields: ClassVar[tuple[str, ...]]
+    """The names of the secrets this kind stores (encrypted)."""
+    body_model: ClassVar[type[BaseModel]]
+    spec_model: ClassVar[type[SyncSpec]]
+    response_model: ClassVar[type[BaseModel]]
+    form_template: ClassVar[str]
+    """The template partial with this kind's form sections."""
+    form_fields: ClassVar[tuple[FormField, ...]]
+    form_defaults: ClassVar[Mapping[str, Any]] = {}
+    """The kind's form values of a new registry."""
+    endpoint_placeholder: ClassVar[str] = ""
+    strips_scheme: ClassVar[bool] = False
+    """Whether the form removes a pasted ``https://`` from the endpoint as it is typed."""
+    requirements_url: ClassVar[str | None] = None
+    """An API path the form asks (with ``?endpoint=``) for setup hints, if any."""
+    cli_help: ClassVar[str]
+    cli_options: ClassVar[tuple[CliOption, ...]]
+    error_inputs: ClassVar[Mapping[str, str]] = {}
+    """OCI error codes mapped to the form input that most likely caused them."""
+
+    @property
+    def collection_path(self) -> str:
+        """Return the create/validate path under ``/v1/registries``."""
+        return f"/{self.family}/{self.name}"
+
+    @property
+    def item_path(self) -> str:
+        """Return the path of one registry under ``/v1/registries`` (Palette's uid-then-kind)."""
+        return f"/{self.family}/{{uid}}/{self.name}"
+
+    # Rules
+
+    @abstractmethod
+    def normalise(self, body: Any, *, creating: bool) -> Normalised:
+        """Return the stored form of a request body, or raise `InvalidInput` naming the field."""
+
+    def parse_body(self, data: Any) -> BaseModel:
+        """Parse ``{metadata, spec}``."""
+        return self.body_model.model_validate(data)
+
+    def parse_spec(self, data: Any) -> BaseModel:
+        """Parse a validate body: the bare spec (as Palette sends it) or ``{metadata, spec}``."""
+        if isinstance(data, dict) and isinstance(data.get("spec"), dict):
+            return self.body_model.model_validate(
+                {"metadata": data.get("metadata") or {"name": "validate"}, **data})
+        return self.body_model.model_validate({"metadata": {"name": "validate"}, "spec": data})
+
+    # Presentation
+
+    @abstractmethod
+    def body(self, registry: Registry, secret_names: set[str],
+             external_id: str) -> dict[str, Any]:
+        """Return ``{kind, metadata, spec, status}`` as the kind's GET shows it."""
+
+    @abstractmethod
+    def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
+        """Return the spec part of ``GET /v1/registries/oci/{uid}`` (``v1OciRegistryEntity``)."""
+
+    @abstractmethod
+    def auth_label(self, registry: Registry) -> str:
+        """Return the authentication as the registry list shows it."""
+
+    @abstractmethod
+    def is_private(self, registry: Registry) -> bool:
+        """Return whether pulling needs credentials."""
+
+    def summary_spec(self, registry: Registry) -> dict[str, Any]:
+        """Return the kind's extra fields of a summary row (``v1OciRegistrySpec``)."""
+        return {}
+
+    # Connection
+
+    @abstractmethod
+    def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
+               external_id: str) -> RegistryTarget:
+        """Return the connectable target of a stored spec and its decrypted secrets."""
+
+    def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
+        """Return the chart source of a target (an OCI registry, or ECR through its API)."""
+        return open_source(target, options)
+
+    @abstractmethod
+    def export_access(self, registry: Registry) -> ExportAccess:
+        """Return how exports reach this registry (credentials, ``oci://`` host, trust)."""
+
+    # UI and CLI
+
+    @abstractmethod
+    def form_values(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the form values of a registry as its GET shows it (no secrets)."""
+
+    @abstractmethod
+    def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Return the kind's spec fields (auth, credentials, TLS) from the form values."""
+
+    @abstractmethod
+    def read_form(self, text: Callable[[str, int], str], secret: Callable[[str], str],
+                  flag: Callable[[str], bool]) -> dict[str, Any]:
+        """Return the kind's form values from a submitted form."""
+
+    def error_input(self, code: str, values: Mapping[str, Any]) -> str | None:
+        """Return the form input an OCI error code most likely concerns."""
+        return self.error_inputs.get(code)
+
+    @abstractmethod
+    def cli_spec(self, options: Mapping[str, Any],
+                 read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
+        """Return the kind's spec fields from its CLI options; raise `CliUsageError`."""
+
+    @abstractmethod
+    def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """Return the kind's rows of ``chartyard registry show``."""

@@ -1,0 +1,298 @@
+"""The ``basic`` kind: any OCI registry with Basic auth, a token, or none (Harbor, GHCR...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chartyard.errors import InvalidInput
+from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig, parse_endpoint
+from chartyard.registries.kinds.base import (
+    CliOption,
+    CliUsageError,
+    ExportAccess,
+    FormField,
+    Metadata,
+    Normalised,
+    RegistryKind,
+    RequestModel,
+    StoredModel,
+    StoredSync,
+    Str,
+    SyncSpec,
+    TLSSpec,
+    sync_fields,
+)
+from chartyard.registries.present import metadata_body, sync_status
+from chartyard.sources import RegistryTarget
+from chartyard.store.models import Registry
+
+AuthType = Literal["basic", "noAuth", "token"]
+
+
+class BasicAuthSpec(RequestModel):
+    """Palette's ``v1RegistryAuth``: Basic credentials, a token, or none (``noAuth``)."""
+
+    type: AuthType = "noAuth"
+    username: Str = ""
+    password: str | None = None
+    token: str | None = None
+    tls: TLSSpec = Field(default_factory=TLSSpec)
+
+
+class BasicRegistrySpec(SyncSpec):
+    """Palette's ``v1BasicOciRegistrySpec``."""
+
+    auth: BasicAuthSpec = Field(default_factory=BasicAuthSpec)
+
+
+class BasicRegistryBody(RequestModel):
+    """Create or update body of a Basic registry (Palette's ``v1BasicOciRegistry``)."""
+
+    metadata: Metadata
+    spec: BasicRegistrySpec
+
+
+class StoredAuth(StoredModel):
+    """Stored authentication: type and username (the secret is stored encrypted apart)."""
+
+    type: AuthType = "noAuth"
+    username: str = ""
+
+
+class BasicStored(StoredSync):
+    """The stored spec of a Basic registry."""
+
+    auth: StoredAuth = Field(default_factory=StoredAuth)
+
+
+class AuthBody(BaseModel):
+    """``v1RegistryAuth`` as returned: secrets empty, with ``passwordSet``."""
+
+    type: str
+    username: str = ""
+    password: str = ""
+    passwordSet: bool = False
+    tls: dict[str, Any] = Field(default_factory=dict)
+
+
+class BasicSpecBody(BaseModel):
+    """``v1BasicOciRegistrySpec`` as returned."""
+
+    endpoint: str
+    providerType: str
+    isSyncSupported: bool
+    baseContentPath: str
+    repositories: list[str] = Field(default_factory=list)
+    syncIntervalSeconds: int | None = None
+    containsSpectroManifest: bool = False
+    scope: str = "tenant"
+    auth: AuthBody
+
+
+class BasicRegistryResponse(BaseModel):
+    """``v1BasicOciRegistry`` as returned."""
+
+    kind: str
+    metadata: dict[str, Any]
+    spec: BasicSpecBody
+    status: dict[str, Any]
+
+
+def _stored(registry: Registry) -> BasicStored:
+    return BasicStored.model_validate(registry.spec)
+
+
+class BasicKind(RegistryKind):
+    """OCI registries with Basic authentication, a bearer token, or anonymous pulls."""
+
+    name = "basic"
+    metadata_kind = "oci-basic"
+    title = "Basic"
+    list_caption = "OCI · Helm"
+    # Palette's providers; chartyard indexes the Helm charts it finds in any of them.
+    providers = frozenset({"helm", "zarf", "pack"})
+    secret_fields = ("password",)
+    body_model = BasicRegistryBody
+    spec_model = BasicRegistrySpec
+    response_model = BasicRegistryResponse
+    form_template = "registries/kinds/basic.html"
+    endpoint_placeholder = "https://harbor.example.com"
+    form_fields = (
+        FormField("username", "spec.auth.username"),
+        FormField("password", "spec.auth.password"),
+        FormField("password", "spec.auth.token"),
+        FormField("caCertificate", "spec.auth.tls.certificate"),
+    )
+    error_inputs = {
+        "AuthenticationFailed": "password",
+        "Forbidden": "username",
+        "TLSVerificationFailed": "caCertificate",
+        "RegistryUnreachable": "endpoint",
+        "InvalidEndpoint": "endpoint",
+        "NotAnOCIRegistry": "endpoint",
+        "CatalogUnsupported": "repositories",
+        "NotFound": "baseContentPath",
+        "RepositoryNotFound": "repositories",
+    }
+    cli_help = "Add an OCI registry with Basic authentication or none (Harbor, distribution, GHCR)."
+    cli_options = (
+        CliOption("endpoint", ("--endpoint",), "Registry URL, e.g. https://harbor.example.com "
+                  "or ghcr.io/org/charts."),
+        CliOption("username", ("--username",),
+                  "User for Basic authentication (anonymous when omitted)."),
+        CliOption("password_stdin", ("--password-stdin",),
+                  "Read the password from stdin (prompted otherwise).", bool, False,
+                  is_flag=True),
+        CliOption("ca_file", ("--ca-file",),
+                  "PEM CA bundle that signed the registry's certificate.", ca_file=True),
+        CliOption("insecure", ("--insecure-skip-tls-verify",),
+                  "Do not verify the registry's TLS certificate.", bool, False, is_flag=True),
+        CliOption("repository", ("--repository",), "Explicit chart repository, for registries "
+                  "without _catalog such as GHCR (repeatable).", multiple=True),
+    )
+
+    # Rules
+
+    def normalise(self, body: Any, *, creating: bool) -> Normalised:
+        """Return the stored form of a Basic registry body, or raise `InvalidInput`."""
+        assert isinstance(body, BasicRegistryBody)
+        spec = body.spec
+        given = spec.endpoint.strip()
+        try:
+            endpoint = parse_endpoint(given)
+        except InvalidEndpoint as exc:
+            raise InvalidInput("spec.endpoint", f"spec.endpoint: {exc.message}") from exc
+        auth = spec.auth
+        stored = BasicStored.model_validate({
+            **sync_fields(spec, self.providers, self.title),
+            "endpoint": endpoint.display, "givenEndpoint": given,
+            "auth": {"type": auth.type, "username": auth.username if auth.type != "noAuth"
+                     else ""},
+            "tls": auth.tls.stored("spec.auth.tls.certificate"),
+        })
+        secrets: dict[str, str] | None = {}
+        if auth.type == "basic":
+            if not auth.username:
+                raise InvalidInput("spec.auth.username",
+                                   "spec.auth.username is required when auth.type is 'basic'")
+            secrets = self._secret(auth.password, "spec.auth.password", "basic", creating)
+        elif auth.type == "token":
+            secrets = self._secret(auth.token or auth.password, "spec.auth.token", "token",
+                                   creating)
+        return Normalised(self.name, body.metadata.name, endpoint.display,
+                          spec.is_sync_supported, stored.model_dump(by_alias=True), secrets,
+                          spec.sync_interval_seconds)
+
+    @staticmethod
+    def _secret(value: str | None, field: str, auth_type: str,
+                creating: bool) -> dict[str, str] | None:
+        if value:
+            return {"password": value}
+        if creating:
+            raise InvalidInput(field, f"{field} is required when auth.type is '{auth_type}'")
+        return None  # keep the stored secret
+
+    # Presentation
+
+    def body(self, registry: Registry, secret_names: set[str],
+             external_id: str) -> dict[str, Any]:
+        """Return ``v1BasicOciRegistry``; the password is never returned."""
+        stored = _stored(registry)
+        return {
+            "kind": self.name,
+            "metadata": metadata_body(registry),
+            "spec": {**stored.common_body(registry),
+                     "auth": self._auth_body(stored, secret_names)},
+            "status": {"syncStatus": sync_status(registry)},
+        }
+
+    @staticmethod
+    def _auth_body(stored: BasicStored, secret_names: set[str]) -> dict[str, Any]:
+        return {"type": stored.auth.type, "username": stored.auth.username, "password": "",
+                "passwordSet": "password" in secret_names, "tls": stored.tls.body()}
+
+    def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
+        """Return ``v1OciRegistryEntity`` fields: endpoint, provider and auth."""
+        stored = _stored(registry)
+        return {"endpoint": stored.given_endpoint or stored.endpoint,
+                "providerType": stored.provider_type,
+                "auth": self._auth_body(stored, secret_names)}
+
+    def auth_label(self, registry: Registry) -> str:
+        """Return ``Basic``, ``Token`` or ``Anonymous``."""
+        return {"basic": "Basic", "token": "Token"}.get(_stored(registry).auth.type, "Anonymous")
+
+    def is_private(self, registry: Registry) -> bool:
+        """Return True: Palette lists Basic OCI registries as private."""
+        return True
+
+    # Connection
+
+    def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
+               external_id: str) -> RegistryTarget:
+        """Return the target: the endpoint, Basic credentials (a token is the password)."""
+        stored = BasicStored.model_validate(spec)
+        creds = None
+        if stored.auth.type != "noAuth" and "password" in secrets:
+            creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
+        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        return RegistryTarget(self.name, parse_endpoint(stored.endpoint), creds, tls,
+                              tuple(stored.base_paths), tuple(stored.repositories))
+
+    def export_access(self, registry: Registry) -> ExportAccess:
+        """Return the host and trust settings; credentials when auth is not ``noAuth``."""
+        stored = _stored(registry)
+        endpoint = parse_endpoint(stored.endpoint)
+        return ExportAccess(endpoint.authority, plain_http=endpoint.scheme == "http",
+                            custom_ca=bool(stored.tls.certificate),
+                            insecure_skip_verify=stored.tls.insecure_skip_verify,
+                            has_credentials=stored.auth.type != "noAuth")
+
+    # UI and CLI
+
+    def form_values(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Return username, password-set flag and TLS of a GET body."""
+        auth = body["spec"]["auth"]
+        return {"username": auth["username"], "password_set": bool(auth.get("passwordSet")),
+                "ca_pem": auth["tls"]["certificate"],
+                "insecure": bool(auth["tls"]["insecureSkipVerify"])}
+
+    def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Return ``auth``: Basic when a username or password is typed, else ``noAuth``."""
+        username, password = values.get("username", ""), values.get("password", "")
+        return {"auth": {"type": "basic" if username or password else "noAuth",
+                         "username": username, "password": password or None,
+                         "tls": {"certificate": values.get("ca_pem", ""),
+                                 "insecureSkipVerify": bool(values.get("insecure"))}}}
+
+    def read_form(self, text: Callable[[str, int], str], secret: Callable[[str], str],
+                  flag: Callable[[str], bool]) -> dict[str, Any]:
+        """Return username and password of a submitted form."""
+        return {"username": text("username", 256), "password": secret("password")}
+
+    def cli_spec(self, options: Mapping[str, Any],
+                 read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
+        """Return ``auth`` and ``repositories`` from the CLI options."""
+        username = options.get("username") or ""
+        if options.get("password_stdin") and not username:
+            raise CliUsageError("--username", "--password-stdin needs --username")
+        auth: dict[str, Any] = {
+            "type": "basic" if username else "noAuth",
+            "tls": {"certificate": options.get("ca_pem", ""),
+                    "insecureSkipVerify": bool(options.get("insecure"))}}
+        if username:
+            auth["username"] = username
+            auth["password"] = read_secret(bool(options.get("password_stdin")), "Password")
+        return {"endpoint": options["endpoint"], "repositories": list(options.get("repository")
+                                                                      or []), "auth": auth}
+
+    def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """Return authentication, username and TLS rows."""
+        auth = spec["auth"]
+        return [("Authentication", auth["type"]), ("Username", auth.get("username")),
+                ("Password set", bool(auth.get("passwordSet"))),
+                ("Custom CA", bool(auth["tls"].get("certificate"))),
+                ("Skip TLS verify", bool(auth["tls"].get("insecureSkipVerify")))]

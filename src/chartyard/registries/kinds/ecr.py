@@ -1,0 +1,362 @@
+"""The ``ecr`` kind: Amazon ECR with static keys, STS AssumeRole, pod identity, or public."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chartyard.aws import EcrAuth, InvalidEcrEndpoint, parse_ecr_endpoint
+from chartyard.errors import InvalidInput
+from chartyard.oci import TLSConfig, parse_endpoint
+from chartyard.registries.kinds.base import (
+    CliOption,
+    CliUsageError,
+    ExportAccess,
+    FormField,
+    Metadata,
+    Normalised,
+    RegistryKind,
+    RequestModel,
+    StoredModel,
+    StoredSync,
+    Str,
+    SyncSpec,
+    TLSSpec,
+    sync_fields,
+)
+from chartyard.registries.present import metadata_body, sync_status
+from chartyard.sources import EcrTarget, RegistryTarget
+from chartyard.store.models import Registry
+
+CredentialType = Literal["secret", "sts", "pod-identity"]
+
+
+class StsSpec(RequestModel):
+    """The role chartyard assumes; the external ID is the tenant's (read-only)."""
+
+    arn: Str = ""
+    external_id: Str = Field(default="", alias="externalId")
+
+
+class EcrCredentials(RequestModel):
+    """Palette's ``v1AwsCloudAccount``; ``policyARNs``, ``podIdentity`` etc. are ignored."""
+
+    credential_type: CredentialType = Field(default="secret", alias="credentialType")
+    access_key: Str = Field(default="", alias="accessKey")
+    secret_key: str | None = Field(default=None, alias="secretKey")
+    partition: Str = ""
+    sts: StsSpec = Field(default_factory=StsSpec)
+
+
+class EcrRegistrySpec(SyncSpec):
+    """Palette's ``v1EcrRegistrySpec``."""
+
+    is_private: bool = Field(default=True, alias="isPrivate")
+    default_region: Str = Field(default="", alias="defaultRegion")
+    credentials: EcrCredentials = Field(default_factory=EcrCredentials)
+    tls: TLSSpec = Field(default_factory=TLSSpec)
+
+
+class EcrRegistryBody(RequestModel):
+    """Create or update body of an ECR registry (Palette's ``v1EcrRegistry``)."""
+
+    metadata: Metadata
+    spec: EcrRegistrySpec
+
+
+class StoredCredentials(StoredModel):
+    """Stored credentials; the secret key is stored encrypted apart."""
+
+    credential_type: CredentialType = Field(default="secret", alias="credentialType")
+    access_key: str = Field(default="", alias="accessKey")
+    sts_arn: str = Field(default="", alias="stsArn")
+    partition: str = ""
+
+
+class EcrStored(StoredSync):
+    """The stored spec of an ECR registry."""
+
+    is_private: bool = Field(default=True, alias="isPrivate")
+    default_region: str = Field(default="", alias="defaultRegion")
+    credentials: StoredCredentials = Field(default_factory=StoredCredentials)
+
+
+class EcrSpecBody(BaseModel):
+    """``v1EcrRegistrySpec`` as returned."""
+
+    endpoint: str
+    providerType: str
+    isSyncSupported: bool
+    isPrivate: bool
+    baseContentPath: str
+    repositories: list[str] = Field(default_factory=list)
+    syncIntervalSeconds: int | None = None
+    containsSpectroManifest: bool = False
+    scope: str = "tenant"
+    defaultRegion: str = ""
+    credentials: dict[str, Any]
+    tls: dict[str, Any]
+
+
+class EcrRegistryResponse(BaseModel):
+    """``v1EcrRegistry`` as returned."""
+
+    kind: str
+    metadata: dict[str, Any]
+    spec: EcrSpecBody
+    status: dict[str, Any]
+
+
+def _stored(registry: Registry) -> EcrStored:
+    return EcrStored.model_validate(registry.spec)
+
+
+class EcrKind(RegistryKind):
+    """Amazon ECR registries (private or public)."""
+
+    name = "ecr"
+    metadata_kind = "oci-ecr"
+    title = "ECR"
+    list_caption = "Amazon ECR"
+    # Palette's providers; chartyard indexes the Helm charts it finds in any of them.
+    providers = frozenset({"helm", "zarf", "pack"})
+    secret_fields = ("secretKey",)
+    body_model = EcrRegistryBody
+    spec_model = EcrRegistrySpec
+    response_model = EcrRegistryResponse
+    form_template = "registries/kinds/ecr.html"
+    form_defaults = {"ecr_auth": True, "credential_type": "secret"}
+    endpoint_placeholder = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    strips_scheme = True
+    requirements_url = "/v1/registries/oci/ecr/requirements"
+    form_fields = (
+        FormField("caCertificate", "spec.tls.certificate"),
+        FormField("accessKey", "spec.credentials.accessKey"),
+        FormField("secretKey", "spec.credentials.secretKey"),
+        FormField("stsArn", "spec.credentials.sts.arn"),
+    )
+    error_inputs = {
+        "AuthenticationFailed": "secretKey",
+        "Forbidden": "accessKey",
+        "MissingPermission": "accessKey",
+        "AssumeRoleFailed": "stsArn",
+        "TLSVerificationFailed": "caCertificate",
+        "RegistryUnreachable": "endpoint",
+        "InvalidEndpoint": "endpoint",
+        "NotAnOCIRegistry": "endpoint",
+        "CatalogUnsupported": "repositories",
+        "NotFound": "baseContentPath",
+        "RepositoryNotFound": "repositories",
+    }
+    cli_help = "Add an Amazon ECR registry with static keys or an assumed IAM role."
+    cli_options = (
+        CliOption("endpoint", ("--endpoint",), "ECR registry, e.g. "
+                  "123456789012.dkr.ecr.eu-west-1.amazonaws.com or public.ecr.aws/alias."),
+        CliOption("access_key", ("--access-key",), "AWS access key ID (the secret key is read "
+                  "with --secret-key-stdin or prompted)."),
+        CliOption("secret_key_stdin", ("--secret-key-stdin",),
+                  "Read the AWS secret access key from stdin.", bool, False, is_flag=True),
+        CliOption("role_arn", ("--role-arn",), "IAM role to assume with this tenant's external "
+                  "ID (see GET /v1/clouds/aws/account/sts)."),
+        CliOption("public", ("--public",), "A public registry (public.ecr.aws): no "
+                  "credentials.", bool, False, is_flag=True),
+    )
+
+    # Rules
+
+    def normalise(self, body: Any, *, creating: bool) -> Normalised:
+        """Return the stored form of an ECR registry body, or raise `InvalidInput`."""
+        assert isinstance(body, EcrRegistryBody)
+        spec = body.spec
+        given = spec.endpoint.strip()
+        try:
+            ecr = parse_ecr_endpoint(given)
+        except InvalidEcrEndpoint as exc:
+            raise InvalidInput("spec.endpoint", f"spec.endpoint: {exc}") from exc
+        endpoint = ecr.host + (f"/{ecr.registry_path}" if ecr.registry_path else "")
+        creds = spec.credentials
+        stored_creds: dict[str, Any] = {"credentialType": creds.credential_type,
+                                        "partition": creds.partition}
+        secrets: dict[str, str] | None = {}
+        if spec.is_private and creds.credential_type == "secret":
+            if not creds.access_key:
+                raise InvalidInput("spec.credentials.accessKey",
+                                   "spec.credentials.accessKey is required for "
+                                   "credentialType 'secret'")
+            stored_creds["accessKey"] = creds.access_key
+            if creds.secret_key:
+                secrets = {"secretKey": creds.secret_key}
+            elif creating:
+                raise InvalidInput("spec.credentials.secretKey",
+                                   "spec.credentials.secretKey is required for credentialType "
+                                   "'secret'")
+            else:
+                secrets = None
+        elif spec.is_private and creds.credential_type == "sts":
+            arn = creds.sts.arn.strip()
+            if not arn.startswith("arn:") or ":role/" not in arn:
+                raise InvalidInput("spec.credentials.sts.arn",
+                                   "spec.credentials.sts.arn must be an IAM role ARN such as "
+                                   "arn:aws:iam::123456789012:role/chartyard")
+            stored_creds["stsArn"] = arn
+        stored = EcrStored.model_validate({
+            **sync_fields(spec, self.providers, self.title),
+            # DESIGN §2: ECR endpoints are written without a scheme; a pasted one is removed
+            # (with a notice), so the canonical form is what is returned.
+            "endpoint": endpoint, "isPrivate": spec.is_private,
+            "defaultRegion": spec.default_region, "credentials": stored_creds,
+            "tls": spec.tls.stored("spec.tls.certificate"),
+        })
+        return Normalised(self.name, body.metadata.name, endpoint, spec.is_sync_supported,
+                          stored.model_dump(by_alias=True), secrets,
+                          spec.sync_interval_seconds, ecr.notice)
+
+    # Presentation
+
+    def body(self, registry: Registry, secret_names: set[str],
+             external_id: str) -> dict[str, Any]:
+        """Return ``v1EcrRegistry``; the secret key is never returned."""
+        stored = _stored(registry)
+        creds = stored.credentials
+        credentials: dict[str, Any] = {
+            "credentialType": creds.credential_type, "accessKey": creds.access_key,
+            "secretKey": "", "secretKeySet": "secretKey" in secret_names,
+            "sts": {"arn": creds.sts_arn, "externalId": external_id},
+        }
+        if creds.partition:
+            credentials["partition"] = creds.partition
+        return {
+            "kind": self.name,
+            "metadata": metadata_body(registry),
+            "spec": {**stored.common_body(registry), "isPrivate": stored.is_private,
+                     "defaultRegion": stored.default_region, "credentials": credentials,
+                     "tls": stored.tls.body()},
+            "status": {"syncStatus": sync_status(registry)},
+        }
+
+    def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
+        """Return ``v1OciRegistryEntity`` fields: endpoint, provider and region."""
+        stored = _stored(registry)
+        region = stored.default_region or parse_ecr_endpoint(stored.endpoint).region
+        return {"endpoint": stored.endpoint, "providerType": stored.provider_type,
+                "defaultRegion": region}
+
+    def auth_label(self, registry: Registry) -> str:
+        """Return ``ECR``, ``ECR (STS)``, ``ECR (pod identity)`` or ``ECR (public)``."""
+        stored = _stored(registry)
+        if not stored.is_private:
+            return "ECR (public)"
+        return {"sts": "ECR (STS)", "pod-identity": "ECR (pod identity)"}.get(
+            stored.credentials.credential_type, "ECR")
+
+    def is_private(self, registry: Registry) -> bool:
+        """Return the registry's ``isPrivate``."""
+        return _stored(registry).is_private
+
+    def summary_spec(self, registry: Registry) -> dict[str, Any]:
+        """Return the region of the registry."""
+        return {"defaultRegion": _stored(registry).default_region}
+
+    # Connection
+
+    def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
+               external_id: str) -> RegistryTarget:
+        """Return the target; pod identity uses the process's own AWS identity."""
+        stored = EcrStored.model_validate(spec)
+        creds = stored.credentials
+        if not stored.is_private:
+            auth = EcrAuth(kind="anonymous")
+        elif creds.credential_type == "sts":
+            auth = EcrAuth(kind="sts", role_arn=creds.sts_arn, external_id=external_id)
+        elif creds.credential_type == "pod-identity":
+            auth = EcrAuth(kind="default")
+        else:
+            auth = EcrAuth(kind="secret", access_key=creds.access_key,
+                           secret_key=secrets.get("secretKey"))
+        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        return RegistryTarget(self.name, parse_endpoint("https://" + stored.endpoint), None, tls,
+                              tuple(stored.base_paths), tuple(stored.repositories),
+                              EcrTarget(parse_ecr_endpoint(stored.endpoint), auth))
+
+    def export_access(self, registry: Registry) -> ExportAccess:
+        """Return the host; a private registry needs ECR credentials in the cluster."""
+        stored = _stored(registry)
+        return ExportAccess(parse_endpoint("https://" + stored.endpoint).authority,
+                            custom_ca=bool(stored.tls.certificate),
+                            insecure_skip_verify=stored.tls.insecure_skip_verify,
+                            ecr=stored.is_private)
+
+    # UI and CLI
+
+    def form_values(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Return credentials and TLS of a GET body (no secret)."""
+        spec = body["spec"]
+        creds = spec["credentials"]
+        return {"ca_pem": spec["tls"]["certificate"],
+                "insecure": bool(spec["tls"]["insecureSkipVerify"]),
+                "ecr_auth": bool(spec["isPrivate"]),
+                "credential_type": creds["credentialType"], "access_key": creds["accessKey"],
+                "secret_key_set": bool(creds.get("secretKeySet")),
+                "sts_arn": creds["sts"]["arn"],
+                "external_id": creds["sts"].get("externalId") or ""}
+
+    def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Return ``isPrivate``, ``credentials`` and ``tls``."""
+        return {"isPrivate": bool(values.get("ecr_auth", True)),
+                "tls": {"certificate": values.get("ca_pem", ""),
+                        "insecureSkipVerify": bool(values.get("insecure"))},
+                "credentials": {"credentialType": values.get("credential_type", "secret"),
+                                "accessKey": values.get("access_key", ""),
+                                "secretKey": values.get("secret_key") or None,
+                                "sts": {"arn": values.get("sts_arn", "")}}}
+
+    def read_form(self, text: Callable[[str, int], str], secret: Callable[[str], str],
+                  flag: Callable[[str], bool]) -> dict[str, Any]:
+        """Return authentication switch, credential type, keys and role of a submitted form."""
+        chosen = text("credentialType", 32)
+        return {"ecr_auth": flag("ecrAuth"),
+                "credential_type": chosen if chosen in ("sts", "pod-identity") else "secret",
+                "access_key": text("accessKey", 256), "secret_key": secret("secretKey"),
+                "sts_arn": text("stsArn", 2048)}
+
+    def error_input(self, code: str, values: Mapping[str, Any]) -> str | None:
+        """Point authentication failures at the role ARN when STS is used."""
+        if code == "AuthenticationFailed" and values.get("credential_type") == "sts":
+            return "stsArn"
+        return super().error_input(code, values)
+
+    def cli_spec(self, options: Mapping[str, Any],
+                 read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
+        """Return ``isPrivate`` and ``credentials`` from the CLI options."""
+        access_key, role_arn = options.get("access_key"), options.get("role_arn")
+        public, stdin = bool(options.get("public")), bool(options.get("secret_key_stdin"))
+        if access_key and role_arn:
+            raise CliUsageError("--role-arn", "give --access-key or --role-arn, not both")
+        if public and (access_key or role_arn):
+            raise CliUsageError("--public", "a --public registry takes no credentials")
+        if stdin and not access_key:
+            raise CliUsageError("--access-key", "--secret-key-stdin needs --access-key")
+        if not public and not (access_key or role_arn):
+            raise CliUsageError("--access-key", "a private ECR registry needs --access-key or "
+                                "--role-arn (or pass --public)")
+        credentials: dict[str, Any] = {"credentialType": "sts" if role_arn else "secret"}
+        if role_arn:
+            credentials["sts"] = {"arn": role_arn}
+        else:
+            credentials["accessKey"] = access_key or ""
+            if access_key:
+                credentials["secretKey"] = read_secret(stdin, "Secret access key")
+        return {"endpoint": options["endpoint"], "isPrivate": not public,
+                "credentials": credentials,
+                "tls": {"certificate": options.get("ca_pem", ""),
+                        "insecureSkipVerify": bool(options.get("insecure"))}}
+
+    def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """Return privacy and credential rows."""
+        creds = spec["credentials"]
+        return [("Private", spec.get("isPrivate")), ("Credentials", creds["credentialType"]),
+                ("Access key", creds.get("accessKey")),
+                ("Secret key set", bool(creds.get("secretKeySet"))),
+                ("Role ARN", creds.get("sts", {}).get("arn"))]
