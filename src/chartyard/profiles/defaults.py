@@ -6,10 +6,10 @@ from sqlalchemy.orm import Session
 
 from chartyard.catalog.contents import chart_contents
 from chartyard.context import AppContext
-from chartyard.sources import RegistryTarget
+from chartyard.sources import AnyTarget
 
 
-def default_values(ctx: AppContext, session: Session, target: RegistryTarget,
+def default_values(ctx: AppContext, session: Session, target: AnyTarget,
                    repository: str, chart_layer: str) -> str:
     """Return the chart's values.yaml text ('' if it has none).
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from chartyard.oci import NotFound, OCIError
 from chartyard.sources import (
+    AnyTarget,
     ChartSource,
     HelmRepoTarget,
-    RegistryTarget,
     SourceOptions,
     open_helm_repo,
     open_source,
@@ -49,7 +49,7 @@ class Drift:
     live_digest: str | None = None
 
 
-async def check_drift(targets: Mapping[str, RegistryTarget | HelmRepoTarget], refs: list[PackRef],
+async def check_drift(targets: Mapping[str, AnyTarget], refs: list[PackRef],
                       options: SourceOptions,
                       budget: float = BUDGET_SECONDS) -> dict[int, Drift]:
     """Return a drift outcome per pack key; registries are asked concurrently."""

@@ -27,9 +27,10 @@ from chartyard.profiles.packs import (
 )
 from chartyard.profiles.schemas import PackBody
 from chartyard.profiles.values import pack_section, parse_values
+from chartyard.registries.kinds import kind_of
 from chartyard.registries.paths import normalise_path
 from chartyard.registries.service import RegistryService
-from chartyard.sources import RegistryTarget
+from chartyard.sources import AnyTarget
 from chartyard.store.models import ChartVersion, ProfilePack, Registry
 
 # An OCI tag (distribution spec); helm writes a version's '+' as '_'.
@@ -76,6 +77,12 @@ class PackResolver:
                 f"{field}.registryUid",
                 f"{field}.registryUid: registry '{body.registry_uid}' not found; pick one "
                 "from GET /v1/registries/metadata") from exc
+        expected = kind_of(reg).pack_type
+        if body.type is not None and body.type != expected:
+            raise InvalidInput(
+                f"{field}.type",
+                f"{field}.type is '{body.type}', but registry {reg.name} serves packs of type "
+                f"'{expected}'; set type to '{expected}' or pick another registry")
         source = body.source or ("public" if reg.is_sync_supported else "private")
         if source == "public" and not reg.is_sync_supported:
             raise InvalidInput(
@@ -100,7 +107,7 @@ class PackResolver:
         if not requests:
             return {}
         groups: dict[str, list[PackRequest]] = defaultdict(list)
-        targets: dict[str, RegistryTarget] = {}
+        targets: dict[str, AnyTarget] = {}
         for req in requests:
             groups[req.registry.uid].append(req)
             targets[req.registry.uid] = self._registries().target(req.registry)
@@ -160,7 +167,8 @@ class PackResolver:
         body = req.body
         return ProfilePack(
             position=req.index, name=body.name, tag=body.tag, registry_uid=req.registry.uid,
-            pack_type=body.type, source=req.source, values=self._values(req, found),
+            pack_type=body.type or kind_of(req.registry).pack_type, source=req.source,
+            values=self._values(req, found),
             pack_uid=found.pack_uid, digest=found.digest, verified=found.verified,
             repository=found.repository, oci_tag=found.oci_tag,
             chart_version=found.chart_version)

@@ -25,7 +25,7 @@ from chartyard.profiles.schemas import ProfileBody
 from chartyard.profiles.values import chart_values, pack_section, parse_values
 from chartyard.registries.kinds import kind_of
 from chartyard.registries.service import RegistryService
-from chartyard.sources import RegistryTarget
+from chartyard.sources import AnyTarget
 from chartyard.store.models import ClusterProfile, ProfilePack, Registry
 
 TYPES = {"add-on": "add-on", "cluster": "cluster", "full": "cluster"}
@@ -235,7 +235,7 @@ class ProfileService:
                 if p.repository and p.oci_tag and (reg := registries.get(p.registry_uid or ""))]
         if not refs:
             return {}
-        targets: dict[str, RegistryTarget] = {
+        targets: dict[str, AnyTarget] = {
             uid: svc.target(registries[uid]) for uid in {r.registry_uid for r in refs}}
         return asyncio.run(check_drift(targets, refs, self.ctx.sources))
 
@@ -253,7 +253,8 @@ class ProfileService:
         info = RegistryInfo(
             name=reg.name, plain_http=access.plain_http, custom_ca=access.custom_ca,
             insecure_skip_verify=access.insecure_skip_verify,
-            has_credentials=access.has_credentials, ecr=access.ecr)
+            has_credentials=access.has_credentials, ecr=access.ecr,
+            repo_url=access.repo_url, pass_credentials=access.pass_credentials)
         return ExportPack(
             name=release_name(pack.name), host=access.host, repository=pack.repository,
             oci_tag=pack.oci_tag, version=pack.chart_version or tag_to_version(pack.oci_tag),

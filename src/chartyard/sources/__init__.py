@@ -1,8 +1,13 @@
 """Chart sources: how to list and read one configured registry (Basic/OCI, ECR, Helm index)."""
 
 from chartyard.sources._base import ChartSource, EcrTarget, RegistryTarget, SourceOptions
-from chartyard.sources._helmrepo import HelmIndexSource, HelmRepoTarget, open_helm_repo
+from chartyard.sources._helmrepo import (
+    AnyTarget,
+    HelmIndexSource,
+    HelmRepoTarget,
+    open_helm_repo,
+)
 from chartyard.sources._open import open_source
 
-__all__ = ["ChartSource", "EcrTarget", "HelmIndexSource", "HelmRepoTarget", "RegistryTarget",
-           "SourceOptions", "open_helm_repo", "open_source"]
+__all__ = ["AnyTarget", "ChartSource", "EcrTarget", "HelmIndexSource", "HelmRepoTarget",
+           "RegistryTarget", "SourceOptions", "open_helm_repo", "open_source"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from chartyard.helm import ChartFiles
 from chartyard.helmrepo import HelmRepoClient, IndexEntry, read_chart
 from chartyard.oci import BasicCredentials, RequestStats, TLSConfig
-from chartyard.sources._base import SourceOptions
+from chartyard.sources._base import RegistryTarget, SourceOptions
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,10 @@ class HelmIndexSource:
     async def aclose(self) -> None:
         """Close the client."""
         await self.client.aclose()
+
+
+AnyTarget = RegistryTarget | HelmRepoTarget
+"""The target of any registry kind: an OCI registry (or ECR), or a Helm repository."""
 
 
 def open_helm_repo(target: HelmRepoTarget, options: SourceOptions) -> HelmIndexSource:

@@ -21,7 +21,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 from chartyard.errors import InvalidInput
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
-from chartyard.sources import ChartSource, RegistryTarget, SourceOptions, open_source
+from chartyard.sources import (
+    ChartSource,
+    HelmRepoTarget,
+    RegistryTarget,
+    SourceOptions,
+    open_source,
+)
 from chartyard.store.models import Registry
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
@@ -221,6 +227,10 @@ class ExportAccess:
     insecure_skip_verify: bool = False
     has_credentials: bool = False
     ecr: bool = False
+    repo_url: str | None = None
+    """A classic Helm repository's URL (``helm repo add``); exports use HTTP, not ``oci://``."""
+    pass_credentials: bool = False
+    """Whether credentials go to chart URLs on other hosts too (``--pass-credentials``)."""
 
     def oci_url(self, repository: str) -> str:
         """Return the ``oci://`` reference of a repository."""
@@ -273,13 +283,24 @@ class RegistryKind(ABC):
     list_caption: ClassVar[str]
     """The caption under a registry's name in the UI list."""
     family: ClassVar[str] = "oci"
-    """``oci`` kinds are listed by ``/v1/registries/oci/summary`` and ``/oci/{uid}``."""
+    """``oci`` kinds are listed by ``/v1/registries/oci/summary`` and ``/oci/{uid}``; other
+    families (``helm``) by ``/v1/registries/{family}`` and ``/{family}/summary``."""
+    pack_type: ClassVar[str] = "oci"
+    family_title: ClassVar[str] = "OCI Registry"
+    """The family as the UI names one registry (its tab is the plural)."""
+    has_base_paths: ClassVar[bool] = True
+    """Whether the kind synchronizes under base content paths and explicit repositories."""
+    """The profile pack ``type`` of this kind's charts (``oci``, or ``helm`` for index repos)."""
     providers: ClassVar[frozenset[str]] = frozenset({"helm"})
     secret_fields: ClassVar[tuple[str, ...]]
     """The names of the secrets this kind stores (encrypted)."""
     body_model: ClassVar[type[BaseModel]]
-    spec_model: ClassVar[type[SyncSpec]]
+    spec_model: ClassVar[type[BaseModel]]
     response_model: ClassVar[type[BaseModel]]
+    list_model: ClassVar[type[BaseModel] | None] = None
+    """The paged list of a family other than ``oci`` (``GET /v1/registries/{family}``)."""
+    summary_model: ClassVar[type[BaseModel] | None] = None
+    """The summary of a family other than ``oci`` (``GET /v1/registries/{family}/summary``)."""
     form_template: ClassVar[str]
     """The template partial with this kind's form sections."""
     form_fields: ClassVar[tuple[FormField, ...]]
@@ -349,7 +370,7 @@ class RegistryKind(ABC):
 
     @abstractmethod
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
-               external_id: str) -> RegistryTarget:
+               external_id: str) -> RegistryTarget | HelmRepoTarget:
         """Return the connectable target of a stored spec and its decrypted secrets."""
 
     def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
