@@ -1,4 +1,4 @@
-"""`chartyard registry`: add, list, show, validate, sync and delete OCI registries."""
+"""`chartyard registry`: add, list, show, validate, sync and delete registries (OCI and Helm)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,8 @@ NameOption = Annotated[str, typer.Option("--name", help="Registry name: lowercas
                                          show_default=False)]
 SyncOption = Annotated[bool, typer.Option(
     "--sync/--no-sync", help="Keep a synchronized catalog (needs --base-path or --repository).")]
+IndexSyncOption = Annotated[bool, typer.Option(
+    "--sync/--no-sync", help="Keep a synchronized catalog of the repository's index.yaml.")]
 BasePathOption = Annotated[list[str] | None, typer.Option(
     "--base-path", help="Base content path to synchronize under (repeatable).",
     show_default=False)]
@@ -118,7 +120,8 @@ def _add_command(kind: RegistryKind) -> None:
         inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, annotation=NameOption),
         *(_option_parameter(o) for o in kind.cli_options if o.param == "endpoint"),
         *(_option_parameter(o) for o in kind.cli_options if o.param != "endpoint"),
-        inspect.Parameter("sync", inspect.Parameter.KEYWORD_ONLY, annotation=SyncOption,
+        inspect.Parameter("sync", inspect.Parameter.KEYWORD_ONLY,
+                          annotation=SyncOption if kind.has_base_paths else IndexSyncOption,
                           default=True),
         *([inspect.Parameter("base_path", inspect.Parameter.KEYWORD_ONLY,
                              annotation=BasePathOption, default=None)]
