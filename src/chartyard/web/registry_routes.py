@@ -74,7 +74,7 @@ async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, act
             await operations.validate(ctx, principal, norm, uid)
             return Outcome(True, f"Connected to {norm.endpoint}: the credentials and "
                                  "TLS settings work" +
-                           (" and the repositories can be listed." if norm.is_sync_supported
+                           (" and its charts can be listed." if norm.is_sync_supported
                             else "."))
         if uid:
             reg = await operations.update(ctx, principal, uid, norm)
@@ -121,7 +121,7 @@ def registries_page(request: Request, ctx: Ctx, principal: UiUser, saved: str | 
     family = tab if tab in families else next(iter(families))
     with ctx.transaction() as session:
         rows = RegistryService(ctx, session, principal).summary(family)
-    tabs = [(f, k.family_title + "s", _tab_url(f)) for f, k in families.items()]
+    tabs = [(f, k.family_tab, _tab_url(f)) for f, k in families.items()]
     return render(request, "registries/list.html", principal, rows=rows, saved=saved,
                   notice=notice, deleted=deleted, nav="registries", tabs=tabs, tab=family,
                   family=families[family], list_url=_tab_url(family))

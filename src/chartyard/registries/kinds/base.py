@@ -287,7 +287,9 @@ class RegistryKind(ABC):
     families (``helm``) by ``/v1/registries/{family}`` and ``/{family}/summary``."""
     pack_type: ClassVar[str] = "oci"
     family_title: ClassVar[str] = "OCI Registry"
-    """The family as the UI names one registry (its tab is the plural)."""
+    """The family as the UI names one registry ("Add New OCI Registry")."""
+    family_tab: ClassVar[str] = "OCI Registries"
+    """The family's tab in Tenant Settings > Registries."""
     has_base_paths: ClassVar[bool] = True
     """Whether the kind synchronizes under base content paths and explicit repositories."""
     """The profile pack ``type`` of this kind's charts (``oci``, or ``helm`` for index repos)."""

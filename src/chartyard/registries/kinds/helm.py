@@ -213,6 +213,7 @@ class HelmKind(RegistryKind):
     family = "helm"
     pack_type = "helm"
     family_title = "Helm Registry"
+    family_tab = "Helm Registries"
     has_base_paths = False
     secret_fields = ("password",)
     body_model = HelmRegistryBody
