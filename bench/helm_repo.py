@@ -183,7 +183,7 @@ def measure_server(work_dir: Path, entries: int) -> HelmRepoResult:
         server = ChartyardServer(data_dir, admin_password="bench-Admin-123",
                                  extra_env={"CHARTYARD_LOG_LEVEL": "WARNING"})
         try:
-            headers = {"Authorization": server.token()}
+            headers = {"Authorization": f"Bearer {server.token()}"}
             with httpx.Client(base_url=server.url, headers=headers, timeout=600) as client:
                 baseline = _vm_kb(server.proc.pid, "VmRSS")
                 body = {"metadata": {"name": "big"},

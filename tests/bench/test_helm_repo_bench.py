@@ -19,7 +19,7 @@ def test_generated_index_is_deterministic_and_sized(tmp_path: Path) -> None:
 
 def test_small_run_reports_a_304_resync(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "bench.helm_repo", "--entries", "300", "--mode", "client",
+        [sys.executable, "-m", "bench.helm_repo", "--entries", "300", "--mode", "server",
          "--work-dir", str(tmp_path)], capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr
     assert "300 chart versions" in done.stdout

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -21,25 +21,42 @@ from chartyard.store.models import (
     utcnow,
 )
 from chartyard.sync import leases
-from chartyard.sync.fetch import FetchedChart, SkippedTag
+from chartyard.sync.fetch import SkippedTag
 from chartyard.sync.plan import Known
 
 _CHUNK = 500
 T = TypeVar("T")
 
 
+class ChartRow(Protocol):
+    """What a catalog row is made of: a fetched OCI chart, or a Helm index entry."""
+
+    @property
+    def repository(self) -> str: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def config_digest(self) -> str: ...
+    @property
+    def chart_digest(self) -> str | None: ...
+    @property
+    def metadata(self) -> dict[str, Any]: ...
+
+
 @dataclass
 class Changes:
     """Everything a sync decided, ready to apply."""
 
-    charts: list[FetchedChart] = field(default_factory=list)
+    charts: list[ChartRow] = field(default_factory=list)
     skipped: list[SkippedTag] = field(default_factory=list)
     drop: list[Known] = field(default_factory=list)
     repositories: int = 0
     replaced: int = 0
 
 
-def _row(reg: Registry, chart: FetchedChart) -> dict[str, object]:
+def _row(reg: Registry, chart: ChartRow) -> dict[str, object]:
     meta = chart.metadata
     keywords = " ".join(str(k) for k in meta.get("keywords", []))
     return {
@@ -69,8 +86,8 @@ def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
         session.execute(delete(ChartVersion).where(ChartVersion.uid.in_(uids)))
     for ids in _chunks(ignored_ids):
         session.execute(delete(IgnoredTag).where(IgnoredTag.id.in_(ids)))
-    for rows in _chunks([_row(reg, c) for c in changes.charts]):
-        session.execute(insert(ChartVersion), rows)
+    for chunk in _chunks(changes.charts):  # rows are built a chunk at a time: big first syncs
+        session.execute(insert(ChartVersion), [_row(reg, c) for c in chunk])
     skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
                 "digest": s.digest, "reason": s.reason[:256]}
                for s in changes.skipped if s.remember]

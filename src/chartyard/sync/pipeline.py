@@ -36,7 +36,7 @@ from chartyard.store.models import (
     Tenant,
     utcnow,
 )
-from chartyard.sync.apply import Changes, apply_changes, apply_index, record_failure
+from chartyard.sync.apply import Changes, ChartRow, apply_changes, apply_index, record_failure
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
 from chartyard.sync.helm_index import IndexKnown, IndexSyncResult, collect_index
 from chartyard.sync.plan import Known, RepoPlan, plan_repository
@@ -226,8 +226,8 @@ class SyncJob:
     def _apply_index(self, reg: Registry, run: SyncRun, result: IndexSyncResult) -> bool:
         plan = result.plan
         changes = None if plan is None else Changes(
-            charts=plan.charts, drop=plan.drop, repositories=plan.chart_names,
-            replaced=plan.replaced)
+            charts=list[ChartRow](plan.charts), drop=plan.drop,
+            repositories=plan.chart_names, replaced=plan.replaced)
         with self.ctx.transaction() as session:
             return apply_index(session, reg, run, self.worker, changes, result.cursor,
                                result.status, next_due(reg, self.ctx, failed=False))
