@@ -26,6 +26,7 @@ from bench.chartyard_sync import SyncResult, run_sync, shipped_policy
 from bench.corpus import BASE_PATH, Corpus, push_corpus, push_new_version, remove_new_version
 from bench.events import measure_events
 from bench.helm_cli import helm_version, measure_helm
+from bench.helm_repo import helm_repo_table, measure_helm_repo
 from bench.limit import LimitResult, measure_limit
 from bench.naive import measure_naive
 from bench.probes import Phase
@@ -84,6 +85,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="requests per API endpoint and level")
     p.add_argument("--api-workers", type=int, default=2,
                    help="API processes of the measured server (chartyard serve --workers)")
+    p.add_argument("--helm-repo-entries", type=int, default=20_000,
+                   help="chart versions in the generated classic Helm index (0 skips it)")
     p.add_argument("--quick", action="store_true",
                    help="a small run for CI: 20 x 3, small API catalog, short samples")
     p.add_argument("--out", type=Path, default=ROOT / "RESULTS.md", help="report to write")
@@ -95,6 +98,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.helm_sample, args.naive_budget, args.rounds = 3, 30.0, 1
         args.api_versions, args.api_requests = 2_000, 200
         args.event_pushes, args.throttle_burst = 5, 10
+        args.helm_repo_entries = 2_000
     if args.images is None:
         args.images = max(1, args.repos // 10)
     return args
@@ -232,6 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.api = measure_api(args.api_versions, clients=levels,
                                   requests=args.api_requests, work_dir=scratch,
                                   server_workers=args.api_workers)
+    if args.helm_repo_entries > 0:
+        _log(f"classic Helm repository: index of {args.helm_repo_entries:,} versions")
+        results.helm_repo = measure_helm_repo(scratch, args.helm_repo_entries)
     for net in results.networks:
         if net.naive is not None and net.naive.extrapolated:
             results.notes.append(
@@ -246,6 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(events_table(results.events), end="\n\n")
     if results.api is not None:
         print(api_table(results.api), end="\n\n")
+    if results.helm_repo is not None:
+        print(helm_repo_table(results.helm_repo), end="\n\n")
     print(targets_table(results))
     _log(f"report written to {args.out}")
     return 0

@@ -17,6 +17,7 @@ from bench.chartyard_sync import SyncResult
 from bench.corpus import Corpus
 from bench.events import EventsResult
 from bench.helm_cli import HelmResult
+from bench.helm_repo import HelmRepoResult, helm_repo_table
 from bench.limit import LimitResult
 from bench.naive import NaiveResult
 from bench.probes import Phase
@@ -113,6 +114,7 @@ class BenchResults:
     rounds: int = 1
     shipped: str = ""
     events: EventsResult | None = None
+    helm_repo: HelmRepoResult | None = None
 
 
 def _run(argv: list[str]) -> str:
@@ -384,7 +386,13 @@ def render(results: BenchResults) -> str:
         parts += ["## Registry events", "", events_table(results.events), "",
                   "A fresh docker-registry notifies `chartyard serve --no-worker` "
                   "(`notifications.endpoints`); only events bring versions in.", ""]
-    parts += ["## Targets (issues 8 and 15)", "", targets_table(results), ""]
+    if results.helm_repo is not None:
+        parts += ["## Classic Helm repository (index.yaml)", "",
+                  helm_repo_table(results.helm_repo), "",
+                  "A generated index served by nginx; peak RSS is that of the measured "
+                  "process for the whole sync; the no-change resync sends the stored ETag "
+                  "and Last-Modified.", ""]
+    parts += ["## Targets (issues 8, 14 and 15)", "", targets_table(results), ""]
     if results.notes:
         parts += ["## Notes", ""] + [f"- {note}" for note in results.notes] + [""]
     parts += ["## Machine", ""]

@@ -12,6 +12,8 @@ if [ "$(id -u)" = "0" ]; then
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+  # Classic Helm repositories (tests/helmrepo) are served by a real nginx.
+  [ -x /usr/sbin/nginx ] || need+=(nginx)
   # The container image test (tests/deploy/test_image.py) builds and runs the Containerfile.
   command -v buildah >/dev/null || need+=(buildah)
   command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
@@ -19,8 +21,10 @@ if [ "$(id -u)" = "0" ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   fi
-  # docker-registry's package starts a system service we do not want.
-  (systemctl stop docker-registry 2>/dev/null || service docker-registry stop 2>/dev/null) >/dev/null 2>&1 || true
+  # The docker-registry and nginx packages start system services we do not want.
+  for svc in docker-registry nginx; do
+    (systemctl stop "$svc" 2>/dev/null || service "$svc" stop 2>/dev/null) >/dev/null 2>&1 || true
+  done
 fi
 
 # helm 4 and helm 3 ship inside npm packages of AWS CDK kubectl layers.

@@ -26,6 +26,9 @@ from tests.harness.components import (
     find_pg_bin,
 )
 from tests.harness.helm import Helm
+from tests.harness.nginx import DEFAULT_PASSWORD as NGINX_PASSWORD
+from tests.harness.nginx import DEFAULT_USER as NGINX_USER
+from tests.harness.nginx import NginxServer
 from tests.harness.postgres import PostgresServer
 from tests.harness.registry import Mode, RegistryServer
 from tests.harness.token_server import TokenPolicy
@@ -55,6 +58,13 @@ def pytest_runtest_makereport(
         if any(name in reason for name in COMPONENT_NAMES):
             report.outcome = "failed"
             report.longrepr = f"test skipped over a missing component ({reason}); {INSTALL_HINT}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run modules with browser tests last: Playwright's sync API leaves its event loop set as
+    running in the main thread, after which `asyncio.run` in a later test would fail."""
+    browser = {item.path for item in items if "page" in getattr(item, "fixturenames", ())}
+    items.sort(key=lambda item: item.path in browser)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -148,6 +158,21 @@ def registry_factory(tmp_path: Path) -> Iterator[Callable[..., RegistryServer]]:
 def unique_repo_prefix() -> str:
     """A fresh repository path prefix such as ``t3f9a0c1d2e`` (no trailing slash)."""
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+# ---- classic Helm repositories (nginx) ---------------------------------------
+@pytest.fixture(scope="session")
+def tls_helm_repo(harness_dir: Path) -> Iterator[NginxServer]:
+    """nginx over HTTPS (``ca_pem``/``ca_file``) with basic auth ``username``/``password``."""
+    with NginxServer(tls=True, users={NGINX_USER: NGINX_PASSWORD}, base_dir=harness_dir) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def plain_helm_repo(harness_dir: Path) -> Iterator[NginxServer]:
+    """nginx over plain HTTP without authentication."""
+    with NginxServer(base_dir=harness_dir) as server:
+        yield server
 
 
 # ---- helm --------------------------------------------------------------------

@@ -25,6 +25,7 @@ COMPONENT_NAMES = (
     "moto_server",
     "buildah",
     "mmdebstrap",
+    "nginx",
 )
 
 

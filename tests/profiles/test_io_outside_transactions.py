@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-import chartyard.catalog.contents
 import chartyard.profiles.drift
 import chartyard.profiles.packs
+import chartyard.registries.kinds.base
 from chartyard.sources import ChartSource
 from tests.harness.app import Api
 from tests.harness.registry import RegistryServer
@@ -51,10 +51,10 @@ class _Watched:
 
 @pytest.fixture
 def seen(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Wrap `open_source` where catalog contents, drift and pack checks use it."""
+    """Wrap `open_source` where chart files (through the kind), drift and pack checks use it."""
     calls: list[tuple[str, int]] = []
     pool: Any = api.ctx.engine.pool
-    for module in (chartyard.catalog.contents, chartyard.profiles.drift,
+    for module in (chartyard.registries.kinds.base, chartyard.profiles.drift,
                    chartyard.profiles.packs):
         real = module.open_source
 

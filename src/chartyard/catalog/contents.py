@@ -1,50 +1,35 @@
-"""Read a chart's files from its chart layer once, then serve them from a cache by digest.
+"""Read a chart's files from its chart archive once, then serve them from a cache by digest.
 
-No database session is open while the layer downloads: a short read looks for
-the cached row, the download runs with no session, and a short write stores the
-row unless a concurrent request stored it first (re-checked inside the write).
+No database session is open while the archive downloads: a short read looks for
+the cached row, the download runs with no session (through the registry's kind),
+and a short write stores the row unless a concurrent request stored it first
+(re-checked inside the write).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import anyio.to_thread
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
-from chartyard.helm import ChartFiles, read_chart_archive
-from chartyard.sources import RegistryTarget, open_source
+from chartyard.helm import ChartFiles
+from chartyard.registries.kinds import get_kind
+from chartyard.sources import ChartLayer
 from chartyard.store.models import ChartContent
 
-MAX_CHART_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ChartLayer:
-    """Where a chart layer lives: the registry to open, the repository and the blob digest."""
-
-    target: RegistryTarget
-    repository: str
-    digest: str
+__all__ = ["ChartLayer", "chart_contents"]
 
 
 async def chart_contents(ctx: AppContext, layer: ChartLayer) -> ChartContent:
-    """Return values.yaml, README and schema of a chart layer, fetching it on first use.
+    """Return values.yaml, README and schema of a chart archive, fetching it on first use.
 
     Call it with no transaction open. Raises `OCIError` when the registry cannot
-    serve the layer and `ChartArchiveError` when it is not a readable chart archive.
+    serve the archive and `ChartArchiveError` when it is not a readable chart archive.
     """
     cached = await ctx.run_transaction(lambda session: session.get(ChartContent, layer.digest))
     if cached is not None:
         return cached
-    source = open_source(layer.target, ctx.sources)
-    try:
-        blob = await source.get_blob(layer.repository, layer.digest, max_bytes=MAX_CHART_BYTES)
-    finally:
-        await source.aclose()
-    files = await anyio.to_thread.run_sync(read_chart_archive, blob)
+    files = await get_kind(layer.target.kind).chart_files(layer, ctx.sources)
     return await ctx.run_transaction(lambda session: _store(session, layer.digest, files))
 
 

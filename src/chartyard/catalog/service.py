@@ -13,8 +13,8 @@ from chartyard.catalog.search import SearchFilters, search_query
 from chartyard.context import AppContext
 from chartyard.errors import NotFoundError
 from chartyard.helm import sort_versions_desc
-from chartyard.oci import oci_reference, parse_endpoint
 from chartyard.pagination import decode_cursor, page_body, page_limit
+from chartyard.registries.kinds import kind_of
 from chartyard.registries.present import rfc3339
 from chartyard.registries.service import RegistryService
 from chartyard.store.models import ChartVersion, Registry
@@ -67,7 +67,7 @@ class CatalogService:
             "uid": row.uid, "name": row.name, "version": row.version, "tag": row.tag,
             "registryUid": row.registry_uid, "registryName": reg.name,
             "repository": row.repository,
-            "ociRef": oci_ref(reg, row.repository),
+            **pull_refs(reg, row.repository),
             "appVersion": row.app_version, "description": row.description,
             "icon": meta.get("icon"), "keywords": meta.get("keywords", []),
             "home": meta.get("home"), "sources": meta.get("sources", []),
@@ -111,7 +111,9 @@ class CatalogService:
             raise NotFoundError(f"pack '{row.uid}' has no chart layer to read values from")
         reg = self._registry(row.registry_uid)
         target = RegistryService(self.ctx, self.session, self.principal).target(reg)
-        return ChartLayer(target, row.repository, row.chart_digest)
+        urls = row.chart_metadata.get("urls")  # a Helm repository's download URLs
+        return ChartLayer(target, row.repository, row.chart_digest, row.version,
+                          tuple(str(u) for u in urls) if isinstance(urls, list) else ())
 
 
 async def pack_values(ctx: AppContext, principal: Principal, pack_uid: str) -> str:
@@ -125,7 +127,10 @@ async def pack_values(ctx: AppContext, principal: Principal, pack_uid: str) -> s
     return content.values_yaml or ""
 
 
-def oci_ref(reg: Registry, repository: str) -> str:
-    """Return the `oci://host/repository` reference helm pulls a chart from."""
-    return oci_reference(parse_endpoint(reg.spec["endpoint"]).authority, repository)
-
+def pull_refs(reg: Registry, repository: str) -> dict[str, str | None]:
+    """Return what `helm pull` takes for a chart: `oci://host/repo`, or `chart --repo URL`."""
+    access = kind_of(reg).export_access(reg)
+    if access.repo_url:
+        return {"ociRef": None, "pullRef": f"{repository} --repo {access.repo_url}"}
+    ref = access.oci_url(repository)
+    return {"ociRef": ref, "pullRef": ref}

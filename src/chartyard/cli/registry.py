@@ -1,4 +1,4 @@
-"""`chartyard registry`: add, list, show, validate, sync and delete OCI registries."""
+"""`chartyard registry`: add, list, show, validate, sync and delete registries (OCI and Helm)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ from chartyard.registries.kinds import (
     get_kind,
 )
 
-app = typer.Typer(no_args_is_help=True, help="OCI registries holding Helm charts.")
+app = typer.Typer(no_args_is_help=True,
+                  help="Registries holding Helm charts: OCI registries and Helm repositories.")
 add_app = typer.Typer(no_args_is_help=True, help="Add a registry (validated before it is saved).")
 app.add_typer(add_app, name="add")
 
@@ -47,6 +48,8 @@ NameOption = Annotated[str, typer.Option("--name", help="Registry name: lowercas
                                          show_default=False)]
 SyncOption = Annotated[bool, typer.Option(
     "--sync/--no-sync", help="Keep a synchronized catalog (needs --base-path or --repository).")]
+IndexSyncOption = Annotated[bool, typer.Option(
+    "--sync/--no-sync", help="Keep a synchronized catalog of the repository's index.yaml.")]
 BasePathOption = Annotated[list[str] | None, typer.Option(
     "--base-path", help="Base content path to synchronize under (repeatable).",
     show_default=False)]
@@ -100,7 +103,7 @@ def _add_command(kind: RegistryKind) -> None:
     """Register `chartyard registry add <kind>` with the options the kind declares."""
     def command(**options: Any) -> None:
         name, sync, output = options.pop("name"), options.pop("sync"), options.pop("output")
-        base_paths, url = options.pop("base_path") or [], options.pop("url")
+        base_paths, url = options.pop("base_path", None) or [], options.pop("url")
         ca_file = options.pop("ca_file", None)
         try:
             spec = kind.cli_spec({**options, "ca_pem": _read_ca(ca_file)}, read_secret)
@@ -117,10 +120,12 @@ def _add_command(kind: RegistryKind) -> None:
         inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, annotation=NameOption),
         *(_option_parameter(o) for o in kind.cli_options if o.param == "endpoint"),
         *(_option_parameter(o) for o in kind.cli_options if o.param != "endpoint"),
-        inspect.Parameter("sync", inspect.Parameter.KEYWORD_ONLY, annotation=SyncOption,
+        inspect.Parameter("sync", inspect.Parameter.KEYWORD_ONLY,
+                          annotation=SyncOption if kind.has_base_paths else IndexSyncOption,
                           default=True),
-        inspect.Parameter("base_path", inspect.Parameter.KEYWORD_ONLY,
-                          annotation=BasePathOption, default=None),
+        *([inspect.Parameter("base_path", inspect.Parameter.KEYWORD_ONLY,
+                             annotation=BasePathOption, default=None)]
+          if kind.has_base_paths else []),
         inspect.Parameter("url", inspect.Parameter.KEYWORD_ONLY, annotation=config.UrlOption,
                           default=None),
         inspect.Parameter("output", inspect.Parameter.KEYWORD_ONLY, annotation=OutputOption,
@@ -165,10 +170,11 @@ def _describe(body: dict[str, Any], kind_name: str) -> Group:
                                     ("Kind", kind.name), ("Endpoint", spec["endpoint"])]
     pairs += kind.describe(spec)
     progress = status["progress"]
-    pairs += [("Synchronization", spec["isSyncSupported"]),
-              ("Base content paths", spec.get("baseContentPath") or ""),
-              ("Repositories", spec.get("repositories", [])),
-              ("Sync status", status["status"]),
+    pairs += [("Synchronization", spec["isSyncSupported"])]
+    if kind.has_base_paths:
+        pairs += [("Base content paths", spec.get("baseContentPath") or ""),
+                  ("Repositories", spec.get("repositories", []))]
+    pairs += [("Sync status", status["status"]),
               ("Sync message", status.get("message")),
               ("Last run", when(status.get("lastRunTime"))),
               ("Last synced", when(status.get("lastSyncedTime"))),

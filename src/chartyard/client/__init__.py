@@ -3,6 +3,7 @@
 from chartyard.client._bodies import (
     basic_registry_body,
     ecr_registry_body,
+    helm_registry_body,
     pack,
     profile_body,
     registry_body,
@@ -53,6 +54,7 @@ __all__ = [
     "SyncStatus",
     "basic_registry_body",
     "ecr_registry_body",
+    "helm_registry_body",
     "pack",
     "profile_body",
     "registry_body",

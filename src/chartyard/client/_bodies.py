@@ -9,6 +9,7 @@ from chartyard.client._types import Pack, ProfileType
 from chartyard.registries.kinds import RegistryKind
 from chartyard.registries.kinds.basic import BasicKind
 from chartyard.registries.kinds.ecr import EcrKind
+from chartyard.registries.kinds.helm import HelmKind
 
 
 def registry_body(kind: RegistryKind, name: str, endpoint: str, *, sync: bool = True,
@@ -56,6 +57,17 @@ def ecr_registry_body(name: str, endpoint: str, *, access_key: str = "",
                          public=public, ca_pem=ca_pem, insecure=insecure_skip_verify)
 
 
+def helm_registry_body(name: str, endpoint: str, *, username: str = "",
+                       password: str | None = None, ca_pem: str = "",
+                       insecure_skip_verify: bool = False, pass_credentials: bool = False,
+                       sync: bool = True) -> dict[str, Any]:
+    """Return a classic Helm repository body (``v1HelmRegistryEntity``); anonymous without a
+    username."""
+    return registry_body(HelmKind(), name, endpoint, sync=sync, secret=password,
+                         username=username, ca_pem=ca_pem, insecure=insecure_skip_verify,
+                         pass_credentials=pass_credentials)
+
+
 def profile_body(name: str, *, version: str = "1.0.0", profile_type: ProfileType = "add-on",
                  description: str = "", labels: dict[str, str] | None = None,
                  packs: Sequence[Pack] = ()) -> dict[str, Any]:
@@ -69,9 +81,15 @@ def profile_body(name: str, *, version: str = "1.0.0", profile_type: ProfileType
 
 
 def pack(name: str, version: str, registry_uid: str, *, values: str = "",
-         private: bool = False) -> Pack:
-    """Return a pack (one chart layer): public from the catalog, or private checked live."""
-    out = Pack(name=name, tag=version, registryUid=registry_uid, type="oci", values=values)
+         private: bool = False, pack_type: str | None = None) -> Pack:
+    """Return a pack (one chart layer): public from the catalog, or private checked live.
+
+    The pack's ``type`` (``oci``, or ``helm`` for a classic Helm repository) defaults to the
+    registry's.
+    """
+    out = Pack(name=name, tag=version, registryUid=registry_uid, values=values)
+    if pack_type is not None:
+        out["type"] = pack_type
     if private:
         out["source"] = "private"
     return out

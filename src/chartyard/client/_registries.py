@@ -1,4 +1,4 @@
-"""OCI registries: create, read, validate, synchronize and delete, whatever their kind."""
+"""Registries (OCI and Helm): create, read, validate, synchronize and delete, any kind."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any, cast
 from chartyard.client._errors import ApiError
 from chartyard.client._http import Http
 from chartyard.client._types import Created, RegistryKind, RegistryRef, RegistrySummary, SyncStatus
+from chartyard.registries.kinds import all_kinds, get_kind
 
 
 class RegistriesApi:
@@ -17,9 +18,12 @@ class RegistriesApi:
         self._http = http
 
     def list(self) -> list[RegistrySummary]:
-        """Return the tenant's registries with sync status and chart counts."""
-        body = self._http.json("GET", "/v1/registries/oci/summary")
-        return cast(list[RegistrySummary], body["items"])
+        """Return the tenant's registries (OCI and Helm) with sync status and chart counts."""
+        rows: builtins.list[RegistrySummary] = []
+        for family in dict.fromkeys(k.family for k in all_kinds()):
+            body = self._http.json("GET", f"/v1/registries/{family}/summary")
+            rows.extend(cast(builtins.list[RegistrySummary], body["items"]))
+        return rows
 
     def metadata(self) -> builtins.list[dict[str, Any]]:
         """Return the profile builder's Registry drop-down."""
@@ -40,8 +44,20 @@ class RegistriesApi:
                        {"field": "registry"})
 
     def kind_of(self, uid: str) -> RegistryKind:
-        """Return the kind of a stored registry (`GET /v1/registries/oci/{uid}`)."""
-        return cast(str, self._http.json("GET", f"/v1/registries/oci/{uid}")["type"])
+        """Return the kind of a stored registry, from the registry lists."""
+        for row in self.list():
+            if row["metadata"]["uid"] == uid:
+                return row["spec"]["kind"]
+        raise ApiError(404, "ResourceNotFound", f"registry '{uid}' not found",
+                       {"field": "registry"})
+
+    @staticmethod
+    def _collection(kind: RegistryKind) -> str:
+        return "/v1/registries" + get_kind(kind).collection_path
+
+    @staticmethod
+    def _item(kind: RegistryKind, uid: str) -> str:
+        return "/v1/registries" + get_kind(kind).item_path.format(uid=uid)
 
     def _kind(self, uid: str, kind: RegistryKind | None) -> RegistryKind:
         return kind or self.kind_of(uid)
@@ -59,42 +75,42 @@ class RegistriesApi:
         """Validate and store a registry; return its uid. The kind defaults to body['kind']."""
         kind = self._body_kind(body, kind)
         params = {"skipValidation": True} if skip_validation else None
-        return cast(Created, self._http.json("POST", f"/v1/registries/oci/{kind}",
+        return cast(Created, self._http.json("POST", self._collection(kind),
                                              json=body, params=params))
 
     def validate_spec(self, body: dict[str, Any], kind: RegistryKind | None = None) -> None:
         """Check a registry body by connecting with it; raise the typed cause on failure."""
         kind = self._body_kind(body, kind)
-        self._http.request("POST", f"/v1/registries/oci/{kind}/validate", json=body)
+        self._http.request("POST", self._collection(kind) + "/validate", json=body)
 
     def validate(self, uid: str, kind: RegistryKind | None = None) -> None:
         """Check a stored registry with its stored secrets; raise the typed cause on failure."""
         kind = self._kind(uid, kind)
-        self._http.request("POST", f"/v1/registries/oci/{uid}/{kind}/validate")
+        self._http.request("POST", self._item(kind, uid) + "/validate")
 
     def get(self, uid: str, kind: RegistryKind | None = None) -> dict[str, Any]:
         """Return a registry body; secrets are never returned, only `passwordSet` flags."""
         kind = self._kind(uid, kind)
-        return cast(dict[str, Any], self._http.json("GET", f"/v1/registries/oci/{uid}/{kind}"))
+        return cast(dict[str, Any], self._http.json("GET", self._item(kind, uid)))
 
     def update(self, uid: str, body: dict[str, Any], kind: RegistryKind | None = None) -> None:
         """Replace a registry's settings; omitted secrets keep their stored values."""
         kind = kind or body.get("kind") or self.kind_of(uid)
-        self._http.request("PUT", f"/v1/registries/oci/{uid}/{kind}", json=body)
+        self._http.request("PUT", self._item(kind, uid), json=body)
 
     def delete(self, uid: str, kind: RegistryKind | None = None) -> None:
         """Delete a registry and its catalog."""
         kind = self._kind(uid, kind)
-        self._http.request("DELETE", f"/v1/registries/oci/{uid}/{kind}")
+        self._http.request("DELETE", self._item(kind, uid))
 
     def sync(self, uid: str, kind: RegistryKind | None = None, *, force: bool = False) -> None:
         """Ask for a sync now; `force` also re-checks digests already in the catalog."""
         kind = self._kind(uid, kind)
         params = {"forceSync": True} if force else None
-        self._http.request("POST", f"/v1/registries/oci/{uid}/{kind}/sync", params=params)
+        self._http.request("POST", self._item(kind, uid) + "/sync", params=params)
 
     def sync_status(self, uid: str, kind: RegistryKind | None = None) -> SyncStatus:
         """Return the registry's sync status and progress."""
         kind = self._kind(uid, kind)
         return cast(SyncStatus,
-                    self._http.json("GET", f"/v1/registries/oci/{uid}/{kind}/sync/status"))
+                    self._http.json("GET", self._item(kind, uid) + "/sync/status"))

@@ -141,7 +141,7 @@ class Pack(TypedDict):
     name: str
     tag: str
     registryUid: str
-    type: str
+    type: NotRequired[str]
     values: str
     source: NotRequired[str]
 

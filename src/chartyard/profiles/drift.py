@@ -9,10 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chartyard.oci import NotFound, OCIError
-from chartyard.sources import ChartSource, RegistryTarget, SourceOptions, open_source
+from chartyard.sources import (
+    AnyTarget,
+    ChartSource,
+    HelmRepoTarget,
+    SourceOptions,
+    open_helm_repo,
+    open_source,
+)
+from chartyard.sync.helm_index import row_digest
 
 BUDGET_SECONDS = 10.0
 
@@ -40,7 +49,7 @@ class Drift:
     live_digest: str | None = None
 
 
-async def check_drift(targets: dict[str, RegistryTarget], refs: list[PackRef],
+async def check_drift(targets: Mapping[str, AnyTarget], refs: list[PackRef],
                       options: SourceOptions,
                       budget: float = BUDGET_SECONDS) -> dict[int, Drift]:
     """Return a drift outcome per pack key; registries are asked concurrently."""
@@ -50,7 +59,11 @@ async def check_drift(targets: dict[str, RegistryTarget], refs: list[PackRef],
     results: dict[int, Drift] = {}
 
     async def one_registry(uid: str, group: list[PackRef]) -> None:
-        source = open_source(targets[uid], options)
+        target = targets[uid]
+        if isinstance(target, HelmRepoTarget):
+            results.update(await _in_index(target, group, options))
+            return
+        source = open_source(target, options)
         try:
             outcomes = await asyncio.gather(*(_head(source, ref) for ref in group))
             results.update(zip((r.key for r in group), outcomes, strict=True))
@@ -62,6 +75,37 @@ async def check_drift(targets: dict[str, RegistryTarget], refs: list[PackRef],
             asyncio.gather(*(one_registry(uid, g) for uid, g in by_registry.items())), budget)
     late = Drift(unknown=True, message=f"the registry did not answer within {budget:g} s")
     return {ref.key: results.get(ref.key, late) for ref in refs}
+
+
+async def _in_index(target: HelmRepoTarget, group: list[PackRef],
+                    options: SourceOptions) -> dict[int, Drift]:
+    """Check a Helm repository's packs against one streaming pass over its index."""
+    source = open_helm_repo(target, options)
+    try:
+        found = await source.lookup((ref.repository, ref.tag) for ref in group)
+    except OCIError as exc:
+        return {ref.key: Drift(unknown=True, message=f"could not check registry "
+                                                     f"{ref.registry_name}: {exc.message}")
+                for ref in group}
+    finally:
+        await source.aclose()
+    out: dict[int, Drift] = {}
+    for ref in group:
+        entry = found[ref.repository].entries.get(ref.tag)
+        if entry is None:
+            out[ref.key] = Drift(True, f"version {ref.tag} of {ref.repository} was removed from "
+                                       f"the index of registry {ref.registry_name}; pick another "
+                                       "version")
+            continue
+        live = row_digest(entry)
+        if ref.digest is not None and live != ref.digest:
+            out[ref.key] = Drift(True, f"version {ref.tag} of {ref.repository} now has digest "
+                                       f"{live} in the index, not the recorded {ref.digest}; save "
+                                       "the profile again to accept the new content",
+                                 live_digest=live)
+        else:
+            out[ref.key] = Drift(live_digest=live)
+    return out
 
 
 async def _head(source: ChartSource, ref: PackRef) -> Drift:

@@ -24,8 +24,16 @@ from chartyard.helm import (
 )
 from chartyard.oci import Manifest, NotFound, OCIError, chart_name, parse_endpoint
 from chartyard.profiles.schemas import PackBody
-from chartyard.sources import ChartSource, RegistryTarget, SourceOptions, open_source
+from chartyard.sources import (
+    ChartSource,
+    HelmRepoTarget,
+    RegistryTarget,
+    SourceOptions,
+    open_helm_repo,
+    open_source,
+)
 from chartyard.store.models import ChartVersion, Registry
+from chartyard.sync.helm_index import row_digest
 
 
 class PackNotFound(ServiceError):
@@ -74,6 +82,8 @@ class ResolvedPack:
     pack_uid: str | None
     verified: bool
     chart_layer: str | None = None
+    chart_urls: tuple[str, ...] = ()
+    """A Helm repository chart's download URLs, from its index entry."""
 
 
 def release_name(name: str) -> str:
@@ -149,10 +159,12 @@ def candidates(target: RegistryTarget, name: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-async def verify_private(target: RegistryTarget, options: SourceOptions,
+async def verify_private(target: RegistryTarget | HelmRepoTarget, options: SourceOptions,
                          requests: list[PackRequest], *,
                          skip_validation: bool) -> list[ResolvedPack]:
     """Check each pack's manifest live and return where it was found, in request order."""
+    if isinstance(target, HelmRepoTarget):
+        return await _verify_in_index(target, options, requests, skip_validation)
     source = open_source(target, options)
     try:
         return [await _verify_one(source, target, req, skip_validation) for req in requests]
@@ -183,6 +195,36 @@ async def _verify_one(source: ChartSource, target: RegistryTarget, req: PackRequ
             f"could not verify pack {body.name} {body.tag} in registry {req.registry.name}: "
             f"{exc.message}; fix the registry or retry with ?skipPackValidation=true to save "
             "the pack unverified") from exc
+
+
+async def _verify_in_index(target: HelmRepoTarget, options: SourceOptions,
+                           requests: list[PackRequest],
+                           skip_validation: bool) -> list[ResolvedPack]:
+    """Look every pack up in one streaming pass over the Helm repository's index."""
+    source = open_helm_repo(target, options)
+    wanted = [(release_name(r.body.name), r.body.tag) for r in requests]
+    try:
+        found = await source.lookup(wanted)
+    except OCIError as exc:
+        if skip_validation:
+            return [ResolvedPack(name, tag, tag, None, None, False) for name, tag in wanted]
+        req = requests[0]
+        raise RegistryCheckFailed(
+            exc, f"{req.field}.registryUid",
+            f"could not verify packs in registry {req.registry.name}: {exc.message}; fix the "
+            "registry or retry with ?skipPackValidation=true to save the packs unverified"
+        ) from exc
+    finally:
+        await source.aclose()
+    out = []
+    for req, (name, tag) in zip(requests, wanted, strict=True):
+        hit = found[name]
+        entry = hit.entries.get(tag)
+        if entry is None:
+            raise not_found(req, hit.versions)
+        digest = row_digest(entry)
+        out.append(ResolvedPack(name, tag, tag, digest, None, True, digest, entry.urls))
+    return out
 
 
 async def _existing_versions(source: ChartSource, repos: list[str]) -> list[str]:

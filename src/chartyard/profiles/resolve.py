@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -34,9 +35,10 @@ from chartyard.profiles.packs import (
 )
 from chartyard.profiles.schemas import PackBody
 from chartyard.profiles.values import pack_section, parse_values
+from chartyard.registries.kinds import kind_of
 from chartyard.registries.paths import normalise_path
 from chartyard.registries.service import RegistryService
-from chartyard.sources import RegistryTarget
+from chartyard.sources import AnyTarget
 from chartyard.store.models import ChartVersion, ProfilePack, Registry
 
 
@@ -46,7 +48,7 @@ class PackPlan:
 
     requests: list[PackRequest]
     resolved: dict[int, ResolvedPack] = field(default_factory=dict)
-    targets: dict[str, RegistryTarget] = field(default_factory=dict)
+    targets: dict[str, AnyTarget] = field(default_factory=dict)
     layers: dict[int, ChartLayer] = field(default_factory=dict)
     defaults: dict[int, str] = field(default_factory=dict)
 
@@ -91,8 +93,9 @@ class PackResolver:
         for req in private:
             found = plan.resolved[req.index]
             if self._wants_defaults(req) and found.verified and found.chart_layer:
-                plan.layers[req.index] = ChartLayer(plan.targets[req.registry.uid],
-                                                    found.repository, found.chart_layer)
+                plan.layers[req.index] = ChartLayer(
+                    plan.targets[req.registry.uid], found.repository, found.chart_layer,
+                    found.chart_version, found.chart_urls)
         for req in plan.requests:
             layer = plan.layers.get(req.index)
             if layer is not None:
@@ -170,6 +173,12 @@ class PackResolver:
                 f"{field}.registryUid",
                 f"{field}.registryUid: registry '{body.registry_uid}' not found; pick one "
                 "from GET /v1/registries/metadata") from exc
+        expected = kind_of(reg).pack_type
+        if body.type not in (None, "spectro", expected):  # spectro: any registry's pack
+            raise InvalidInput(
+                f"{field}.type",
+                f"{field}.type is '{body.type}', but registry {reg.name} serves packs of type "
+                f"'{expected}'; set type to '{expected}' or pick another registry")
         source = body.source or ("public" if reg.is_sync_supported else "private")
         if source == "public" and not reg.is_sync_supported:
             raise InvalidInput(
@@ -200,8 +209,7 @@ class PackResolver:
             ChartVersion.tag == found.oci_tag, ChartVersion.digest == found.digest))
         if uid is None:
             return found
-        return ResolvedPack(found.repository, found.oci_tag, found.chart_version, found.digest,
-                            uid, found.verified, found.chart_layer)
+        return dataclasses.replace(found, pack_uid=uid)
 
     @staticmethod
     def _row(req: PackRequest, found: ResolvedPack, defaults: str | None) -> ProfilePack:
@@ -209,7 +217,8 @@ class PackResolver:
         values = defaults if defaults is not None and found.verified else body.values
         return ProfilePack(
             position=req.index, name=body.name, tag=body.tag, registry_uid=req.registry.uid,
-            pack_type=body.type, source=req.source, values=values,
+            pack_type=body.type or kind_of(req.registry).pack_type, source=req.source,
+            values=values,
             pack_uid=found.pack_uid, digest=found.digest, verified=found.verified,
             repository=found.repository, oci_tag=found.oci_tag,
             chart_version=found.chart_version)

@@ -40,7 +40,9 @@ class PackBody(_Model):
     name: str = Field(min_length=1, max_length=256)
     tag: str = Field(min_length=1, max_length=128)
     registry_uid: str = Field(alias="registryUid", min_length=1, max_length=64)
-    type: PackType = "oci"
+    type: PackType | None = Field(
+        default=None, description="oci, or helm for a classic Helm repository; defaults to "
+                                  "the registry's")
     layer: Layer | None = None
     values: str = Field(default="", max_length=MAX_VALUES_CHARS)
     source: Literal["public", "private"] | None = None

@@ -30,7 +30,7 @@ from chartyard.profiles.schemas import PackBody, ProfileBody
 from chartyard.profiles.values import chart_values, pack_section, parse_values
 from chartyard.registries.kinds import kind_of
 from chartyard.registries.service import RegistryService
-from chartyard.sources import RegistryTarget
+from chartyard.sources import AnyTarget
 from chartyard.store.models import ClusterProfile, ProfilePack, Registry
 
 TYPES = {"add-on": "add-on", "cluster": "cluster", "full": "cluster", "infra": "infra",
@@ -281,14 +281,14 @@ class ProfileService:
         return out
 
     def drift_refs(self, profile: ClusterProfile,
-                   ) -> tuple[dict[str, RegistryTarget], list[PackRef]]:
+                   ) -> tuple[dict[str, AnyTarget], list[PackRef]]:
         """Return what a drift check of the profile's packs asks, and where (no I/O)."""
         svc = RegistryService(self.ctx, self.session, self.principal)
         registries = self._registries(profile.packs)
         refs = [PackRef(p.id, reg.uid, reg.name, p.repository, p.oci_tag, p.digest)
                 for p in profile.packs
                 if p.repository and p.oci_tag and (reg := registries.get(p.registry_uid or ""))]
-        targets: dict[str, RegistryTarget] = {
+        targets: dict[str, AnyTarget] = {
             uid: svc.target(registries[uid]) for uid in {r.registry_uid for r in refs}}
         return targets, refs
 
@@ -306,7 +306,8 @@ class ProfileService:
         info = RegistryInfo(
             name=reg.name, plain_http=access.plain_http, custom_ca=access.custom_ca,
             insecure_skip_verify=access.insecure_skip_verify,
-            has_credentials=access.has_credentials, ecr=access.ecr)
+            has_credentials=access.has_credentials, ecr=access.ecr,
+            repo_url=access.repo_url, pass_credentials=access.pass_credentials)
         return ExportPack(
             name=release_name(pack.name), host=access.host, repository=pack.repository,
             oci_tag=pack.oci_tag, version=pack.chart_version or tag_to_version(pack.oci_tag),
@@ -352,7 +353,7 @@ async def update_profile(ctx: AppContext, principal: Principal, uid: str, body: 
 async def profile_body(ctx: AppContext, principal: Principal, uid: str, *,
                        check: bool = True) -> dict[str, Any]:
     """Return a profile as GET shows it; drift is checked live with no transaction open."""
-    def refs(session: Session) -> tuple[dict[str, RegistryTarget], list[PackRef]]:
+    def refs(session: Session) -> tuple[dict[str, AnyTarget], list[PackRef]]:
         svc = ProfileService(ctx, session, principal)
         return svc.drift_refs(svc.get(uid))
 

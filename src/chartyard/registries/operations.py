@@ -17,7 +17,7 @@ from chartyard.context import AppContext
 from chartyard.registries.kinds import Normalised
 from chartyard.registries.service import RegistryService, Seen
 from chartyard.registries.validation import validate_target
-from chartyard.sources import RegistryTarget
+from chartyard.sources import AnyTarget
 from chartyard.store.models import Registry
 
 T = TypeVar("T")
@@ -33,14 +33,14 @@ async def in_session(ctx: AppContext, principal: Principal,
     return await to_thread.run_sync(run)
 
 
-async def _check(ctx: AppContext, target: RegistryTarget, sync_on: bool) -> None:
+async def _check(ctx: AppContext, target: AnyTarget, sync_on: bool) -> None:
     await validate_target(target, ctx.sources, sync_on=sync_on)
 
 
 async def validate(ctx: AppContext, principal: Principal, norm: Normalised,
                    uid: str | None = None) -> None:
     """Connect with a body's settings (omitted secrets from registry `uid`); raise the cause."""
-    def read(svc: RegistryService) -> RegistryTarget:
+    def read(svc: RegistryService) -> AnyTarget:
         seen = svc.seen(uid, norm.kind) if uid else None
         return svc.target_for(norm, seen)
 
@@ -51,7 +51,7 @@ async def validate(ctx: AppContext, principal: Principal, norm: Normalised,
 async def validate_stored(ctx: AppContext, principal: Principal, uid: str,
                           kind: str | None = None) -> None:
     """Connect with a stored registry's settings and secrets; raise the first problem."""
-    def read(svc: RegistryService) -> tuple[RegistryTarget, bool]:
+    def read(svc: RegistryService) -> tuple[AnyTarget, bool]:
         reg = svc.get(uid, kind)
         return svc.target(reg), reg.is_sync_supported
 
@@ -62,7 +62,7 @@ async def validate_stored(ctx: AppContext, principal: Principal, uid: str,
 async def create(ctx: AppContext, principal: Principal, norm: Normalised, *,
                  skip_validation: bool = False) -> Registry:
     """Check the name, validate against the registry, then store (re-checking the name)."""
-    def read(svc: RegistryService) -> RegistryTarget:
+    def read(svc: RegistryService) -> AnyTarget:
         svc.check_create(norm)
         return svc.target_for(norm)
 
@@ -75,7 +75,7 @@ async def create(ctx: AppContext, principal: Principal, norm: Normalised, *,
 async def update(ctx: AppContext, principal: Principal, uid: str, norm: Normalised, *,
                  skip_validation: bool = False) -> Registry:
     """Validate the new settings, then store them unless the registry changed meanwhile."""
-    def read(svc: RegistryService) -> tuple[Seen, RegistryTarget]:
+    def read(svc: RegistryService) -> tuple[Seen, AnyTarget]:
         seen = svc.check_update(uid, norm)
         return seen, svc.target_for(norm, seen)
 

@@ -22,7 +22,7 @@ from chartyard.errors import ConflictError, NotFoundError, PermissionDenied
 from chartyard.registries import present
 from chartyard.registries.kinds import Normalised, get_kind, kind_of
 from chartyard.registries.kinds.base import StoredSync
-from chartyard.sources import RegistryTarget
+from chartyard.sources import HelmRepoTarget, RegistryTarget
 from chartyard.store.models import ChartVersion, Registry, SyncState, Tenant, utcnow
 
 
@@ -73,7 +73,7 @@ class RegistryService:
         """Return which secrets are stored, without returning them."""
         return set(self.ctx.box.decrypt(reg.secrets_enc))
 
-    def target(self, reg: Registry) -> RegistryTarget:
+    def target(self, reg: Registry) -> RegistryTarget | HelmRepoTarget:
         """Return the connectable target of a stored registry."""
         return kind_of(reg).target(reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
                                    self.external_id())
@@ -93,7 +93,8 @@ class RegistryService:
 
     # The read and write halves of create, update and validate.
 
-    def target_for(self, norm: Normalised, seen: Seen | None = None) -> RegistryTarget:
+    def target_for(self, norm: Normalised,
+                   seen: Seen | None = None) -> RegistryTarget | HelmRepoTarget:
         """Return the target of a body; omitted secrets come from the stored registry."""
         secrets = norm.secrets
         if secrets is None:
@@ -183,13 +184,14 @@ class RegistryService:
         )
         return {uid: int(n) for uid, n in rows}
 
-    def summary(self) -> list[dict[str, Any]]:
-        """Return the rows of the registry list (``v1OciRegistry`` plus chartyard's fields)."""
+    def summary(self, family: str = "oci") -> list[dict[str, Any]]:
+        """Return the rows of one family's registry list (``v1OciRegistry`` /
+        ``v1HelmRegistrySummary``, plus chartyard's fields)."""
         counts = self.chart_counts()
         rows = []
         for r in self.all():
             kind = kind_of(r)
-            if kind.family != "oci":
+            if kind.family != family:
                 continue
             stored = StoredSync.model_validate(r.spec)
             status = present.sync_status(r)
@@ -208,11 +210,16 @@ class RegistryService:
                     "isSyncSupported": r.is_sync_supported,
                     "chartCount": counts.get(r.uid, 0),
                     "baseContentPath": stored.base_content_path,
+                    "statusPath": kind.item_path.format(uid=r.uid) + "/sync/status",
                     **kind.summary_spec(r),
                 },
                 "status": {"sync": status, "syncStatus": status},
             })
         return rows
+
+    def family(self, family: str) -> list[Registry]:
+        """Return the tenant's registries of one family (``oci``, ``helm``) by name."""
+        return [r for r in self.all() if kind_of(r).family == family]
 
     def metadata(self, scope: str = "all") -> list[dict[str, Any]]:
         """Return the profile builder's Registry drop-down (``v1RegistryMetadata``).

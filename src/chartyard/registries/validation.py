@@ -5,7 +5,7 @@ from __future__ import annotations
 from chartyard.errors import ServiceError
 from chartyard.oci import NotFound
 from chartyard.registries.kinds import get_kind
-from chartyard.sources import RegistryTarget, SourceOptions
+from chartyard.sources import HelmRepoTarget, RegistryTarget, SourceOptions, open_helm_repo
 
 MAX_REPOSITORIES_CHECKED = 20
 
@@ -17,9 +17,19 @@ class RepositoryNotFound(ServiceError):
     code = "RepositoryNotFound"
 
 
-async def validate_target(target: RegistryTarget, options: SourceOptions, *,
+async def validate_target(target: RegistryTarget | HelmRepoTarget, options: SourceOptions, *,
                           sync_on: bool) -> None:
-    """Raise a typed error naming the first problem; return when the registry is usable."""
+    """Raise a typed error naming the first problem; return when the registry is usable.
+
+    A Helm repository is usable when its whole index downloads and parses under the limits.
+    """
+    if isinstance(target, HelmRepoTarget):
+        helm = open_helm_repo(target, options)
+        try:
+            await helm.ping()
+        finally:
+            await helm.aclose()
+        return
     source = get_kind(target.kind).open_source(target, options)
     try:
         await source.ping()

@@ -153,6 +153,8 @@ class SyncState(Base):
     force_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
     lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What the last successful sync left to compare with (a Helm index's validators).
+    cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class SyncRun(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -17,29 +17,47 @@ from chartyard.store.models import (
     IgnoredTag,
     Registry,
     SyncRun,
+    SyncState,
     new_uid,
     utcnow,
 )
 from chartyard.sync import leases
-from chartyard.sync.fetch import FetchedChart, SkippedTag
+from chartyard.sync.fetch import SkippedTag
 from chartyard.sync.plan import Known
 
 _CHUNK = 500
 T = TypeVar("T")
 
 
+class ChartRow(Protocol):
+    """What a catalog row is made of: a fetched OCI chart, or a Helm index entry."""
+
+    @property
+    def repository(self) -> str: ...
+    @property
+    def tag(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def config_digest(self) -> str: ...
+    @property
+    def chart_digest(self) -> str | None: ...
+    @property
+    def metadata(self) -> dict[str, Any]: ...
+
+
 @dataclass
 class Changes:
     """Everything a sync decided, ready to apply."""
 
-    charts: list[FetchedChart] = field(default_factory=list)
+    charts: list[ChartRow] = field(default_factory=list)
     skipped: list[SkippedTag] = field(default_factory=list)
     drop: list[Known] = field(default_factory=list)
     repositories: int = 0
     replaced: int = 0
 
 
-def _row(reg: Registry, chart: FetchedChart) -> dict[str, object]:
+def _row(reg: Registry, chart: ChartRow) -> dict[str, object]:
     meta = chart.metadata
     keywords = " ".join(str(k) for k in meta.get("keywords", []))
     return {
@@ -100,8 +118,8 @@ def write_changes(session: Session, reg: Registry, changes: Changes) -> list[str
         session.execute(delete(ChartVersion).where(ChartVersion.uid.in_(uids)))
     for ids in _chunks(ignored_ids):
         session.execute(delete(IgnoredTag).where(IgnoredTag.id.in_(ids)))
-    for rows in _chunks([_row(reg, c) for c in changes.charts]):
-        session.execute(insert(ChartVersion), rows)
+    for chunk in _chunks(changes.charts):  # rows are built a chunk at a time: big first syncs
+        session.execute(insert(ChartVersion), [_row(reg, c) for c in chunk])
     skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
                 "digest": s.digest, "reason": s.reason[:256]}
                for s in changes.skipped if s.remember]
@@ -110,6 +128,25 @@ def write_changes(session: Session, reg: Registry, changes: Changes) -> list[str
     touched = {c.repository for c in changes.charts} | {k.repository for k in changes.drop}
     refresh_charts(session, reg, touched)
     return chart_ids
+
+
+def apply_index(session: Session, reg: Registry, run: SyncRun, worker: str,
+                changes: Changes | None, cursor: dict[str, object], status: int,
+                next_due: datetime | None) -> bool:
+    """Apply a Helm index sync (``changes`` None: the index did not change) and its cursor."""
+    if not apply_changes(session, reg, run, worker, changes or Changes(), next_due):
+        return False
+    state = session.get(SyncState, reg.uid)
+    assert state is not None
+    state.cursor = cursor
+    total = state.chart_versions
+    if changes is None:
+        why = "answered 304 Not Modified" if status == 304 else "is unchanged (same digest)"
+        state.message = f"{total} chart versions; index.yaml {why}"
+    else:
+        state.message = (f"{total} chart versions of {changes.repositories} charts; "
+                         f"{run.added} added, {run.updated} updated, {run.removed} removed")
+    return True
 
 
 def record_failure(session: Session, reg_uid: str, run: SyncRun, worker: str, code: str,

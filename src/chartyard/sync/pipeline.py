@@ -27,10 +27,19 @@ from chartyard.context import AppContext
 from chartyard.errors import ChartyardError, category
 from chartyard.oci import CatalogUnsupported, NotFound
 from chartyard.registries.kinds import get_kind, kind_of
-from chartyard.sources import ChartSource
-from chartyard.store.models import ChartVersion, IgnoredTag, Registry, SyncRun, Tenant, utcnow
-from chartyard.sync.apply import Changes, apply_changes, record_failure
+from chartyard.sources import ChartSource, HelmRepoTarget, open_helm_repo
+from chartyard.store.models import (
+    ChartVersion,
+    IgnoredTag,
+    Registry,
+    SyncRun,
+    SyncState,
+    Tenant,
+    utcnow,
+)
+from chartyard.sync.apply import Changes, ChartRow, apply_changes, apply_index, record_failure
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
+from chartyard.sync.helm_index import IndexKnown, IndexSyncResult, collect_index
 from chartyard.sync.plan import Known, RepoPlan, plan_repository
 
 log = logging.getLogger(__name__)
@@ -162,6 +171,8 @@ class SyncJob:
         if started is None:
             return Outcome("Skipped", 0)
         reg, run, known, force = started
+        if isinstance(self.target, HelmRepoTarget):
+            return await self._run_index(self.target, reg, run, force)
         source = get_kind(self.target.kind).open_source(self.target, self.ctx.sources)
         try:
             await self._collect(source, known, force)
@@ -176,6 +187,51 @@ class SyncJob:
         if not applied:
             return Outcome("LeaseLost", run.requests)
         return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
+
+    async def _run_index(self, target: HelmRepoTarget, reg: Registry, run: SyncRun,
+                         force: bool) -> Outcome:
+        """Sync a Helm repository: one conditional index GET, a diff, one transaction."""
+        cursor, known = await asyncio.to_thread(self._index_known, reg.uid)
+        source = open_helm_repo(target, self.ctx.sources)
+        try:
+            result = await collect_index(source.client, known, cursor, force=force,
+                                         egress=self.ctx.sources.egress)
+        except ChartyardError as exc:  # transient, configuration or content: the run fails
+            run.requests = source.stats.total
+            return await self._fail(reg, run, exc.code, exc.message, category(exc))
+        finally:
+            await source.aclose()
+        run.requests = source.stats.total
+        if result.plan is not None:
+            self.progress.total = self.progress.done = result.plan.chart_names
+            self.progress.versions = result.plan.versions
+            await self.progress.report(final=True)
+        applied = await asyncio.to_thread(self._apply_index, reg, run, result)
+        if not applied:
+            return Outcome("LeaseLost", run.requests)
+        return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
+
+    def _index_known(self, uid: str) -> tuple[dict[str, object] | None,
+                                              dict[tuple[str, str], IndexKnown]]:
+        with self.ctx.transaction() as session:
+            state = session.get(SyncState, uid)
+            known = {
+                (repo, tag): IndexKnown(cuid, fingerprint)
+                for cuid, repo, tag, fingerprint in session.execute(
+                    select(ChartVersion.uid, ChartVersion.repository, ChartVersion.tag,
+                           ChartVersion.config_digest)
+                    .where(ChartVersion.registry_uid == uid))
+            }
+            return (state.cursor if state is not None else None), known
+
+    def _apply_index(self, reg: Registry, run: SyncRun, result: IndexSyncResult) -> bool:
+        plan = result.plan
+        changes = None if plan is None else Changes(
+            charts=list[ChartRow](plan.charts), drop=plan.drop,
+            repositories=plan.chart_names, replaced=plan.replaced)
+        with self.ctx.transaction() as session:
+            return apply_index(session, reg, run, self.worker, changes, result.cursor,
+                               result.status, next_due(reg, self.ctx, failed=False))
 
     async def _collect(self, source: ChartSource, known: dict[str, dict[str, Known]],
                        force: bool) -> None:

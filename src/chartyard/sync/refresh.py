@@ -71,12 +71,14 @@ class RepositoryRefresh:
             reg = session.get(Registry, self.uid)
             if reg is None or not reg.is_sync_supported or reg.sync is None:
                 return "Skipped"
-            if not leases.acquire(session, self.uid, self.worker, lease):
-                return "Busy"
             tenant = session.get(Tenant, reg.tenant_uid)
             assert tenant is not None
             target = kind_of(reg).target(reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
                                           tenant.aws_external_id)
+            if not isinstance(target, RegistryTarget):
+                return "Skipped"  # an index repository has no repositories to refresh
+            if not leases.acquire(session, self.uid, self.worker, lease):
+                return "Busy"
             return _Start(reg, target, _load_known(session, self.uid, list(self.changed)))
 
     async def run(self) -> RefreshOutcome:

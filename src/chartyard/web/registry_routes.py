@@ -1,4 +1,5 @@
-"""Tenant Settings > Registries: the OCI registry list, the Add / Edit form and row actions."""
+"""Tenant Settings > Registries: one tab per family (OCI Registries, Helm Registries), the
+Add / Edit form and row actions."""
 
 from __future__ import annotations
 
@@ -68,14 +69,14 @@ async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, act
             await operations.validate(ctx, principal, norm, uid)
             return Outcome(True, f"Connected to {norm.endpoint}: the credentials and "
                                  "TLS settings work" +
-                           (" and the repositories can be listed." if norm.is_sync_supported
+                           (" and its charts can be listed." if norm.is_sync_supported
                             else "."))
         if uid:
             reg = await operations.update(ctx, principal, uid, norm)
         else:
             reg = await operations.create(ctx, principal, norm)
         query = {"saved": reg.name, **({"notice": norm.notice} if norm.notice else {})}
-        return Outcome(True, redirect=f"{LIST_URL}?{urlencode(query)}")
+        return Outcome(True, redirect=_tab_url(form.registry_kind.family, **query))
     except (ServiceError, OCIError) as exc:
         if isinstance(exc, ServiceError) and not isinstance(exc, InvalidInput) and \
                 exc.status in (401, 403):
@@ -85,19 +86,40 @@ async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, act
 
 def _form_page(request: Request, principal: Principal, form: RegistryForm, uid: str | None,
                outcome: Outcome | None = None, status: int = 200) -> Response:
+    family = form.registry_kind.family
     return render(request, "registries/form.html", principal, status=status,
                   form=_certificates(form), uid=uid, outcome=outcome, nav="registries",
-                  kinds=all_kinds())
+                  kinds=[k for k in all_kinds() if k.family == family],
+                  list_url=_tab_url(family))
+
+
+def _families() -> dict[str, RegistryKind]:
+    """Return each family with its first kind (the tab order follows the kinds)."""
+    out: dict[str, RegistryKind] = {}
+    for kind in all_kinds():
+        out.setdefault(kind.family, kind)
+    return out
+
+
+def _tab_url(family: str, **query: str) -> str:
+    first = next(iter(_families()))
+    params = ({} if family == first else {"tab": family}) | query
+    return f"{LIST_URL}?{urlencode(params)}" if params else LIST_URL
 
 
 @router.get(LIST_URL)
 def registries_page(request: Request, ctx: Ctx, principal: UiUser, saved: str | None = None,
-                    notice: str | None = None, deleted: str | None = None) -> Response:
-    """Show the OCI Registries tab."""
+                    notice: str | None = None, deleted: str | None = None,
+                    tab: str | None = None) -> Response:
+    """Show one family's tab: OCI Registries, or Helm Registries."""
+    families = _families()
+    family = tab if tab in families else next(iter(families))
     with ctx.transaction() as session:
-        rows = RegistryService(ctx, session, principal).summary()
+        rows = RegistryService(ctx, session, principal).summary(family)
+    tabs = [(f, k.family_tab, _tab_url(f)) for f, k in families.items()]
     return render(request, "registries/list.html", principal, rows=rows, saved=saved,
-                  notice=notice, deleted=deleted, nav="registries")
+                  notice=notice, deleted=deleted, nav="registries", tabs=tabs, tab=family,
+                  family=families[family], list_url=_tab_url(family))
 
 
 @router.get(f"{LIST_URL}/new")
@@ -166,17 +188,19 @@ def sync_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Re
         reg = RegistryService(ctx, session, principal).get(uid)
         scheduling.request_sync(session, principal, reg, force=False)
         status = sync_status(reg)
+        back = _tab_url(kind_of(reg).family)
     if wants_json(request):
         return JSONResponse(status, status_code=202)
-    return RedirectResponse(LIST_URL, status_code=303)
+    return RedirectResponse(back, status_code=303)
 
 
 @router.post(f"{LIST_URL}/{{uid}}/delete", dependencies=CSRF)
 def delete_registry(ctx: Ctx, principal: UiUser, uid: str) -> Response:
     """Delete a registry and its catalog (after the confirmation dialog)."""
     with ctx.transaction() as session:
-        name = RegistryService(ctx, session, principal).delete(uid).name
-    return RedirectResponse(f"{LIST_URL}?{urlencode({'deleted': name})}", status_code=303)
+        reg = RegistryService(ctx, session, principal).delete(uid)
+        name, family = reg.name, kind_of(reg).family
+    return RedirectResponse(_tab_url(family, deleted=name), status_code=303)
 
 
 @router.post("/ui/certificates/parse", dependencies=CSRF)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Response
+from fastapi import APIRouter, Body, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.pagination import decode_cursor, page_body, page_limit
 from chartyard.registries import operations
 from chartyard.registries.kinds import RegistryKind, all_kinds
 from chartyard.registries.present import sync_status
@@ -154,6 +155,38 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
                             "content": {"application/json": {"schema": inline(schema)}}}}
 
 
+def _register_family(family: str, model: RegistryKind) -> None:
+    """Register a family's paged list and summary (``/v1/registries/helm``), before its items."""
+
+    def list_(ctx: Ctx, principal: CurrentUser, limit: int = 50, offset: int = 0,
+              continue_: Annotated[str | None, Query(alias="continue")] = None
+              ) -> dict[str, Any]:
+        with ctx.transaction() as session:
+            svc = RegistryService(ctx, session, principal)
+            regs = svc.family(family)
+            start, size = decode_cursor(continue_) if continue_ else max(0, offset), \
+                page_limit(limit)
+            page = regs[start:start + size]
+            return page_body([svc.body(r) for r in page], offset=start, limit=size,
+                             more=len(regs) > start + size)
+
+    def summary_(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+        with ctx.transaction() as session:
+            return {"items": RegistryService(ctx, session, principal).summary(family)}
+
+    tag: list[str | Enum] = [f"registries: {family}"]
+    router.add_api_route(f"/{family}", list_, methods=["GET"], tags=tag,
+                         response_model=model.list_model, response_model_by_alias=True,
+                         name=f"{family}_list")
+    router.add_api_route(f"/{family}/summary", summary_, methods=["GET"], tags=tag,
+                         response_model=model.summary_model, name=f"{family}_summary")
+
+
+_families: dict[str, RegistryKind] = {}
+for _kind in all_kinds():
+    if _kind.family != "oci" and _kind.family not in _families:
+        _families[_kind.family] = _kind
+        _register_family(_kind.family, _kind)
 for _kind in all_kinds():
     _register(_kind)
 

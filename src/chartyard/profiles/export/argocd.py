@@ -2,7 +2,8 @@
 
 Each distinct OCI chart repository also gets a repository Secret with
 `enableOCI`, which Argo CD needs to read Helm charts from OCI registries;
-its credentials are placeholders to fill in.
+its credentials are placeholders to fill in. A classic Helm repository gets a
+plain `type: helm` repository Secret and `repoURL: https://...` with `chart:`.
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ def documents(profile: str, packs: list[ExportPack]) -> list[dict[str, Any]]:
 def _repository_secret(profile: str, pack: ExportPack, index: int) -> dict[str, Any]:
     reg = pack.registry
     data: dict[str, str] = {"type": "helm", "name": k8s_name(reg.name, str(index)),
-                            "url": pack.repo_path, "enableOCI": "true"}
-    if reg.plain_http:
+                            "url": pack.repo_path}
+    if reg.repo_url is None:
+        data["enableOCI"] = "true"
+    if reg.pass_credentials:
+        data["forceHttpBasicAuth"] = "true"
+    if reg.plain_http and reg.repo_url is None:
         data["insecureOCIForceHttp"] = "true"
     if reg.insecure_skip_verify:
         data["insecure"] = "true"

@@ -1,6 +1,8 @@
-"""Export a profile as a helmfile.yaml: OCI repositories and releases ordered by `needs`.
+"""Export a profile as a helmfile.yaml: repositories and releases ordered by `needs`.
 
-Credentials are not written; run `helm registry login` for private registries.
+OCI registries are written with `oci: true`, classic Helm repositories as plain URLs.
+Credentials are not written; run `helm registry login` (OCI) or set the repository's
+`username`/`password` (classic) for private registries.
 """
 
 from __future__ import annotations
@@ -16,8 +18,12 @@ def documents(profile: str, packs: list[ExportPack]) -> list[dict[str, Any]]:
     for pack in packs:
         if pack.repo_path not in repos:
             entry: dict[str, Any] = {"name": k8s_name(pack.registry.name, str(len(repos) + 1)),
-                                     "url": pack.repo_path, "oci": True}
-            if pack.registry.plain_http:
+                                     "url": pack.repo_path}
+            if pack.registry.repo_url is None:
+                entry["oci"] = True
+            elif pack.registry.pass_credentials:
+                entry["passCredentials"] = True
+            if pack.registry.plain_http and pack.registry.repo_url is None:
                 entry["plainHttp"] = True
             if pack.registry.insecure_skip_verify:
                 entry["skipTLSVerify"] = True

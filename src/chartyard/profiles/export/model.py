@@ -19,7 +19,11 @@ def k8s_name(*parts: str, limit: int = 63) -> str:
 
 @dataclass(frozen=True)
 class RegistryInfo:
-    """How a pack's registry is reached: scheme, trust, credentials, ECR."""
+    """How a pack's registry is reached: scheme, trust, credentials, ECR.
+
+    ``repo_url`` is set for a classic Helm repository (an ``index.yaml`` over HTTP): the
+    URL ``helm repo add`` takes; exports then use an HTTP repository, never ``oci://``.
+    """
 
     name: str
     plain_http: bool = False
@@ -27,6 +31,8 @@ class RegistryInfo:
     insecure_skip_verify: bool = False
     has_credentials: bool = False
     ecr: bool = False
+    repo_url: str | None = None
+    pass_credentials: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,10 @@ class ExportPack:
 
     @property
     def repo_path(self) -> str:
-        """Return `host/parent-path` of the chart repository, without a scheme."""
+        """Return `host/parent-path` of an OCI chart repository (no scheme), or the URL of a
+        classic Helm repository."""
+        if self.registry.repo_url:
+            return self.registry.repo_url
         parent = self.repository.rpartition("/")[0]
         return f"{self.host}/{parent}" if parent else self.host
 

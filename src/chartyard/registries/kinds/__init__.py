@@ -17,9 +17,10 @@ from chartyard.registries.kinds.base import (
 )
 from chartyard.registries.kinds.basic import BasicKind
 from chartyard.registries.kinds.ecr import EcrKind
+from chartyard.registries.kinds.helm import HelmKind
 from chartyard.store.models import Registry
 
-_KINDS: dict[str, RegistryKind] = {k.name: k for k in (BasicKind(), EcrKind())}
+_KINDS: dict[str, RegistryKind] = {k.name: k for k in (BasicKind(), EcrKind(), HelmKind())}
 
 DEFAULT_KIND = "basic"
 

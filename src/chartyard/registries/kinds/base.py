@@ -16,13 +16,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
+import anyio.to_thread
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from chartyard.errors import InvalidInput
+from chartyard.helm import ChartArchiveLimits, ChartFiles, read_chart_archive
 from chartyard.oci import is_under, parse_endpoint
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
-from chartyard.sources import ChartSource, RegistryTarget, SourceOptions, open_source
+from chartyard.sources import (
+    ChartLayer,
+    ChartSource,
+    HelmRepoTarget,
+    RegistryTarget,
+    SourceOptions,
+    open_source,
+)
 from chartyard.store.models import Registry
 
 NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
@@ -222,6 +231,10 @@ class ExportAccess:
     insecure_skip_verify: bool = False
     has_credentials: bool = False
     ecr: bool = False
+    repo_url: str | None = None
+    """A classic Helm repository's URL (``helm repo add``); exports use HTTP, not ``oci://``."""
+    pass_credentials: bool = False
+    """Whether credentials go to chart URLs on other hosts too (``--pass-credentials``)."""
 
     def oci_url(self, repository: str) -> str:
         """Return the ``oci://`` reference of a repository."""
@@ -274,13 +287,26 @@ class RegistryKind(ABC):
     list_caption: ClassVar[str]
     """The caption under a registry's name in the UI list."""
     family: ClassVar[str] = "oci"
-    """``oci`` kinds are listed by ``/v1/registries/oci/summary`` and ``/oci/{uid}``."""
+    """``oci`` kinds are listed by ``/v1/registries/oci/summary`` and ``/oci/{uid}``; other
+    families (``helm``) by ``/v1/registries/{family}`` and ``/{family}/summary``."""
+    pack_type: ClassVar[str] = "oci"
+    """The profile pack ``type`` of this kind's charts (``oci``, or ``helm`` for index repos)."""
+    family_title: ClassVar[str] = "OCI Registry"
+    """The family as the UI names one registry ("Add New OCI Registry")."""
+    family_tab: ClassVar[str] = "OCI Registries"
+    """The family's tab in Tenant Settings > Registries."""
+    has_base_paths: ClassVar[bool] = True
+    """Whether the kind synchronizes under base content paths and explicit repositories."""
     providers: ClassVar[frozenset[str]] = frozenset({"helm"})
     secret_fields: ClassVar[tuple[str, ...]]
     """The names of the secrets this kind stores (encrypted)."""
     body_model: ClassVar[type[BaseModel]]
-    spec_model: ClassVar[type[SyncSpec]]
+    spec_model: ClassVar[type[BaseModel]]
     response_model: ClassVar[type[BaseModel]]
+    list_model: ClassVar[type[BaseModel] | None] = None
+    """The paged list of a family other than ``oci`` (``GET /v1/registries/{family}``)."""
+    summary_model: ClassVar[type[BaseModel] | None] = None
+    """The summary of a family other than ``oci`` (``GET /v1/registries/{family}/summary``)."""
     form_template: ClassVar[str]
     """The template partial with this kind's form sections."""
     form_fields: ClassVar[tuple[FormField, ...]]
@@ -350,15 +376,29 @@ class RegistryKind(ABC):
 
     @abstractmethod
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
-               external_id: str) -> RegistryTarget:
+               external_id: str) -> RegistryTarget | HelmRepoTarget:
         """Return the connectable target of a stored spec and its decrypted secrets."""
 
     def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
         """Return the chart source of a target (an OCI registry, or ECR through its API)."""
         return open_source(target, options)
 
+    async def chart_files(self, layer: ChartLayer, options: SourceOptions) -> ChartFiles:
+        """Download a chart archive (an OCI blob) and read its files under the archive limits."""
+        assert isinstance(layer.target, RegistryTarget)
+        source = self.open_source(layer.target, options)
+        limits = ChartArchiveLimits()
+        try:
+            blob = await source.get_blob(layer.repository, layer.digest,
+                                         max_bytes=limits.max_compressed)
+        finally:
+            await source.aclose()
+        return await anyio.to_thread.run_sync(read_chart_archive, blob)
+
     def covers(self, registry: Registry, repository: str) -> bool:
         """Return whether the registry's sync covers a full repository name (for events)."""
+        if not self.has_base_paths:
+            return False  # an index repository has no repositories to notify about
         stored = StoredSync.model_validate(registry.spec)
         full = parse_endpoint(stored.endpoint).repository
         if repository in {full(r) for r in stored.repositories}:
@@ -406,3 +446,21 @@ class RegistryKind(ABC):
     def cli_update(self, spec: dict[str, Any], username: str | None,
                    secret: str | None) -> None:
         """Apply ``registry update``'s ``--username`` and new secret to a request spec."""
+
+
+class BasicAuthCli:
+    """``registry update`` for kinds whose spec holds ``auth`` (type, username, password, tls)."""
+
+    def tls_holder(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Return ``auth.tls``: these kinds keep TLS under ``auth``."""
+        tls: dict[str, Any] = spec.setdefault("auth", {}).setdefault("tls", {})
+        return tls
+
+    def cli_update(self, spec: dict[str, Any], username: str | None,
+                   secret: str | None) -> None:
+        """Set the username (turning on Basic authentication) and the password."""
+        auth = spec.setdefault("auth", {})
+        if username is not None:
+            auth.update(type="basic", username=username)
+        if secret is not None:
+            auth["password"] = secret

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from chartyard.errors import InvalidInput
 from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig, parse_endpoint
 from chartyard.registries.kinds.base import (
+    BasicAuthCli,
     CliOption,
     CliUsageError,
     ExportAccess,
@@ -105,7 +106,7 @@ def _stored(registry: Registry) -> BasicStored:
     return BasicStored.model_validate(registry.spec)
 
 
-class BasicKind(RegistryKind):
+class BasicKind(BasicAuthCli, RegistryKind):
     """OCI registries with Basic authentication, a bearer token, or anonymous pulls."""
 
     name = "basic"
@@ -288,20 +289,6 @@ class BasicKind(RegistryKind):
             auth["password"] = read_secret(bool(options.get("password_stdin")), "Password")
         return {"endpoint": options["endpoint"], "repositories": list(options.get("repository")
                                                                       or []), "auth": auth}
-
-    def tls_holder(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """Return ``auth.tls``: Basic registries keep TLS under ``auth``."""
-        tls: dict[str, Any] = spec.setdefault("auth", {}).setdefault("tls", {})
-        return tls
-
-    def cli_update(self, spec: dict[str, Any], username: str | None,
-                   secret: str | None) -> None:
-        """Set the username (turning on Basic authentication) and the password."""
-        auth = spec.setdefault("auth", {})
-        if username is not None:
-            auth.update(type="basic", username=username)
-        if secret is not None:
-            auth["password"] = secret
 
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Return authentication, username and TLS rows."""

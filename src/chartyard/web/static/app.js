@@ -164,8 +164,8 @@ function renderStatus(row, status) {
   message.classList.toggle("text-error", status.status === "Failed");
 }
 
-async function refreshCounts(rows) {
-  const { ok, data } = await api("/v1/registries/oci/summary");
+async function refreshCounts(rows, url) {
+  const { ok, data } = await api(url || "/v1/registries/oci/summary");
   if (!ok) return;
   for (const item of data.items) {
     const row = rows.find((r) => r.dataset.registry === item.metadata.uid);
@@ -183,12 +183,12 @@ function initRegistryList() {
     const active = rows.filter((r) => ACTIVE.has(r.dataset.status));
     let finished = false;
     await Promise.all(active.map(async (row) => {
-      const { ok, data } = await api(`/v1/registries/oci/${row.dataset.registry}/${row.dataset.kind}/sync/status`);
+      const { ok, data } = await api(row.dataset.statusUrl || `/v1/registries/oci/${row.dataset.registry}/${row.dataset.kind}/sync/status`);
       if (!ok) return;
       renderStatus(row, data);
       if (!ACTIVE.has(data.status)) finished = true;
     }));
-    if (finished) await refreshCounts(rows);
+    if (finished) await refreshCounts(rows, table.dataset.summaryUrl);
     schedule();
   };
   const schedule = () => {

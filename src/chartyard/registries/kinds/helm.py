@@ -1,0 +1,454 @@
+"""The ``helm`` kind: a classic Helm repository, an ``index.yaml`` served over HTTP(S).
+
+Palette's "Helm Registries" (``/v1/registries/helm``, ``v1HelmRegistryEntity``): ChartMuseum,
+GitHub Pages, Artifactory, Nexus, a bucket behind a CDN. The endpoint is the URL
+``helm repo add`` takes. Authentication is none or Basic (a token is sent as the password);
+credentials go only to the endpoint's origin unless ``passCredentialsAll`` is set (as
+``helm repo add --pass-credentials``). Charts are listed from the index (see
+`chartyard.helmrepo`) and exported as HTTP repositories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chartyard.errors import InvalidInput, NotFoundError
+from chartyard.helm import ChartFiles
+from chartyard.helmrepo import RepoURL, parse_repo_url
+from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig
+from chartyard.registries.kinds.base import (
+    BasicAuthCli,
+    CliOption,
+    CliUsageError,
+    ExportAccess,
+    Flag,
+    FormField,
+    Metadata,
+    Normalised,
+    RegistryKind,
+    RequestModel,
+    StoredModel,
+    StoredTLS,
+    Str,
+    TLSSpec,
+)
+from chartyard.registries.present import metadata_body, sync_status
+from chartyard.sources import ChartLayer, HelmRepoTarget, SourceOptions, open_helm_repo
+from chartyard.store.models import Registry
+
+AuthType = Literal["basic", "noAuth", "token"]
+
+
+class HelmAuthSpec(RequestModel):
+    """Palette's ``v1RegistryAuth``: Basic credentials, a token, or none."""
+
+    type: AuthType = "noAuth"
+    username: Str = ""
+    password: str | None = None
+    token: str | None = None
+    tls: TLSSpec = Field(default_factory=TLSSpec)
+
+
+class HelmCreateOption(RequestModel):
+    """Palette's ``v1HelmRegistryCreateOption``; ``charts`` is accepted and not used."""
+
+    skip_sync: Flag = Field(default=False, alias="skipSync")
+
+
+class HelmRegistrySpec(RequestModel):
+    """Palette's ``v1HelmRegistrySpecEntity`` / ``v1HelmRegistrySpec``, plus chartyard's fields.
+
+    ``isSyncSupported`` (chartyard) turns synchronization on or off; when it is omitted,
+    synchronization is on unless ``createOption.skipSync`` (Palette) asks otherwise.
+    ``passCredentialsAll`` sends the credentials to chart URLs on other hosts too.
+    ``isPrivate``, ``name``, ``scope`` and ``registryUid`` are accepted and ignored.
+    """
+
+    endpoint: str
+    auth: HelmAuthSpec = Field(default_factory=HelmAuthSpec)
+    is_sync_supported: bool | None = Field(default=None, alias="isSyncSupported")
+    create_option: HelmCreateOption | None = Field(default=None, alias="createOption")
+    pass_credentials_all: Flag = Field(default=False, alias="passCredentialsAll")
+    sync_interval_seconds: int | None = Field(
+        default=None, alias="syncIntervalSeconds", ge=60, le=7 * 24 * 3600)
+
+    @property
+    def sync_on(self) -> bool:
+        """Return whether synchronization is on."""
+        if self.is_sync_supported is not None:
+            return self.is_sync_supported
+        return not (self.create_option and self.create_option.skip_sync)
+
+
+class HelmRegistryBody(RequestModel):
+    """Create or update body of a Helm registry (``v1HelmRegistryEntity``/``v1HelmRegistry``)."""
+
+    metadata: Metadata
+    spec: HelmRegistrySpec
+
+
+class StoredAuth(StoredModel):
+    """Stored authentication: type and username (the secret is stored encrypted apart)."""
+
+    type: AuthType = "noAuth"
+    username: str = ""
+
+
+class HelmStored(StoredModel):
+    """The stored spec of a Helm registry."""
+
+    endpoint: str
+    given_endpoint: str = Field(default="", alias="givenEndpoint")
+    auth: StoredAuth = Field(default_factory=StoredAuth)
+    tls: StoredTLS = Field(default_factory=StoredTLS)
+    pass_credentials_all: bool = Field(default=False, alias="passCredentialsAll")
+
+    @property
+    def repo(self) -> RepoURL:
+        """Return the parsed repository URL."""
+        return RepoURL(self.endpoint)
+
+
+class HelmAuthBody(BaseModel):
+    """``v1RegistryAuth`` as returned: secrets empty, with ``passwordSet``."""
+
+    type: str
+    username: str = ""
+    password: str = ""
+    passwordSet: bool = False
+    tls: dict[str, Any] = Field(default_factory=dict)
+
+
+class HelmSpecBody(BaseModel):
+    """``v1HelmRegistrySpec`` as returned, plus chartyard's fields."""
+
+    endpoint: str
+    auth: HelmAuthBody
+    isPrivate: bool
+    name: str
+    registryUid: str
+    scope: str = "tenant"
+    isSyncSupported: bool
+    passCredentialsAll: bool = False
+    syncIntervalSeconds: int | None = None
+
+
+class HelmStatusBody(BaseModel):
+    """``v1HelmRegistryStatus``: the sync status at ``helmSyncStatus`` (Palette's place), and
+    at ``syncStatus`` as for OCI registries."""
+
+    helmSyncStatus: dict[str, Any]
+    syncStatus: dict[str, Any]
+
+
+class HelmRegistryResponse(BaseModel):
+    """``v1HelmRegistry`` as returned."""
+
+    apiVersion: str = "v1"
+    kind: str = "helm"
+    metadata: dict[str, Any]
+    spec: HelmSpecBody
+    status: HelmStatusBody
+
+
+class ListMeta(BaseModel):
+    """``v1ListMetaData``."""
+
+    continue_: str = Field(alias="continue", serialization_alias="continue")
+    count: int
+    offset: int
+    limit: int
+
+
+class HelmRegistries(BaseModel):
+    """``v1HelmRegistries``: a page of Helm registries."""
+
+    items: list[HelmRegistryResponse]
+    listmeta: ListMeta
+
+
+class HelmSummarySpec(BaseModel):
+    """``v1HelmRegistrySpecSummary`` plus chartyard's list fields."""
+
+    model_config = ConfigDict(extra="allow")
+
+    endpoint: str
+    isPrivate: bool
+    scope: str = "tenant"
+
+
+class HelmSummaryStatus(BaseModel):
+    """``v1HelmRegistryStatusSummary``; ``syncStatus`` repeats ``sync`` for chartyard's UI."""
+
+    sync: dict[str, Any]
+    syncStatus: dict[str, Any]
+
+
+class HelmSummaryItem(BaseModel):
+    """``v1HelmRegistrySummary``."""
+
+    metadata: dict[str, Any]
+    spec: HelmSummarySpec
+    status: HelmSummaryStatus
+
+
+class HelmRegistriesSummary(BaseModel):
+    """``v1HelmRegistriesSummary``."""
+
+    items: list[HelmSummaryItem]
+
+
+def _stored(registry: Registry) -> HelmStored:
+    return HelmStored.model_validate(registry.spec)
+
+
+class HelmKind(BasicAuthCli, RegistryKind):
+    """Classic Helm repositories: an ``index.yaml`` over HTTP(S)."""
+
+    name = "helm"
+    metadata_kind = "helm"
+    title = "Helm"
+    list_caption = "Helm · index.yaml"
+    family = "helm"
+    pack_type = "helm"
+    family_title = "Helm Registry"
+    family_tab = "Helm Registries"
+    has_base_paths = False
+    secret_fields = ("password",)
+    body_model = HelmRegistryBody
+    spec_model = HelmRegistrySpec
+    response_model = HelmRegistryResponse
+    list_model = HelmRegistries
+    summary_model = HelmRegistriesSummary
+    form_template = "registries/kinds/helm.html"
+    endpoint_placeholder = "https://charts.example.com/stable"
+    form_fields = (
+        FormField("username", "spec.auth.username"),
+        FormField("password", "spec.auth.password"),
+        FormField("password", "spec.auth.token"),
+        FormField("caCertificate", "spec.auth.tls.certificate"),
+    )
+    error_inputs = {
+        "AuthenticationFailed": "password",
+        "Forbidden": "username",
+        "TLSVerificationFailed": "caCertificate",
+        "RegistryUnreachable": "endpoint",
+        "InvalidEndpoint": "endpoint",
+        "NotFound": "endpoint",
+        "InvalidIndex": "endpoint",
+        "IndexTooLarge": "endpoint",
+        "EgressDenied": "endpoint",
+        "ChartDigestMismatch": "endpoint",
+    }
+    cli_help = ("Add a classic Helm repository (an index.yaml over HTTP(S): ChartMuseum, "
+                "GitHub Pages, Artifactory, Nexus).")
+    cli_options = (
+        CliOption("endpoint", ("--endpoint",), "Repository URL as helm repo add takes it, "
+                  "e.g. https://charts.example.com/stable."),
+        CliOption("username", ("--username",), "User for Basic authentication (none when "
+                  "omitted)."),
+        CliOption("password_stdin", ("--password-stdin",),
+                  "Read the password from stdin (prompted otherwise).", bool, False,
+                  is_flag=True),
+        CliOption("ca_file", ("--ca-file",),
+                  "PEM CA bundle that signed the repository's certificate.", ca_file=True),
+        CliOption("insecure", ("--insecure-skip-tls-verify",),
+                  "Do not verify the repository's TLS certificate.", bool, False, is_flag=True),
+        CliOption("pass_credentials", ("--pass-credentials",),
+                  "Send the credentials to chart URLs on other hosts too.", bool, False,
+                  is_flag=True),
+    )
+
+    @property
+    def collection_path(self) -> str:
+        """Return Palette's ``/helm`` (create, list, summary, validate)."""
+        return "/helm"
+
+    @property
+    def item_path(self) -> str:
+        """Return Palette's ``/helm/{uid}``."""
+        return "/helm/{uid}"
+
+    # Rules
+
+    def normalise(self, body: Any, *, creating: bool) -> Normalised:
+        """Return the stored form of a Helm registry body, or raise `InvalidInput`."""
+        assert isinstance(body, HelmRegistryBody)
+        spec = body.spec
+        given = spec.endpoint.strip()
+        try:
+            repo = parse_repo_url(given)
+        except InvalidEndpoint as exc:
+            raise InvalidInput("spec.endpoint", f"spec.endpoint: {exc.message}") from exc
+        auth = spec.auth
+        stored = HelmStored.model_validate({
+            "endpoint": repo.url, "givenEndpoint": given,
+            "auth": {"type": auth.type, "username": auth.username if auth.type != "noAuth"
+                     else ""},
+            "tls": auth.tls.stored("spec.auth.tls.certificate"),
+            "passCredentialsAll": spec.pass_credentials_all,
+        })
+        secrets: dict[str, str] | None = {}
+        if auth.type == "basic":
+            if not auth.username:
+                raise InvalidInput("spec.auth.username",
+                                   "spec.auth.username is required when auth.type is 'basic'")
+            secrets = _secret(auth.password, "spec.auth.password", "basic", creating)
+        elif auth.type == "token":
+            secrets = _secret(auth.token or auth.password, "spec.auth.token", "token", creating)
+        return Normalised(self.name, body.metadata.name, repo.display, spec.sync_on,
+                          stored.model_dump(by_alias=True), secrets, spec.sync_interval_seconds)
+
+    # Presentation
+
+    def body(self, registry: Registry, secret_names: set[str],
+             external_id: str) -> dict[str, Any]:
+        """Return ``v1HelmRegistry``; the sync status sits at ``status.helmSyncStatus``."""
+        stored = _stored(registry)
+        status = sync_status(registry)
+        return {
+            "apiVersion": "v1",
+            "kind": self.name,
+            "metadata": metadata_body(registry),
+            "spec": {
+                "endpoint": stored.given_endpoint or stored.endpoint,
+                "auth": self._auth_body(stored, secret_names),
+                "isPrivate": self.is_private(registry),
+                "name": registry.name,
+                "registryUid": registry.uid,
+                "scope": "tenant",
+                "isSyncSupported": registry.is_sync_supported,
+                "passCredentialsAll": stored.pass_credentials_all,
+                "syncIntervalSeconds": registry.sync_interval_seconds,
+            },
+            "status": {"helmSyncStatus": status, "syncStatus": status},
+        }
+
+    @staticmethod
+    def _auth_body(stored: HelmStored, secret_names: set[str]) -> dict[str, Any]:
+        return {"type": stored.auth.type, "username": stored.auth.username, "password": "",
+                "passwordSet": "password" in secret_names, "tls": stored.tls.body()}
+
+    def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
+        """Return the endpoint and auth (a Helm registry is not an OCI registry entity)."""
+        stored = _stored(registry)
+        return {"endpoint": stored.given_endpoint or stored.endpoint, "providerType": "helm",
+                "auth": self._auth_body(stored, secret_names)}
+
+    def auth_label(self, registry: Registry) -> str:
+        """Return ``Basic``, ``Token`` or ``Anonymous``."""
+        return {"basic": "Basic", "token": "Token"}.get(_stored(registry).auth.type, "Anonymous")
+
+    def is_private(self, registry: Registry) -> bool:
+        """Return whether pulling needs credentials."""
+        return _stored(registry).auth.type != "noAuth"
+
+    def summary_spec(self, registry: Registry) -> dict[str, Any]:
+        """Return the pass-credentials setting with the summary row."""
+        return {"passCredentialsAll": _stored(registry).pass_credentials_all}
+
+    # Connection
+
+    def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
+               external_id: str) -> HelmRepoTarget:
+        """Return the target: repository URL, Basic credentials (a token is the password)."""
+        stored = HelmStored.model_validate(spec)
+        creds = None
+        if stored.auth.type != "noAuth" and "password" in secrets:
+            creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
+        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        return HelmRepoTarget(self.name, stored.endpoint, creds, tls,
+                              stored.pass_credentials_all)
+
+    async def chart_files(self, layer: ChartLayer, options: SourceOptions) -> ChartFiles:
+        """Download a chart from its index URL, check the index's digest, read its files."""
+        assert isinstance(layer.target, HelmRepoTarget)
+        if not layer.urls:
+            raise NotFoundError(f"chart {layer.repository} {layer.version} has no download URL "
+                                "in the catalog; synchronize the registry again")
+        source = open_helm_repo(layer.target, options)
+        try:
+            return await source.chart_files(
+                layer.repository, layer.version, list(layer.urls),
+                layer.digest if layer.digest.startswith("sha256:") else None)
+        finally:
+            await source.aclose()
+
+    def export_access(self, registry: Registry) -> ExportAccess:
+        """Return the repository URL, trust settings and whether credentials are needed."""
+        stored = _stored(registry)
+        repo = stored.repo
+        return ExportAccess(repo.display, plain_http=repo.url.startswith("http://"),
+                            custom_ca=bool(stored.tls.certificate),
+                            insecure_skip_verify=stored.tls.insecure_skip_verify,
+                            has_credentials=stored.auth.type != "noAuth",
+                            repo_url=repo.display.rstrip("/"),
+                            pass_credentials=stored.pass_credentials_all)
+
+    # UI and CLI
+
+    def form_values(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Return username, password-set flag, TLS and pass-credentials of a GET body."""
+        spec = body["spec"]
+        auth = spec["auth"]
+        return {"username": auth["username"], "password_set": bool(auth.get("passwordSet")),
+                "ca_pem": auth["tls"]["certificate"],
+                "insecure": bool(auth["tls"]["insecureSkipVerify"]),
+                "pass_credentials": bool(spec.get("passCredentialsAll"))}
+
+    def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Return ``auth`` (Basic when a username is typed) and ``passCredentialsAll``."""
+        username, password = values.get("username", ""), values.get("password", "")
+        return {"auth": {"type": "basic" if username or password else "noAuth",
+                         "username": username, "password": password or None,
+                         "tls": {"certificate": values.get("ca_pem", ""),
+                                 "insecureSkipVerify": bool(values.get("insecure"))}},
+                "passCredentialsAll": bool(values.get("pass_credentials"))}
+
+    def read_form(self, text: Callable[[str, int], str], secret: Callable[[str], str],
+                  flag: Callable[[str], bool]) -> dict[str, Any]:
+        """Return username, password and pass-credentials of a submitted form.
+
+        With "No Authentication" chosen, typed credentials are dropped.
+        """
+        if text("helmAuth", 16) == "noAuth":
+            return {"username": "", "password": "", "pass_credentials": False}
+        return {"username": text("username", 256), "password": secret("password"),
+                "pass_credentials": flag("passCredentialsAll")}
+
+    def cli_spec(self, options: Mapping[str, Any],
+                 read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
+        """Return ``auth`` and ``passCredentialsAll`` from the CLI options."""
+        username = options.get("username") or ""
+        if options.get("password_stdin") and not username:
+            raise CliUsageError("--username", "--password-stdin needs --username")
+        auth: dict[str, Any] = {
+            "type": "basic" if username else "noAuth",
+            "tls": {"certificate": options.get("ca_pem", ""),
+                    "insecureSkipVerify": bool(options.get("insecure"))}}
+        if username:
+            auth["username"] = username
+            auth["password"] = read_secret(bool(options.get("password_stdin")), "Password")
+        return {"endpoint": options["endpoint"], "auth": auth,
+                "passCredentialsAll": bool(options.get("pass_credentials"))}
+
+    def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
+        """Return authentication, username, TLS and pass-credentials rows."""
+        auth = spec["auth"]
+        return [("Authentication", auth["type"]), ("Username", auth.get("username")),
+                ("Password set", bool(auth.get("passwordSet"))),
+                ("Custom CA", bool(auth["tls"].get("certificate"))),
+                ("Skip TLS verify", bool(auth["tls"].get("insecureSkipVerify"))),
+                ("Pass credentials to all domains", bool(spec.get("passCredentialsAll")))]
+
+
+def _secret(value: str | None, field: str, auth_type: str,
+            creating: bool) -> dict[str, str] | None:
+    if value:
+        return {"password": value}
+    if creating:
+        raise InvalidInput(field, f"{field} is required when auth.type is '{auth_type}'")
+    return None  # keep the stored secret
