@@ -79,6 +79,7 @@ def test_filters_registry_kind_and_newer_than(seeded: tuple[Api, dict[str, str]]
 @pytest.mark.parametrize(("params", "field"), [
     ({"newerThan": "latest"}, "newerThan"),
     ({"registryKind": "Not A Kind"}, "registryKind"),
+    ({"registryKind": "harbor"}, "registryKind"),  # well formed, but no such kind
     ({"q": "x" * 300}, "q"),
 ])
 def test_bad_filters_name_the_field(seeded: tuple[Api, dict[str, str]],

@@ -15,7 +15,6 @@ maintainers). Ties: chart name, registry name, repository.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -42,14 +41,20 @@ from chartyard.catalog.index import query_words, version_order_key
 from chartyard.errors import InvalidInput
 from chartyard.helm import is_semver
 from chartyard.pagination import like_pattern
+from chartyard.registries.kinds import all_kinds
 from chartyard.store.models import Chart, Registry
 from chartyard.store.search_index import FTS_TABLE, PG_COLUMN
 
 MAX_QUERY_CHARS = 256
 MAX_QUERY_WORDS = 16
-_KIND = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
-# The drop-down (GET /v1/registries/metadata) spells kinds this way; accept both.
-_KIND_ALIASES = {"oci-basic": "basic", "oci-ecr": "ecr"}
+
+
+def _stored_kind(name: str) -> str | None:
+    """Return the stored kind a filter names: a kind, or its drop-down spelling (oci-basic)."""
+    for kind in all_kinds():
+        if name in (kind.name, kind.metadata_kind):
+            return kind.name
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,10 @@ class SearchFilters:
         if len(self.q) > MAX_QUERY_CHARS:
             raise InvalidInput("q", f"q is {len(self.q)} characters long; shorten it to at "
                                     f"most {MAX_QUERY_CHARS}")
-        if self.registry_kind is not None and not _KIND.match(self.registry_kind):
-            raise InvalidInput("registryKind", "registryKind must be a registry kind such as "
-                                               "'basic' or 'ecr'")
+        if self.registry_kind is not None and _stored_kind(self.registry_kind) is None:
+            known = ", ".join(k.name for k in all_kinds())
+            raise InvalidInput("registryKind", f"registryKind '{self.registry_kind[:32]}' is not "
+                                               f"a registry kind; use one of {known}")
         if self.newer_than is not None and not is_semver(self.newer_than):
             raise InvalidInput("newerThan", f"newerThan '{self.newer_than[:64]}' is not a "
                                             "semantic version; use a form like 1.2.3")
@@ -77,7 +83,7 @@ class SearchFilters:
         """Return the stored registry kind the filter stands for."""
         if self.registry_kind is None:
             return None
-        return _KIND_ALIASES.get(self.registry_kind, self.registry_kind)
+        return _stored_kind(self.registry_kind)
 
 
 def _fts_match(dialect: str) -> ColumnElement[bool]:
