@@ -23,9 +23,11 @@ from chartyard.helmrepo import (
 from chartyard.oci import (
     AuthenticationFailed,
     BasicCredentials,
+    BudgetPolicy,
     ClientLimits,
     EgressDenied,
     EgressPolicy,
+    HostBudgets,
     NotFound,
     RegistryUnreachable,
     ServerError,
@@ -306,3 +308,23 @@ def test_size_caps(tls_helm_repo: NginxServer, tls_repo: Path, prefix: str) -> N
     with pytest.raises(TooLarge, match="max_compressed"):
         asyncio.run(chart())
     _ = ChartArchiveError  # archive errors are covered in tests/helm
+
+
+def test_clients_of_one_host_share_its_in_flight_budget(tls_helm_repo: NginxServer,
+                                                        tls_repo: Path, prefix: str) -> None:
+    """Two clients (a sync and a chart page, say) never exceed the host's one budget."""
+    budgets = HostBudgets(BudgetPolicy.fixed(1))
+
+    async def run() -> None:
+        async with tls_client(tls_helm_repo, prefix, budgets=budgets) as first, \
+                tls_client(tls_helm_repo, prefix, budgets=budgets) as second:
+            entries = await entries_of(first)
+            await asyncio.gather(*(client.get_chart(entry) for client in (first, second)
+                                   for entry in entries for _ in range(2)))
+            assert first.stats.total == 1 + 2 * len(entries)
+            assert second.stats.total == 2 * len(entries)
+
+    asyncio.run(run())
+    (budget,) = (budgets.for_host(h) for h in budgets.snapshot())
+    assert budget.peak == 1  # 13 requests from two clients, never two at once
+    assert budget.in_flight == 0

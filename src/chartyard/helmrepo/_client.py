@@ -19,6 +19,7 @@ from chartyard.oci import (
     ClientLimits,
     EgressPolicy,
     Forbidden,
+    HostBudgets,
     NotFound,
     OCIError,
     ProtocolError,
@@ -125,6 +126,7 @@ class HelmRepoClient:
         transport: httpx.AsyncBaseTransport | None = None,
         egress: EgressPolicy | None = None,
         user_agent: str = "chartyard/0.1",
+        budgets: HostBudgets | None = None,
     ) -> None:
         self.repo = parse_repo_url(endpoint) if isinstance(endpoint, str) else endpoint
         self.limits = limits
@@ -151,7 +153,7 @@ class HelmRepoClient:
             max_redirects=10,
         )
         self._getter = Getter(self._client, limits, self.stats, sleep=asyncio.sleep,
-                              random=random.random)
+                              random=random.random, budgets=budgets)
 
     async def __aenter__(self) -> HelmRepoClient:
         return self

@@ -3,14 +3,14 @@
 It shares the OCI client's plumbing: the egress-guarded transport, request
 counting and sliced decoding (`MeteredTransport`), the retry policy (5xx, 429
 with ``Retry-After``, broken connections) and the transport-error descriptions
-(TLS subject and issuer, timeouts, DNS). Concurrency is bounded per client by
-``limits.max_in_flight``: a Helm repository sync is one request, and charts are
-downloaded one at a time when their files are first read.
+(TLS subject and issuer, timeouts, DNS). Concurrency is bounded by the process's
+per-host budget (`chartyard.oci.HostBudgets`, shared with every other client of the
+same host, 429/503 and ``Retry-After`` included), or per client by
+``limits.max_in_flight`` when no budgets are given.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import random as _random
 import tempfile
@@ -21,7 +21,9 @@ from typing import IO
 import httpx
 
 from chartyard.oci import (
+    BudgetPolicy,
     ClientLimits,
+    HostBudgets,
     OCIError,
     ProtocolError,
     RateLimited,
@@ -111,21 +113,25 @@ class Getter:
 
     def __init__(self, client: httpx.AsyncClient, limits: ClientLimits, stats: RequestStats,
                  *, sleep: Callable[[float], Awaitable[None]],
-                 random: Callable[[], float] = _random.random) -> None:
+                 random: Callable[[], float] = _random.random,
+                 budgets: HostBudgets | None = None) -> None:
         self._client = client
         self._limits = limits
         self._stats = stats
         self._sleep = sleep
         self._random = random
-        self._slots = asyncio.Semaphore(limits.max_in_flight)
+        self._budgets = budgets or HostBudgets(BudgetPolicy.fixed(limits.max_in_flight))
 
     async def get(self, url: str, *, kind: str, what: str, sink: Sink, max_bytes: int,
                   headers: dict[str, str] | None = None) -> Answer:
         """GET ``url`` (following redirects) until a final answer; 2xx bodies go to ``sink``."""
         attempt = 0
+        slept_retry_after = False  # that wait also covers the host-wide pause
         while True:
             sink.reset()
-            async with self._slots:
+            budget = self._budgets.for_host(httpx.URL(url).netloc.decode("ascii").lower())
+            async with budget.slot(sleep=self._sleep,
+                                   honour_pause=not slept_retry_after) as slot:
                 try:
                     request = self._client.build_request("GET", url, headers=headers or {},
                                                          extensions={KIND: kind})
@@ -135,6 +141,8 @@ class Getter:
                 except httpx.TransportError as exc:
                     raise await self._describe(exc) from exc
                 else:
+                    slot.done(congested=answer.status in (429, 503),
+                              retry_after=parse_retry_after(answer.headers.get("retry-after")))
                     if answer.status not in RETRYABLE_STATUS:
                         return answer
                     outcome = answer
@@ -143,6 +151,8 @@ class Getter:
                 raise delay
             self._stats.retries += 1
             await self._sleep(delay)
+            slept_retry_after = (isinstance(outcome, Answer)
+                                 and "retry-after" in outcome.headers)
             attempt += 1
 
     async def _attempt(self, request: httpx.Request, sink: Sink, max_bytes: int) -> Answer:

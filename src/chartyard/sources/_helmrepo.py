@@ -95,5 +95,5 @@ def open_helm_repo(target: HelmRepoTarget, options: SourceOptions) -> HelmIndexS
     client = HelmRepoClient(target.url, target.credentials, target.tls,
                             pass_credentials_all_domains=target.pass_credentials_all_domains,
                             limits=options.limits, transport=options.transport,
-                            egress=options.egress)
+                            egress=options.egress, budgets=options.budgets)
     return HelmIndexSource(client)
