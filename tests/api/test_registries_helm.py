@@ -95,6 +95,9 @@ def test_crud_sync_and_palette_shapes(api: Api, tls_helm_repo: NginxServer, secu
     assert tags[0]["digest"] == "sha256:" + hashlib.sha256(tgz).hexdigest()
     pack = api.get(f"/v1/packs/{tags[0]['packUid']}").json()
     assert pack["name"] == "podinfo"
+    # helm pulls it from the repository, not from an oci:// reference
+    assert pack["ociRef"] is None
+    assert pack["pullRef"] == f"podinfo --repo {tls_helm_repo.url}{prefix}"
     values = api.get(f"/v1/packs/{tags[0]['packUid']}/values")
     assert values.status_code == 200 and "replicaCount: 2" in values.text
 
