@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from chartyard import audit, metrics
 from chartyard.auth.roles import Principal, Role
 from chartyard.errors import PermissionDenied, ServiceError, Unauthenticated
-from chartyard.events.parse import RegistryEvent
+from chartyard.events.parse import EventParseError, RegistryEvent, parse_events
 from chartyard.registries.kinds import kind_of
 from chartyard.registries.present import rfc3339
 from chartyard.store.models import Registry, RegistryEventHook, utcnow
@@ -126,6 +126,17 @@ def accept(session: Session, reg: Registry, events: list[RegistryEvent]) -> Acce
             hook.last_event = {"action": last.action, "repository": last.repository,
                                "tag": last.tag, "digest": last.digest}
     return result
+
+
+def receive(session: Session, uid: str, authorization: str | None, body: bytes,
+            max_bytes: int) -> Accepted:
+    """Authenticate a notification, parse it and record what it asks (401/422 change nothing)."""
+    reg = authenticate(session, uid, authorization)
+    try:
+        events = parse_events(body, max_bytes=max_bytes)
+    except EventParseError as exc:
+        raise InvalidEvent(f"the event body is not a registry notification: {exc}") from exc
+    return accept(session, reg, events)
 
 
 def count_refreshed(session: Session, uid: str, repositories: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -10,7 +9,6 @@ from fastapi import APIRouter, Request, Response
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.context import AppContext
 from chartyard.events import service
-from chartyard.events.parse import EventParseError, parse_events
 from chartyard.events.runtime import EventRefresher, TokenBuckets
 from chartyard.registries.service import RegistryService
 
@@ -64,18 +62,8 @@ async def receive(uid: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     cap = ctx.settings.events_max_body_bytes
     body = await _body(request, cap)
     authorization = request.headers.get("authorization")
-
-    def record() -> service.Accepted:
-        with ctx.transaction() as session:
-            reg = service.authenticate(session, uid, authorization)
-            try:
-                events = parse_events(body, max_bytes=cap)
-            except EventParseError as exc:
-                raise service.InvalidEvent(
-                    f"the event body is not a registry notification: {exc}") from exc
-            return service.accept(session, reg, events)
-
-    accepted = await asyncio.to_thread(record)
+    accepted = await ctx.run_transaction(
+        lambda session: service.receive(session, uid, authorization, body, cap))
     rt.refresher.submit(uid, accepted.refresh)
     return accepted.as_dict()
 
