@@ -176,6 +176,8 @@ def test_registry_update_keeps_secrets(cli: Cli, diffed: DiffRegistry) -> None:
     assert updated["spec"]["auth"]["passwordSet"] is True
     valid = cli("registry", "validate", diffed.name)
     assert valid.code == 0, valid  # the stored password still works
+    as_json: Any = cli("registry", "validate", diffed.name, "-o", "json").json()
+    assert as_json == {"uid": updated["metadata"]["uid"], "name": diffed.name, "valid": True}
     back = cli("registry", "update", diffed.name, "--base-path", diffed.prefix)
     assert back.code == 0 and "updated" in back.out, back
     assert CHART_VALUES

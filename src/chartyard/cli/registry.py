@@ -194,12 +194,14 @@ def show(name: RegistryArg, url: config.UrlOption = None,
 
 
 @app.command("validate")
-def validate(name: RegistryArg, url: config.UrlOption = None) -> None:
+def validate(name: RegistryArg, url: config.UrlOption = None,
+             output: OutputOption = OutputFormat.table) -> None:
     """Connect to a registry with its stored settings; exit 1 with the cause if that fails."""
     with config.connect(url) as client:
         ref = client.registries.resolve(name)
         client.registries.validate(ref.uid, ref.kind)
-    say(f"Registry '{ref.name}' is valid: reachable, and the credentials are accepted.")
+    emit({"uid": ref.uid, "name": ref.name, "valid": True}, output,
+         lambda: f"Registry '{ref.name}' is valid: reachable, and the credentials are accepted.")
 
 
 def _wait(client: ChartyardClient, ref: RegistryRef, timeout: float,
@@ -256,9 +258,11 @@ def sync(
 
 
 @app.command("delete")
-def delete(name: RegistryArg, url: config.UrlOption = None) -> None:
+def delete(name: RegistryArg, url: config.UrlOption = None,
+           output: OutputOption = OutputFormat.table) -> None:
     """Delete a registry and its catalog."""
     with config.connect(url) as client:
         ref = client.registries.resolve(name)
         client.registries.delete(ref.uid, ref.kind)
-    say(f"Registry '{ref.name}' deleted.")
+    emit({"uid": ref.uid, "name": ref.name, "deleted": True}, output,
+         lambda: f"Registry '{ref.name}' deleted.")
