@@ -446,21 +446,3 @@ class RegistryKind(ABC):
     def cli_update(self, spec: dict[str, Any], username: str | None,
                    secret: str | None) -> None:
         """Apply ``registry update``'s ``--username`` and new secret to a request spec."""
-
-
-class BasicAuthCli:
-    """``registry update`` for kinds whose spec holds ``auth`` (type, username, password, tls)."""
-
-    def tls_holder(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """Return ``auth.tls``: these kinds keep TLS under ``auth``."""
-        tls: dict[str, Any] = spec.setdefault("auth", {}).setdefault("tls", {})
-        return tls
-
-    def cli_update(self, spec: dict[str, Any], username: str | None,
-                   secret: str | None) -> None:
-        """Set the username (turning on Basic authentication) and the password."""
-        auth = spec.setdefault("auth", {})
-        if username is not None:
-            auth.update(type="basic", username=username)
-        if secret is not None:
-            auth["password"] = secret

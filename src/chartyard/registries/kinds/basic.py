@@ -3,50 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from chartyard.errors import InvalidInput
 from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig, parse_endpoint
-from chartyard.registries.kinds.base import (
+from chartyard.registries.kinds._auth import (
+    AuthBody,
+    AuthSpec,
     BasicAuthCli,
+    StoredAuth,
+    auth_rows,
+    cli_auth,
+)
+from chartyard.registries.kinds.base import (
     CliOption,
-    CliUsageError,
     ExportAccess,
     FormField,
     Metadata,
     Normalised,
     RegistryKind,
     RequestModel,
-    StoredModel,
     StoredSync,
-    Str,
     SyncSpec,
-    TLSSpec,
     sync_fields,
 )
 from chartyard.registries.present import metadata_body, sync_status
 from chartyard.sources import RegistryTarget
 from chartyard.store.models import Registry
 
-AuthType = Literal["basic", "noAuth", "token"]
-
-
-class BasicAuthSpec(RequestModel):
-    """Palette's ``v1RegistryAuth``: Basic credentials, a token, or none (``noAuth``)."""
-
-    type: AuthType = "noAuth"
-    username: Str = ""
-    password: str | None = None
-    token: str | None = None
-    tls: TLSSpec = Field(default_factory=TLSSpec)
-
 
 class BasicRegistrySpec(SyncSpec):
     """Palette's ``v1BasicOciRegistrySpec``."""
 
-    auth: BasicAuthSpec = Field(default_factory=BasicAuthSpec)
+    auth: AuthSpec = Field(default_factory=AuthSpec)
 
 
 class BasicRegistryBody(RequestModel):
@@ -56,27 +47,10 @@ class BasicRegistryBody(RequestModel):
     spec: BasicRegistrySpec
 
 
-class StoredAuth(StoredModel):
-    """Stored authentication: type and username (the secret is stored encrypted apart)."""
-
-    type: AuthType = "noAuth"
-    username: str = ""
-
-
 class BasicStored(StoredSync):
     """The stored spec of a Basic registry."""
 
     auth: StoredAuth = Field(default_factory=StoredAuth)
-
-
-class AuthBody(BaseModel):
-    """``v1RegistryAuth`` as returned: secrets empty, with ``passwordSet``."""
-
-    type: str
-    username: str = ""
-    password: str = ""
-    passwordSet: bool = False
-    tls: dict[str, Any] = Field(default_factory=dict)
 
 
 class BasicSpecBody(BaseModel):
@@ -170,31 +144,13 @@ class BasicKind(BasicAuthCli, RegistryKind):
         stored = BasicStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
             "endpoint": endpoint.display, "givenEndpoint": given,
-            "auth": {"type": auth.type, "username": auth.username if auth.type != "noAuth"
-                     else ""},
+            "auth": auth.stored(),
             "tls": auth.tls.stored("spec.auth.tls.certificate"),
         })
-        secrets: dict[str, str] | None = {}
-        if auth.type == "basic":
-            if not auth.username:
-                raise InvalidInput("spec.auth.username",
-                                   "spec.auth.username is required when auth.type is 'basic'")
-            secrets = self._secret(auth.password, "spec.auth.password", "basic", creating)
-        elif auth.type == "token":
-            secrets = self._secret(auth.token or auth.password, "spec.auth.token", "token",
-                                   creating)
+        secrets = auth.secrets(creating=creating)
         return Normalised(self.name, body.metadata.name, endpoint.display,
                           spec.is_sync_supported, stored.model_dump(by_alias=True), secrets,
                           spec.sync_interval_seconds)
-
-    @staticmethod
-    def _secret(value: str | None, field: str, auth_type: str,
-                creating: bool) -> dict[str, str] | None:
-        if value:
-            return {"password": value}
-        if creating:
-            raise InvalidInput(field, f"{field} is required when auth.type is '{auth_type}'")
-        return None  # keep the stored secret
 
     # Presentation
 
@@ -277,23 +233,10 @@ class BasicKind(BasicAuthCli, RegistryKind):
     def cli_spec(self, options: Mapping[str, Any],
                  read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
         """Return ``auth`` and ``repositories`` from the CLI options."""
-        username = options.get("username") or ""
-        if options.get("password_stdin") and not username:
-            raise CliUsageError("--username", "--password-stdin needs --username")
-        auth: dict[str, Any] = {
-            "type": "basic" if username else "noAuth",
-            "tls": {"certificate": options.get("ca_pem", ""),
-                    "insecureSkipVerify": bool(options.get("insecure"))}}
-        if username:
-            auth["username"] = username
-            auth["password"] = read_secret(bool(options.get("password_stdin")), "Password")
-        return {"endpoint": options["endpoint"], "repositories": list(options.get("repository")
-                                                                      or []), "auth": auth}
+        return {"endpoint": options["endpoint"],
+                "repositories": list(options.get("repository") or []),
+                "auth": cli_auth(options, read_secret)}
 
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Return authentication, username and TLS rows."""
-        auth = spec["auth"]
-        return [("Authentication", auth["type"]), ("Username", auth.get("username")),
-                ("Password set", bool(auth.get("passwordSet"))),
-                ("Custom CA", bool(auth["tls"].get("certificate"))),
-                ("Skip TLS verify", bool(auth["tls"].get("insecureSkipVerify")))]
+        return auth_rows(spec)

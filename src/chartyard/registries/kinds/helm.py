@@ -11,7 +11,7 @@ credentials go only to the endpoint's origin unless ``passCredentialsAll`` is se
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,10 +19,16 @@ from chartyard.errors import InvalidInput, NotFoundError
 from chartyard.helm import ChartFiles
 from chartyard.helmrepo import RepoURL, parse_repo_url
 from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig
-from chartyard.registries.kinds.base import (
+from chartyard.registries.kinds._auth import (
+    AuthBody,
+    AuthSpec,
     BasicAuthCli,
+    StoredAuth,
+    auth_rows,
+    cli_auth,
+)
+from chartyard.registries.kinds.base import (
     CliOption,
-    CliUsageError,
     ExportAccess,
     Flag,
     FormField,
@@ -32,24 +38,10 @@ from chartyard.registries.kinds.base import (
     RequestModel,
     StoredModel,
     StoredTLS,
-    Str,
-    TLSSpec,
 )
 from chartyard.registries.present import metadata_body, sync_status
 from chartyard.sources import ChartLayer, HelmRepoTarget, SourceOptions, open_helm_repo
 from chartyard.store.models import Registry
-
-AuthType = Literal["basic", "noAuth", "token"]
-
-
-class HelmAuthSpec(RequestModel):
-    """Palette's ``v1RegistryAuth``: Basic credentials, a token, or none."""
-
-    type: AuthType = "noAuth"
-    username: Str = ""
-    password: str | None = None
-    token: str | None = None
-    tls: TLSSpec = Field(default_factory=TLSSpec)
 
 
 class HelmCreateOption(RequestModel):
@@ -68,7 +60,7 @@ class HelmRegistrySpec(RequestModel):
     """
 
     endpoint: str
-    auth: HelmAuthSpec = Field(default_factory=HelmAuthSpec)
+    auth: AuthSpec = Field(default_factory=AuthSpec)
     is_sync_supported: bool | None = Field(default=None, alias="isSyncSupported")
     create_option: HelmCreateOption | None = Field(default=None, alias="createOption")
     pass_credentials_all: Flag = Field(default=False, alias="passCredentialsAll")
@@ -90,13 +82,6 @@ class HelmRegistryBody(RequestModel):
     spec: HelmRegistrySpec
 
 
-class StoredAuth(StoredModel):
-    """Stored authentication: type and username (the secret is stored encrypted apart)."""
-
-    type: AuthType = "noAuth"
-    username: str = ""
-
-
 class HelmStored(StoredModel):
     """The stored spec of a Helm registry."""
 
@@ -112,21 +97,11 @@ class HelmStored(StoredModel):
         return RepoURL(self.endpoint)
 
 
-class HelmAuthBody(BaseModel):
-    """``v1RegistryAuth`` as returned: secrets empty, with ``passwordSet``."""
-
-    type: str
-    username: str = ""
-    password: str = ""
-    passwordSet: bool = False
-    tls: dict[str, Any] = Field(default_factory=dict)
-
-
 class HelmSpecBody(BaseModel):
     """``v1HelmRegistrySpec`` as returned, plus chartyard's fields."""
 
     endpoint: str
-    auth: HelmAuthBody
+    auth: AuthBody
     isPrivate: bool
     name: str
     registryUid: str
@@ -286,19 +261,11 @@ class HelmKind(BasicAuthCli, RegistryKind):
         auth = spec.auth
         stored = HelmStored.model_validate({
             "endpoint": repo.url, "givenEndpoint": given,
-            "auth": {"type": auth.type, "username": auth.username if auth.type != "noAuth"
-                     else ""},
+            "auth": auth.stored(),
             "tls": auth.tls.stored("spec.auth.tls.certificate"),
             "passCredentialsAll": spec.pass_credentials_all,
         })
-        secrets: dict[str, str] | None = {}
-        if auth.type == "basic":
-            if not auth.username:
-                raise InvalidInput("spec.auth.username",
-                                   "spec.auth.username is required when auth.type is 'basic'")
-            secrets = _secret(auth.password, "spec.auth.password", "basic", creating)
-        elif auth.type == "token":
-            secrets = _secret(auth.token or auth.password, "spec.auth.token", "token", creating)
+        secrets = auth.secrets(creating=creating)
         return Normalised(self.name, body.metadata.name, repo.display, spec.sync_on,
                           stored.model_dump(by_alias=True), secrets, spec.sync_interval_seconds)
 
@@ -422,33 +389,11 @@ class HelmKind(BasicAuthCli, RegistryKind):
     def cli_spec(self, options: Mapping[str, Any],
                  read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
         """Return ``auth`` and ``passCredentialsAll`` from the CLI options."""
-        username = options.get("username") or ""
-        if options.get("password_stdin") and not username:
-            raise CliUsageError("--username", "--password-stdin needs --username")
-        auth: dict[str, Any] = {
-            "type": "basic" if username else "noAuth",
-            "tls": {"certificate": options.get("ca_pem", ""),
-                    "insecureSkipVerify": bool(options.get("insecure"))}}
-        if username:
-            auth["username"] = username
-            auth["password"] = read_secret(bool(options.get("password_stdin")), "Password")
-        return {"endpoint": options["endpoint"], "auth": auth,
+        return {"endpoint": options["endpoint"], "auth": cli_auth(options, read_secret),
                 "passCredentialsAll": bool(options.get("pass_credentials"))}
 
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Return authentication, username, TLS and pass-credentials rows."""
-        auth = spec["auth"]
-        return [("Authentication", auth["type"]), ("Username", auth.get("username")),
-                ("Password set", bool(auth.get("passwordSet"))),
-                ("Custom CA", bool(auth["tls"].get("certificate"))),
-                ("Skip TLS verify", bool(auth["tls"].get("insecureSkipVerify"))),
+        return [*auth_rows(spec),
                 ("Pass credentials to all domains", bool(spec.get("passCredentialsAll")))]
 
-
-def _secret(value: str | None, field: str, auth_type: str,
-            creating: bool) -> dict[str, str] | None:
-    if value:
-        return {"password": value}
-    if creating:
-        raise InvalidInput(field, f"{field} is required when auth.type is '{auth_type}'")
-    return None  # keep the stored secret

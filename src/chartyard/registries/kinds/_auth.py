@@ -1,0 +1,111 @@
+"""Palette's ``v1RegistryAuth`` as the basic and helm kinds share it: Basic, a token, or none.
+
+Both kinds keep TLS under ``auth`` in requests, store the type and username in the spec and
+the password (or token) encrypted apart, and return the secret empty with ``passwordSet``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from chartyard.errors import InvalidInput
+from chartyard.registries.kinds.base import CliUsageError, RequestModel, StoredModel, Str, TLSSpec
+
+AuthType = Literal["basic", "noAuth", "token"]
+
+
+class AuthSpec(RequestModel):
+    """Palette's ``v1RegistryAuth``: Basic credentials, a token, or none (``noAuth``)."""
+
+    type: AuthType = "noAuth"
+    username: Str = ""
+    password: str | None = None
+    token: str | None = None
+    tls: TLSSpec = Field(default_factory=TLSSpec)
+
+    def stored(self) -> dict[str, Any]:
+        """Return what is stored in the spec: the type, and the username when one is used."""
+        return {"type": self.type, "username": self.username if self.type != "noAuth" else ""}
+
+    def secrets(self, *, creating: bool) -> dict[str, str] | None:
+        """Return the secret to store; None keeps the stored one (an update without it)."""
+        if self.type == "basic":
+            if not self.username:
+                raise InvalidInput("spec.auth.username",
+                                   "spec.auth.username is required when auth.type is 'basic'")
+            return _secret(self.password, "spec.auth.password", "basic", creating)
+        if self.type == "token":
+            return _secret(self.token or self.password, "spec.auth.token", "token", creating)
+        return {}
+
+
+def _secret(value: str | None, field: str, auth_type: str,
+            creating: bool) -> dict[str, str] | None:
+    if value:
+        return {"password": value}
+    if creating:
+        raise InvalidInput(field, f"{field} is required when auth.type is '{auth_type}'")
+    return None  # keep the stored secret
+
+
+class StoredAuth(StoredModel):
+    """Stored authentication: type and username (the secret is stored encrypted apart)."""
+
+    type: AuthType = "noAuth"
+    username: str = ""
+
+
+class AuthBody(BaseModel):
+    """``v1RegistryAuth`` as returned: secrets empty, with ``passwordSet``."""
+
+    type: str
+    username: str = ""
+    password: str = ""
+    passwordSet: bool = False
+    tls: dict[str, Any] = Field(default_factory=dict)
+
+
+def cli_auth(options: Mapping[str, Any],
+             read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
+    """Return ``auth`` from ``--username``, ``--password-stdin``, ``--ca-file`` and TLS flags."""
+    username = options.get("username") or ""
+    if options.get("password_stdin") and not username:
+        raise CliUsageError("--username", "--password-stdin needs --username")
+    auth: dict[str, Any] = {
+        "type": "basic" if username else "noAuth",
+        "tls": {"certificate": options.get("ca_pem", ""),
+                "insecureSkipVerify": bool(options.get("insecure"))}}
+    if username:
+        auth["username"] = username
+        auth["password"] = read_secret(bool(options.get("password_stdin")), "Password")
+    return auth
+
+
+def auth_rows(spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Return the authentication, username and TLS rows of ``registry show``."""
+    auth = spec["auth"]
+    return [("Authentication", auth["type"]), ("Username", auth.get("username")),
+            ("Password set", bool(auth.get("passwordSet"))),
+            ("Custom CA", bool(auth["tls"].get("certificate"))),
+            ("Skip TLS verify", bool(auth["tls"].get("insecureSkipVerify")))]
+
+
+class BasicAuthCli:
+    """``registry update`` for kinds whose spec holds ``auth`` (type, username, password, tls)."""
+
+    def tls_holder(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Return ``auth.tls``: these kinds keep TLS under ``auth``."""
+        tls: dict[str, Any] = spec.setdefault("auth", {}).setdefault("tls", {})
+        return tls
+
+    def cli_update(self, spec: dict[str, Any], username: str | None,
+                   secret: str | None) -> None:
+        """Set the username (turning on Basic authentication) and the password."""
+        auth = spec.setdefault("auth", {})
+        if username is not None:
+            auth.update(type="basic", username=username)
+        if secret is not None:
+            auth["password"] = secret
