@@ -9,17 +9,18 @@ from fastapi import APIRouter
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.registries import aws_guidance
+from chartyard.wire.clouds import EcrRequirements, StsAccount
 
 router = APIRouter(prefix="/v1", tags=["aws"])
 
 
-@router.get("/clouds/aws/account/sts")
+@router.get("/clouds/aws/account/sts", response_model=StsAccount)
 async def sts_account(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """Return the account ID and this tenant's external ID for an IAM trust policy."""
     return await asyncio.to_thread(aws_guidance.sts_account, ctx, principal)
 
 
-@router.get("/registries/oci/ecr/requirements")
+@router.get("/registries/oci/ecr/requirements", response_model=EcrRequirements)
 async def ecr_requirements(ctx: Ctx, principal: CurrentUser, endpoint: str) -> dict[str, Any]:
     """Return the IAM policy, trust policy and S3 layer endpoint for an ECR endpoint."""
     return await asyncio.to_thread(aws_guidance.requirements, ctx, principal, endpoint)
