@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from fastapi import APIRouter
 
@@ -15,12 +14,12 @@ router = APIRouter(prefix="/v1", tags=["aws"])
 
 
 @router.get("/clouds/aws/account/sts", response_model=StsAccount)
-async def sts_account(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+async def sts_account(ctx: Ctx, principal: CurrentUser) -> StsAccount:
     """Return the account ID and this tenant's external ID for an IAM trust policy."""
     return await asyncio.to_thread(aws_guidance.sts_account, ctx, principal)
 
 
 @router.get("/registries/oci/ecr/requirements", response_model=EcrRequirements)
-async def ecr_requirements(ctx: Ctx, principal: CurrentUser, endpoint: str) -> dict[str, Any]:
+async def ecr_requirements(ctx: Ctx, principal: CurrentUser, endpoint: str) -> EcrRequirements:
     """Return the IAM policy, trust policy and S3 layer endpoint for an ECR endpoint."""
     return await asyncio.to_thread(aws_guidance.requirements, ctx, principal, endpoint)

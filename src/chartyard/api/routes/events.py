@@ -54,7 +54,7 @@ async def _body(request: Request, cap: int) -> bytes:
 
 
 @router.post("/{uid}/events", status_code=202, response_model=EventsAccepted)
-async def receive(uid: str, request: Request, ctx: Ctx) -> dict[str, Any]:
+async def receive(uid: str, request: Request, ctx: Ctx) -> EventsAccepted:
     """Take a registry's push/delete notification and refresh the named repositories."""
     rt = runtime(request, ctx)
     wait = rt.buckets.take(uid)
@@ -78,7 +78,7 @@ async def receive(uid: str, request: Request, ctx: Ctx) -> dict[str, Any]:
 
     accepted = await asyncio.to_thread(record)
     rt.refresher.submit(uid, accepted.refresh)
-    return accepted.as_dict()
+    return accepted.answer()
 
 
 @router.post("/{uid}/events/secret", response_model=EventSecret)
