@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from chartyard.wire.clouds import EcrRequirements, StsAccount
 from tests.ecr.conftest import ACCOUNT, ECR_HOST, REGION, ROLE_ARN, EcrWorld
 from tests.ecr.test_ecr_sync import ECR, ecr_body, tenant_external_id
 from tests.harness.app import Api
@@ -68,6 +69,10 @@ def test_requirements_fill_in_the_tenant(api: Api, world: EcrWorld) -> None:
     reply = api.get("/v1/registries/oci/ecr/requirements", params={"endpoint": ECR_HOST})
     assert reply.status_code == 200, reply.text
     body = reply.json()
+    # Exactly the declared wire models: nothing missing, nothing added.
+    assert EcrRequirements.model_validate(body).model_dump(mode="json", by_alias=True) == body
+    sts = api.get("/v1/clouds/aws/account/sts").json()
+    assert StsAccount.model_validate(sts).model_dump(mode="json", by_alias=True) == sts
     assert body["region"] == REGION and body["partition"] == "aws"
     actions = {a for s in body["iamPolicy"]["Statement"] for a in s["Action"]}
     assert {"ecr:ListImages", "ecr:DescribeRepositories", "ecr:GetAuthorizationToken",

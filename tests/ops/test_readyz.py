@@ -14,6 +14,7 @@ from chartyard.api.routes.health import readiness
 from chartyard.context import AppContext
 from chartyard.settings import Settings
 from chartyard.store.migrate import upgrade
+from chartyard.wire.ops import NotReady
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.postgres import PostgresServer
 
@@ -41,6 +42,8 @@ def test_readyz_follows_postgresql_stopped_and_started(tmp_path: Path) -> None:
             assert down.status_code == 503
             assert down.json()["status"] == "unavailable"
             assert "database is unreachable" in down.json()["reason"]
+            body = down.json()  # exactly the documented 503 model
+            assert NotReady.model_validate(body).model_dump(mode="json", by_alias=True) == body
             assert httpx.get(f"{server.url}/healthz").status_code == 200  # alive all along
             pg.start()
             up = _wait_status(f"{server.url}/readyz", 200)

@@ -127,8 +127,8 @@ def create_key(
         created = client.api_keys.create(name)
     if output is OutputFormat.table:
         note("Store this key now: it is not shown again.")
-    emit({"uid": created["uid"], "name": name, "key": created["key"]}, output,
-         lambda: created["key"])
+    emit({"uid": created.uid, "name": name, "key": created.key}, output,
+         lambda: created.key)
 
 
 @keys.command("revoke")

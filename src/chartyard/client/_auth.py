@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from chartyard.client._http import Http
 from chartyard.client._types import ApiKey, Identity
 
@@ -26,8 +24,8 @@ class AuthApi:
 
     def me(self) -> Identity:
         """Return the caller's identity and role."""
-        return cast(Identity, self._http.json("GET", "/v1/users/me"))
+        return Identity.model_validate(self._http.json("GET", "/v1/users/me"))
 
     def create_api_key(self, name: str = "api-key") -> ApiKey:
         """Create an API key for the caller; the key is returned only this once."""
-        return cast(ApiKey, self._http.json("POST", "/v1/apikeys", json={"name": name}))
+        return ApiKey.model_validate(self._http.json("POST", "/v1/apikeys", json={"name": name}))

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
 from chartyard.profiles.export.formats import FormatName
+from chartyard.wire.auth import ApiKeyCreated
 from chartyard.wire.profiles import ClusterProfile
+from chartyard.wire.users import Me
 
 RegistryKind = str
 """A registry kind's name, as `GET /v1/registries/oci/summary` gives it (`spec.kind`)."""
@@ -22,20 +24,11 @@ class Created(TypedDict):
     notice: NotRequired[str]
 
 
-class ApiKey(TypedDict):
-    """A new API key; `key` is shown only once."""
+ApiKey = ApiKeyCreated
+"""A new API key (the server's wire model); `key` (and `apiKey`) is shown only once."""
 
-    uid: str
-    key: str
-
-
-class Identity(TypedDict):
-    """The caller as `GET /v1/users/me` reports it."""
-
-    uid: str
-    username: str
-    tenantUid: str
-    role: str
+Identity = Me
+"""The caller as `GET /v1/users/me` reports it (the server's wire model)."""
 
 
 class Progress(TypedDict):

@@ -57,7 +57,7 @@ class ApiKeysApi:
 
     def create(self, name: str = "api-key") -> ApiKey:
         """Create an API key; the key is returned only this once."""
-        return cast(ApiKey, self._http.json("POST", "/v1/apikeys", json={"name": name}))
+        return ApiKey.model_validate(self._http.json("POST", "/v1/apikeys", json={"name": name}))
 
     def revoke(self, uid: str) -> None:
         """Revoke an API key."""

@@ -17,6 +17,7 @@ from chartyard.events.parse import EventParseError, RegistryEvent, parse_events
 from chartyard.registries.kinds import kind_of
 from chartyard.registries.present import rfc3339
 from chartyard.store.models import Registry, RegistryEventHook, utcnow
+from chartyard.wire.events import EventsAccepted
 
 SECRET_PREFIX = "cye_"  # noqa: S105 - a marker, not a secret
 
@@ -96,10 +97,10 @@ class Accepted:
     ignored: int = 0
     out_of_scope: int = 0
 
-    def as_dict(self) -> dict[str, Any]:
+    def answer(self) -> EventsAccepted:
         """Return the API answer."""
-        return {"received": self.received, "repositories": sorted(self.refresh),
-                "ignored": self.ignored, "outOfScope": self.out_of_scope}
+        return EventsAccepted(received=self.received, repositories=sorted(self.refresh),
+                              ignored=self.ignored, out_of_scope=self.out_of_scope)
 
 
 def accept(session: Session, reg: Registry, events: list[RegistryEvent]) -> Accepted:

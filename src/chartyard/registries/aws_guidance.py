@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chartyard.auth.roles import Principal
 from chartyard.aws import (
     InvalidEcrEndpoint,
@@ -17,6 +15,7 @@ from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, ServiceError
 from chartyard.oci import OCIError
 from chartyard.store.models import Tenant
+from chartyard.wire.clouds import EcrRequirements, StsAccount
 
 
 class AwsIdentityUnavailable(ServiceError):
@@ -44,13 +43,13 @@ def _account() -> str:
         ) from exc
 
 
-def sts_account(ctx: AppContext, principal: Principal) -> dict[str, Any]:
-    """Return {accountId, externalId, partition} for the trust relationship."""
-    return {"accountId": _account(), "externalId": _external_id(ctx, principal),
-            "partition": "aws"}
+def sts_account(ctx: AppContext, principal: Principal) -> StsAccount:
+    """Return the account ID, external ID and partition for the trust relationship."""
+    return StsAccount(account_id=_account(), external_id=_external_id(ctx, principal),
+                      partition="aws")
 
 
-def requirements(ctx: AppContext, principal: Principal, endpoint: str) -> dict[str, Any]:
+def requirements(ctx: AppContext, principal: Principal, endpoint: str) -> EcrRequirements:
     """Return the policies and S3 endpoint to configure for an ECR endpoint."""
     try:
         ecr = parse_ecr_endpoint(endpoint)
@@ -61,15 +60,15 @@ def requirements(ctx: AppContext, principal: Principal, endpoint: str) -> dict[s
         account: str | None = caller_account()
     except OCIError:  # the policy is still useful without the account
         account = None
-    return {
-        "endpoint": ecr.host + (f"/{ecr.registry_path}" if ecr.registry_path else ""),
-        "notice": ecr.notice,
-        "region": ecr.region,
-        "partition": ecr.partition,
-        "iamPolicy": iam_permission_policy(),
+    return EcrRequirements(
+        endpoint=ecr.host + (f"/{ecr.registry_path}" if ecr.registry_path else ""),
+        notice=ecr.notice,
+        region=ecr.region,
+        partition=ecr.partition,
+        iam_policy=iam_permission_policy(),
         # Without chartyard's own account the principal is unknown: say so, don't guess.
-        "trustPolicy": trust_policy(account, external_id, ecr.partition) if account else None,
-        "externalId": external_id,
-        "principalAccountId": account,
-        "s3LayerEndpoint": s3_layer_endpoint(ecr.region, ecr.partition),
-    }
+        trust_policy=trust_policy(account, external_id, ecr.partition) if account else None,
+        external_id=external_id,
+        principal_account_id=account,
+        s3_layer_endpoint=s3_layer_endpoint(ecr.region, ecr.partition),
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -24,6 +24,7 @@ from chartyard.wire.auth import (
     Login,
     UserToken,
 )
+from chartyard.wire.users import AuditEntry, AuditLog, Me
 
 router = APIRouter(prefix="/v1", tags=["auth"])
 
@@ -56,11 +57,11 @@ def logout(request: Request, ctx: Ctx, _: CurrentUser) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/users/me")
-def me(principal: CurrentUser) -> dict[str, str]:
+@router.get("/users/me", response_model=Me)
+def me(principal: CurrentUser) -> Me:
     """Return the caller's identity and role."""
-    return {"uid": principal.user_uid, "username": principal.username,
-            "tenantUid": principal.tenant_uid, "role": principal.role.value}
+    return Me(uid=principal.user_uid, username=principal.username,
+              tenant_uid=principal.tenant_uid, role=principal.role.value)
 
 
 @router.post("/apiKeys", status_code=201, response_model=ApiKeyCreated)
@@ -128,16 +129,16 @@ def revoke_api_key(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=AuditLog)
 def audit_log(ctx: Ctx, principal: CurrentUser, limit: int = 100,
               before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
-              ) -> dict[str, Any]:
+              ) -> AuditLog:
     """Return the tenant's audit log, newest first; tenant admins only."""
     if not principal.has(Role.TENANT_ADMIN):
         raise PermissionDenied("the audit log is readable by tenant admins only")
     with ctx.transaction() as session:
         rows = audit.recent(session, principal.tenant_uid, max(1, min(limit, 500)), before)
-        items = [{"id": r.id, "actor": r.actor, "action": r.action, "targetKind": r.target_kind,
-                  "targetUid": r.target_uid, "targetName": r.target_name,
-                  "details": r.details, "at": rfc3339(r.at)} for r in rows]
-    return {"items": items}
+        items = [AuditEntry(id=r.id, actor=r.actor, action=r.action, target_kind=r.target_kind,
+                            target_uid=r.target_uid, target_name=r.target_name,
+                            details=r.details, at=rfc3339(r.at) or "") for r in rows]
+    return AuditLog(items=items)

@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.catalog.service import CatalogService, pack_values
+from chartyard.wire.catalog import ChartVersions, PackDetail, SearchPage
 
 router = APIRouter(prefix="/v1/packs", tags=["catalog"])
 
 
-@router.get("")
+@router.get("", response_model=SearchPage)
 def search(ctx: Ctx, principal: CurrentUser, q: str = "", registryUid: str | None = None,
            limit: int = 50,
            continue_: Annotated[str | None, Query(alias="continue")] = None,
@@ -26,11 +27,12 @@ def search(ctx: Ctx, principal: CurrentUser, q: str = "", registryUid: str | Non
     with ctx.transaction() as session:
         page = CatalogService(ctx, session, principal).search(
             q, registryUid, limit, continue_, registry_kind=registryKind, newer_than=newerThan)
-    # The page is plain JSON already: skip FastAPI's generic encoder on this hot path.
+    # The page is plain JSON already: skip FastAPI's generic encoder on this hot path
+    # (a returned response is not validated; `response_model` documents it).
     return JSONResponse(page)
 
 
-@router.get("/{chartName}/registries/{registryUid}")
+@router.get("/{chartName}/registries/{registryUid}", response_model=ChartVersions)
 def versions(chartName: str, registryUid: str, ctx: Ctx,
              principal: CurrentUser) -> JSONResponse:
     """Return a chart's versions in a registry, newest semver first."""
@@ -39,15 +41,22 @@ def versions(chartName: str, registryUid: str, ctx: Ctx,
     return JSONResponse(found)
 
 
-@router.get("/{packUid}")
+@router.get("/{packUid}", response_model=PackDetail)
 def detail(packUid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """Return a chart version's metadata."""
     with ctx.transaction() as session:
         return CatalogService(ctx, session, principal).detail(packUid)
 
 
-@router.get("/{packUid}/values", response_class=PlainTextResponse)
-async def values(packUid: str, ctx: Ctx, principal: CurrentUser) -> PlainTextResponse:
+class YamlText(PlainTextResponse):
+    """Plain text sent as `application/yaml`."""
+
+    media_type = "application/yaml"
+
+
+@router.get("/{packUid}/values", response_class=YamlText,
+            responses={200: {"description": "The chart's default values.yaml."}})
+async def values(packUid: str, ctx: Ctx, principal: CurrentUser) -> YamlText:
     """Return the chart version's default values.yaml as text (no transaction open on I/O)."""
     text = await pack_values(ctx, principal, packUid)
-    return PlainTextResponse(text, media_type="application/yaml")
+    return YamlText(text)

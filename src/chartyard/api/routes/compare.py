@@ -10,18 +10,19 @@ from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.catalog.compare import compare_versions
 from chartyard.profiles.service import ProfileService
 from chartyard.profiles.upgrades import pack_upgrade, profile_upgrades
+from chartyard.wire.compare import Comparison, PackUpgradeComparison, ProfileUpgrades
 
 router = APIRouter(prefix="/v1", tags=["compare"])
 
 
-@router.get("/packs/{packUid}/compare")
+@router.get("/packs/{packUid}/compare", response_model=Comparison)
 async def compare(packUid: str, to: Annotated[str, Query(min_length=1, max_length=64)],
                   ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """Return the Chart.yaml changes and the values.yaml diff from one version to another."""
     return await compare_versions(ctx, principal, packUid, to)
 
 
-@router.get("/clusterprofiles/{uid}/upgrades")
+@router.get("/clusterprofiles/{uid}/upgrades", response_model=ProfileUpgrades)
 def upgrades(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """Return each pack's newest catalog version of the same major and of a newer major."""
     with ctx.transaction() as session:
@@ -29,7 +30,8 @@ def upgrades(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
         return {"items": profile_upgrades(session, principal, profile)}
 
 
-@router.get("/clusterprofiles/{uid}/packs/{index}/compare")
+@router.get("/clusterprofiles/{uid}/packs/{index}/compare",
+            response_model=PackUpgradeComparison)
 async def upgrade_compare(uid: str, index: int,
                           version: Annotated[str, Query(max_length=128)],
                           ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:

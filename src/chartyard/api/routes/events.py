@@ -11,6 +11,7 @@ from chartyard.context import AppContext
 from chartyard.events import service
 from chartyard.events.runtime import EventRefresher, TokenBuckets
 from chartyard.registries.service import RegistryService
+from chartyard.wire.events import EventHook, EventsAccepted, EventSecret
 
 router = APIRouter(prefix="/v1/registries", tags=["registry events"])
 
@@ -50,8 +51,8 @@ async def _body(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/{uid}/events", status_code=202)
-async def receive(uid: str, request: Request, ctx: Ctx) -> dict[str, Any]:
+@router.post("/{uid}/events", status_code=202, response_model=EventsAccepted)
+async def receive(uid: str, request: Request, ctx: Ctx) -> EventsAccepted:
     """Take a registry's push/delete notification and refresh the named repositories."""
     rt = runtime(request, ctx)
     wait = rt.buckets.take(uid)
@@ -65,23 +66,23 @@ async def receive(uid: str, request: Request, ctx: Ctx) -> dict[str, Any]:
     accepted = await ctx.run_transaction(
         lambda session: service.receive(session, uid, authorization, body, cap))
     rt.refresher.submit(uid, accepted.refresh)
-    return accepted.as_dict()
+    return accepted.answer()
 
 
-@router.post("/{uid}/events/secret")
+@router.post("/{uid}/events/secret", response_model=EventSecret)
 def rotate_secret(uid: str, request: Request, ctx: Ctx, principal: CurrentUser,
-                  response: Response) -> dict[str, Any]:
+                  response: Response) -> EventSecret:
     """Create or rotate the registry's event secret; it is returned this once."""
     with ctx.transaction() as session:
         reg = RegistryService(ctx, session, principal).get(uid)
         secret = service.rotate_secret(session, principal, reg)
         info = service.hook_info(session, reg, str(request.base_url))
     response.headers["Cache-Control"] = "no-store"
-    return {"secret": secret, "url": info["url"],
-            "header": f"Authorization: Bearer {secret}"}
+    return EventSecret(secret=secret, url=info["url"],
+                       header=f"Authorization: Bearer {secret}")
 
 
-@router.get("/{uid}/events")
+@router.get("/{uid}/events", response_model=EventHook)
 def hook(uid: str, request: Request, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
     """Return the URL to configure in the registry and the last event received."""
     with ctx.transaction() as session:

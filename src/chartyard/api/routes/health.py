@@ -11,14 +11,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from chartyard.api.deps import Ctx
 from chartyard.context import AppContext
 from chartyard.store.migrate import migration_gap
+from chartyard.wire.ops import Health, NotReady, Ready
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
-def healthz() -> dict[str, str]:
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
     """Answer while the process is alive."""
-    return {"status": "ok"}
+    return Health(status="ok")
 
 
 def readiness(ctx: AppContext) -> str | None:
@@ -32,7 +33,8 @@ def readiness(ctx: AppContext) -> str | None:
         return f"the database is unreachable ({type(exc).__name__}: {cause[0] if cause else ''})"
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Ready,
+            responses={503: {"model": NotReady, "description": "Not ready: the reason says why."}})
 async def readyz(ctx: Ctx) -> JSONResponse:
     """Answer 200 when the database is reachable and at the migration head, 503 otherwise."""
     reason = await run_in_threadpool(readiness, ctx)

@@ -135,8 +135,12 @@ def new_version(uid: str, body: VersionBody, ctx: Ctx, principal: CurrentUser) -
 
 
 @router.get(f"{P}/{{uid}}/export", response_class=Response,
-            responses={200: {"content": {"application/octet-stream": {},
-                                         "application/yaml": {}}}})
+            responses={200: {
+                "description": "Palette's profile file (`json`, `yaml`) as an attachment, or "
+                               "the Flux, Argo CD or helmfile YAML.",
+                "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                    "format": "binary"}},
+                            "application/yaml": {"schema": {"type": "string"}}}}})
 def export(uid: str, ctx: Ctx, principal: CurrentUser,
            format: FormatName = "json") -> Response:
     """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
@@ -11,6 +9,7 @@ from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.auth import service as auth
 from chartyard.auth.users import UserService, user_body
 from chartyard.registries.present import rfc3339
+from chartyard.wire.users import User, UserApiKey, UserApiKeys, Users
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -36,41 +35,42 @@ class NewPassword(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
-@router.get("")
-def list_users(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+@router.get("", response_model=Users)
+def list_users(ctx: Ctx, principal: CurrentUser) -> Users:
     """List the tenant's users; tenant admins only."""
     with ctx.transaction() as session:
-        return {"items": [user_body(u) for u in UserService(session, principal).list()]}
+        rows = UserService(session, principal).list()
+        return Users(items=[User.model_validate(user_body(u)) for u in rows])
 
 
-@router.post("", status_code=201)
-def create_user(body: NewUser, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+@router.post("", status_code=201, response_model=User)
+def create_user(body: NewUser, ctx: Ctx, principal: CurrentUser) -> User:
     """Create a user in the caller's tenant."""
     with ctx.transaction() as session:
-        return user_body(UserService(session, principal).create(
-            body.username, body.password, body.role))
+        return User.model_validate(user_body(UserService(session, principal).create(
+            body.username, body.password, body.role)))
 
 
-@router.get("/me/apikeys")
-def my_api_keys(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+@router.get("/me/apikeys", response_model=UserApiKeys)
+def my_api_keys(ctx: Ctx, principal: CurrentUser) -> UserApiKeys:
     """List the caller's own API keys, without their secrets."""
     with ctx.transaction() as session:
         rows = [r for r in auth.list_api_keys(session, principal)
                 if r.user_uid == principal.user_uid]
-        return {"items": [{"uid": r.uid, "name": r.name, "prefix": r.prefix,
-                           "createdAt": rfc3339(r.created_at),
-                           "revoked": r.revoked_at is not None} for r in rows]}
+        return UserApiKeys(items=[UserApiKey(uid=r.uid, name=r.name, prefix=r.prefix,
+                                             created_at=rfc3339(r.created_at) or "",
+                                             revoked=r.revoked_at is not None) for r in rows])
 
 
-@router.get("/{uid}")
-def get_user(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+@router.get("/{uid}", response_model=User)
+def get_user(uid: str, ctx: Ctx, principal: CurrentUser) -> User:
     """Return one user of the tenant."""
     with ctx.transaction() as session:
-        return user_body(UserService(session, principal).get(uid))
+        return User.model_validate(user_body(UserService(session, principal).get(uid)))
 
 
-@router.patch("/{uid}")
-def patch_user(uid: str, body: UserPatch, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+@router.patch("/{uid}", response_model=User)
+def patch_user(uid: str, body: UserPatch, ctx: Ctx, principal: CurrentUser) -> User:
     """Change a user's role, or disable (revoking sessions and API keys) or enable them."""
     with ctx.transaction() as session:
         svc = UserService(session, principal)
@@ -79,7 +79,7 @@ def patch_user(uid: str, body: UserPatch, ctx: Ctx, principal: CurrentUser) -> d
             user = svc.set_role(uid, body.role)
         if body.disabled is not None:
             user = svc.set_disabled(uid, body.disabled)
-        return user_body(user)
+        return User.model_validate(user_body(user))
 
 
 @router.post("/{uid}/password", status_code=204, response_class=Response)
