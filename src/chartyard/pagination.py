@@ -11,7 +11,7 @@ from chartyard.errors import InvalidInput
 
 MAX_PAGE = 200
 # A forged huge offset would overflow the database's integer type.
-_MAX_OFFSET = 2**31
+_MAX_OFFSET = 2**31 - 1  # PostgreSQL integer; search binds OFFSET as one
 
 
 def page_limit(limit: int) -> int:
