@@ -62,13 +62,20 @@ def test_rate_limits_and_5xx_bursts_are_retried_within_bound(
     uid = api.post("/v1/registries/oci/basic",
                    basic_body("r", reg.url, sync=True, base=["apps"])).json()["uid"]
     faults = {"429": 0, "503": 0}
+    faulted: set[str] = set()  # each path fails once at most: within any retry bound
 
     def flaky(request: httpx.Request, n: int) -> httpx.Response | None:
-        if "/manifests/" in request.url.path and faults["429"] < 2:
+        path = request.url.path
+        if path in faulted:
+            return None
+        manifest = "/manifests/" in path
+        if manifest and faults["429"] < 2:
             faults["429"] += 1
+            faulted.add(path)
             return httpx.Response(429, headers={"Retry-After": "0"})
-        if n % 5 == 0 and faults["503"] < 6:
+        if not manifest and faults["503"] < 6:  # ping, catalog, tags lists, blobs
             faults["503"] += 1
+            faulted.add(path)
             return httpx.Response(503, text="busy")
         return None
 
