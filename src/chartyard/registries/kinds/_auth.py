@@ -12,9 +12,24 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from chartyard.errors import InvalidInput
-from chartyard.registries.kinds.base import CliUsageError, RequestModel, StoredModel, Str, TLSSpec
+from chartyard.registries.kinds.base import (
+    CliUsageError,
+    FormField,
+    RequestModel,
+    StoredModel,
+    Str,
+    TLSSpec,
+)
 
 AuthType = Literal["basic", "noAuth", "token"]
+
+# Which form input shows an error on each auth field (a token is typed as the password).
+AUTH_FORM_FIELDS = (
+    FormField("username", "spec.auth.username"),
+    FormField("password", "spec.auth.password"),
+    FormField("password", "spec.auth.token"),
+    FormField("caCertificate", "spec.auth.tls.certificate"),
+)
 
 
 class AuthSpec(RequestModel):

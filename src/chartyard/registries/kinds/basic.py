@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from chartyard.errors import InvalidInput
 from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig, parse_endpoint
 from chartyard.registries.kinds._auth import (
+    AUTH_FORM_FIELDS,
     AuthBody,
     AuthSpec,
     BasicAuthCli,
@@ -20,7 +21,6 @@ from chartyard.registries.kinds._auth import (
 from chartyard.registries.kinds.base import (
     CliOption,
     ExportAccess,
-    FormField,
     Metadata,
     Normalised,
     RegistryKind,
@@ -95,12 +95,7 @@ class BasicKind(BasicAuthCli, RegistryKind):
     response_model = BasicRegistryResponse
     form_template = "registries/kinds/basic.html"
     endpoint_placeholder = "https://harbor.example.com"
-    form_fields = (
-        FormField("username", "spec.auth.username"),
-        FormField("password", "spec.auth.password"),
-        FormField("password", "spec.auth.token"),
-        FormField("caCertificate", "spec.auth.tls.certificate"),
-    )
+    form_fields = AUTH_FORM_FIELDS
     error_inputs = {
         "AuthenticationFailed": "password",
         "Forbidden": "username",

@@ -20,6 +20,7 @@ from chartyard.helm import ChartFiles
 from chartyard.helmrepo import RepoURL, parse_repo_url
 from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig
 from chartyard.registries.kinds._auth import (
+    AUTH_FORM_FIELDS,
     AuthBody,
     AuthSpec,
     BasicAuthCli,
@@ -31,7 +32,6 @@ from chartyard.registries.kinds.base import (
     CliOption,
     ExportAccess,
     Flag,
-    FormField,
     Metadata,
     Normalised,
     RegistryKind,
@@ -200,12 +200,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
     summary_model = HelmRegistriesSummary
     form_template = "registries/kinds/helm.html"
     endpoint_placeholder = "https://charts.example.com/stable"
-    form_fields = (
-        FormField("username", "spec.auth.username"),
-        FormField("password", "spec.auth.password"),
-        FormField("password", "spec.auth.token"),
-        FormField("caCertificate", "spec.auth.tls.certificate"),
-    )
+    form_fields = AUTH_FORM_FIELDS
     error_inputs = {
         "AuthenticationFailed": "password",
         "Forbidden": "username",
