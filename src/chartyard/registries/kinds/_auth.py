@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds.base import (
+    CliOption,
     CliUsageError,
     FormField,
     RequestModel,
@@ -81,6 +82,21 @@ class AuthBody(BaseModel):
     password: str = ""
     passwordSet: bool = False
     tls: dict[str, Any] = Field(default_factory=dict)
+
+
+def auth_cli_options(server: str, without_user: str) -> tuple[CliOption, ...]:
+    """Return the options `cli_auth` reads, worded for a ``registry`` or ``repository``."""
+    return (
+        CliOption("username", ("--username",),
+                  f"User for Basic authentication ({without_user} when omitted)."),
+        CliOption("password_stdin", ("--password-stdin",),
+                  "Read the password from stdin (prompted otherwise).", bool, False,
+                  is_flag=True),
+        CliOption("ca_file", ("--ca-file",),
+                  f"PEM CA bundle that signed the {server}'s certificate.", ca_file=True),
+        CliOption("insecure", ("--insecure-skip-tls-verify",),
+                  f"Do not verify the {server}'s TLS certificate.", bool, False, is_flag=True),
+    )
 
 
 def cli_auth(options: Mapping[str, Any],

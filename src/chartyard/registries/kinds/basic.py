@@ -15,6 +15,7 @@ from chartyard.registries.kinds._auth import (
     AuthSpec,
     BasicAuthCli,
     StoredAuth,
+    auth_cli_options,
     auth_rows,
     cli_auth,
 )
@@ -111,15 +112,7 @@ class BasicKind(BasicAuthCli, RegistryKind):
     cli_options = (
         CliOption("endpoint", ("--endpoint",), "Registry URL, e.g. https://harbor.example.com "
                   "or ghcr.io/org/charts."),
-        CliOption("username", ("--username",),
-                  "User for Basic authentication (anonymous when omitted)."),
-        CliOption("password_stdin", ("--password-stdin",),
-                  "Read the password from stdin (prompted otherwise).", bool, False,
-                  is_flag=True),
-        CliOption("ca_file", ("--ca-file",),
-                  "PEM CA bundle that signed the registry's certificate.", ca_file=True),
-        CliOption("insecure", ("--insecure-skip-tls-verify",),
-                  "Do not verify the registry's TLS certificate.", bool, False, is_flag=True),
+        *auth_cli_options("registry", "anonymous"),
         CliOption("repository", ("--repository",), "Explicit chart repository, for registries "
                   "without _catalog such as GHCR (repeatable).", multiple=True),
     )

@@ -25,6 +25,7 @@ from chartyard.registries.kinds._auth import (
     AuthSpec,
     BasicAuthCli,
     StoredAuth,
+    auth_cli_options,
     auth_rows,
     cli_auth,
 )
@@ -218,15 +219,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
     cli_options = (
         CliOption("endpoint", ("--endpoint",), "Repository URL as helm repo add takes it, "
                   "e.g. https://charts.example.com/stable."),
-        CliOption("username", ("--username",), "User for Basic authentication (none when "
-                  "omitted)."),
-        CliOption("password_stdin", ("--password-stdin",),
-                  "Read the password from stdin (prompted otherwise).", bool, False,
-                  is_flag=True),
-        CliOption("ca_file", ("--ca-file",),
-                  "PEM CA bundle that signed the repository's certificate.", ca_file=True),
-        CliOption("insecure", ("--insecure-skip-tls-verify",),
-                  "Do not verify the repository's TLS certificate.", bool, False, is_flag=True),
+        *auth_cli_options("repository", "none"),
         CliOption("pass_credentials", ("--pass-credentials",),
                   "Send the credentials to chart URLs on other hosts too.", bool, False,
                   is_flag=True),
