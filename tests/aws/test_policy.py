@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import botocore
+import botocore.client
 import botocore.session
 import pytest
 
+import chartyard.aws
 from chartyard.aws import (
     EcrAuth,
+    EcrClient,
     generate_external_id,
     iam_permission_policy,
     s3_layer_endpoint,
     trust_policy,
 )
+from tests.aws.conftest import digest_of, put_chart
 
+AWS_PACKAGE = Path(chartyard.aws.__file__).parent
 REQUIRED_ACTIONS = {
     "DescribeRegistries",
     "DescribeImageReplicationStatus",
@@ -56,23 +67,59 @@ def test_permission_policy_covers_every_required_action() -> None:
 
 
 def test_permission_policy_names_only_real_operations() -> None:
-    """Each ecr:/ecr-public: action is an operation of that service, and all are read-only."""
+    """Each ecr:/ecr-public: action is a read-only operation of its service.
+
+    The policy is a reviewed document: upstream *adding* an operation to a service never
+    changes it. Only an operation that vanished from the locked botocore's model fails
+    here, and the message says which botocore moved.
+    """
     loader = botocore.session.get_session()
     operations = {
-        "ecr": set(loader.get_service_model("ecr").operation_names),
-        "ecr-public": set(loader.get_service_model("ecr-public").operation_names),
+        service: set(loader.get_service_model(service).operation_names)
+        for service in ("ecr", "ecr-public")
     }
     for action in _actions():
         service, name = action.split(":", 1)
         if service == "sts":
             continue
-        assert name in operations[service], action
+        assert name in operations[service], (
+            f"{action}: botocore {botocore.__version__}'s {service} model no longer defines "
+            f"{name}; read the AWS changelog, then rename or drop it in chartyard.aws._policy"
+        )
         assert name.startswith(("Describe", "List", "Get", "Batch")), action
         assert name not in {"BatchDeleteImage"}, action
-    # Nothing required is left out of a service that defines it.
-    for service, names in operations.items():
-        for name in REQUIRED_ACTIONS & names:
-            assert f"{service}:{name}" in _actions()
+
+
+def test_permission_policy_grants_every_operation_chartyard_calls(
+    ecr_admin: Any, make_client: Callable[..., EcrClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every AWS operation the ECR client really sends (to moto) is granted for its service."""
+    called: set[str] = set()
+    real_call = botocore.client.BaseClient._make_api_call
+
+    def record(self: Any, operation: str, params: Any) -> Any:
+        called.add(f"{self.meta.service_model.service_name}:{operation}")
+        return real_call(self, operation, params)
+
+    ecr_admin.create_repository(repositoryName="team-a/nginx")
+    put_chart(ecr_admin, "team-a/nginx", "1.0.0", digest_of(1))
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", record)
+    client = make_client()
+    client.list_repositories(["team-a"])
+    client.list_tags("team-a/nginx")
+    client.describe_tag_digests("team-a/nginx", ["1.0.0"])
+    client.registry_credentials()
+    assert {"ecr:DescribeRepositories", "ecr:ListImages", "ecr:DescribeImages"} <= called
+    granted = set(_actions())
+    assert called - {"sts:AssumeRole", "sts:GetCallerIdentity"} <= granted, called - granted
+
+
+def test_permission_policy_grants_every_operation_the_code_names() -> None:
+    """Each ``calling("service:Operation")`` in chartyard.aws (ECR Public too) is granted."""
+    source = "".join(path.read_text() for path in AWS_PACKAGE.glob("*.py"))
+    named = set(re.findall(r'calling\(\s*"((?:ecr|ecr-public):[A-Za-z]+)"', source))
+    assert "ecr-public:DescribeRepositories" in named  # the scan itself works
+    assert named <= set(_actions()), named - set(_actions())
 
 
 def test_trust_policy_shape() -> None:

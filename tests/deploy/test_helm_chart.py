@@ -4,6 +4,7 @@ Kubernetes' JSON schemas (kubernetes-validate ships them offline), and a dogfood
 from __future__ import annotations
 
 import base64
+import importlib.metadata
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from tests.harness.helm import Helm, HelmError
 from tests.harness.registry import RegistryServer
 
 CHART = REPO_ROOT / "deploy" / "helm" / "chartyard"
-K8S_VERSIONS = ("1.25.0", "1.37.0")  # the chart's kubeVersion floor, and the newest schemas
+K8S_FLOOR = "1.25.0"  # the chart's kubeVersion floor
 PG_URL = "postgresql+psycopg://chartyard:pw@db.example:5432/chartyard"
 CRD_KINDS = {"ServiceMonitor"}  # not in Kubernetes' own schemas
 
@@ -61,13 +62,28 @@ def test_helm_lint_passes_with_both_helm_majors(helm: Helm, helm3: Helm) -> None
             assert "0 chart(s) failed" in out.stdout
 
 
+def _k8s_versions() -> tuple[str, str]:
+    """Return the floor and the newest Kubernetes schemas this kubernetes-validate ships."""
+    shipped = kubernetes_validate.utils.all_versions()
+    assert K8S_FLOOR in shipped, (
+        f"kubernetes-validate {importlib.metadata.version('kubernetes-validate')} no longer ships "
+        f"Kubernetes {K8S_FLOOR} schemas (oldest: {min(shipped, key=_semver)}): raise the "
+        "chart's kubeVersion floor with K8S_FLOOR, or keep the lock on an older release"
+    )
+    return K8S_FLOOR, kubernetes_validate.latest_version()
+
+
+def _semver(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_rendered_objects_validate_against_kubernetes_schemas(helm: Helm, variant: str) -> None:
     docs = _render(helm, variant)
     for doc in docs:
         if doc["kind"] in CRD_KINDS:
             continue
-        for version in K8S_VERSIONS:
+        for version in _k8s_versions():
             kubernetes_validate.validate(doc, version, strict=True)
     for doc in docs:
         if doc["kind"] != "Deployment":
