@@ -51,18 +51,33 @@ def resolve_format(fmt: str | None) -> str:
     return "text" if sys.stderr.isatty() else "json"
 
 
+# Libraries whose INFO lines are noise at a normal start (alembic's plugin setup, uvicorn's
+# banner): WARNING unless the operator asks for DEBUG.
+_LIBRARIES = ("alembic", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalchemy", "asyncio",
+              "multipart", "python_multipart", "watchfiles")
+# These stay at WARNING even at DEBUG: httpx logs full URLs, botocore's DEBUG output holds
+# response bodies with tokens among them.
+_ALWAYS_QUIET = ("httpx", "httpcore", "botocore", "boto3", "urllib3", "s3transfer")
+
+
 def configure_logging(level: str = "INFO", fmt: str | None = None) -> None:
-    """Install one stderr handler on the root logger."""
+    """Install one stderr handler: chartyard at `level`, third-party libraries at WARNING.
+
+    At DEBUG the libraries of ``_LIBRARIES`` log at INFO too, so an operator chasing a
+    problem sees uvicorn's and alembic's own lines; the secret-bearing ones never get louder.
+    """
     handler = logging.StreamHandler(sys.stderr)
     if resolve_format(fmt) == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    own = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    # httpx logs full URLs at INFO; keep it quiet.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
-    # botocore's DEBUG output includes response bodies, tokens among them.
-    logging.getLogger("botocore").setLevel(logging.WARNING)
+    root.setLevel(logging.WARNING)
+    logging.getLogger("chartyard").setLevel(own)
+    libraries = logging.INFO if own <= logging.DEBUG else logging.WARNING
+    for name in _LIBRARIES:
+        logging.getLogger(name).setLevel(libraries)
+    for name in _ALWAYS_QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -49,8 +49,37 @@ def test_json_logs_hold_no_tokens_keys_or_colour(tmp_path: Path) -> None:
     for secret in (*SECRETS, token, "logs-admin-pass"):
         assert secret not in log
     assert not any("color_message" in r for r in records)
-    # uvicorn's own lines arrive as JSON too.
+
+
+def test_a_start_prints_what_an_operator_needs_and_no_library_chatter(tmp_path: Path) -> None:
+    """At INFO: the address, the database and the worker; no alembic or uvicorn INFO lines."""
+    server = ChartyardServer(tmp_path / "data", admin_password="logs-admin-pass",
+                             extra_env={"CHARTYARD_LOG_LEVEL": "INFO"})
+    try:
+        log = _wait_for(server, "sync worker started")
+    finally:
+        server.close()
+    records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    start = [r for r in records if r["logger"] == "chartyard.server"]
+    assert len(start) == 1, records
+    assert start[0]["url"] == server.url
+    assert start[0]["database"].startswith("sqlite:///") and start[0]["embedded_worker"] is True
+    assert any(r["logger"] == "chartyard.store.migrate" for r in records)
+    chatter = [r for r in records if not r["logger"].startswith("chartyard")]
+    assert chatter == [], chatter  # alembic's plugin setup, uvicorn's banner
+    assert "logs-admin-pass" not in log
+
+
+def test_debug_lets_library_lines_through_as_json(tmp_path: Path) -> None:
+    server = ChartyardServer(tmp_path / "data", admin_password="logs-admin-pass", worker=False,
+                             extra_env={"CHARTYARD_LOG_LEVEL": "DEBUG"})
+    try:
+        log = _wait_for(server, "Application startup complete")
+    finally:
+        server.close()
+    records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert any(r["logger"].startswith("uvicorn") for r in records)
+    assert not any(r["logger"].startswith(("httpx", "httpcore", "botocore")) for r in records)
 
 
 def test_text_format_when_asked(tmp_path: Path) -> None:

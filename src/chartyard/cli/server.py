@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import ssl
@@ -13,6 +14,8 @@ import typer
 
 from chartyard.logs import configure_logging
 from chartyard.settings import get_settings
+
+log = logging.getLogger("chartyard.server")
 
 
 def check_tls(cert: Path | None, key: Path | None) -> dict[str, str]:
@@ -80,6 +83,8 @@ def serve(
         timeout_graceful_shutdown=settings.shutdown_grace_seconds, **tls)
 
     def run(app: Any, **extra: Any) -> None:
+        _announce(settings.resolved_database_url, f"{'https' if tls else 'http'}://{host}:{port}",
+                  worker=worker, workers=workers)
         uvicorn.run(app, **options, **extra)
 
     try:
@@ -97,6 +102,18 @@ def serve(
             from chartyard.metrics import remove_multiprocess_dir
 
             remove_multiprocess_dir(created)
+
+
+def _announce(database_url: str, url: str, *, worker: bool, workers: int) -> None:
+    """Log the one line an operator needs at a start: address, database and worker."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(database_url).render_as_string(hide_password=True)
+    log.info("chartyard serving on %s (%d API process%s) with database %s, %s", url, workers,
+             "" if workers == 1 else "es", database,
+             "embedded sync worker" if worker else "no sync worker (--no-worker)",
+             extra={"url": url, "database": database, "embedded_worker": worker,
+                    "api_processes": workers})
 
 
 def worker(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
+log = logging.getLogger(__name__)
 _SCRIPTS = Path(__file__).parent / "migrations"
 
 # Revision ids are the four-digit prefix of the file name; these were spelled otherwise.
@@ -50,9 +52,18 @@ def _rename_legacy_revisions(conn: Connection) -> None:
 
 def _upgrade(conn: Connection, url: str) -> None:
     _rename_legacy_revisions(conn)
+    before = _revision(conn)
     cfg = alembic_config(url)
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
+    after = _revision(conn)
+    if before != after:
+        log.info("database migrated from %s to %s", before or "an empty schema", after,
+                 extra={"from_revision": before, "to_revision": after})
+
+
+def _revision(conn: Connection) -> str:
+    return ", ".join(sorted(MigrationContext.configure(conn).get_current_heads()))
 
 
 @functools.lru_cache(maxsize=1)
