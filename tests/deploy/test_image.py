@@ -6,7 +6,9 @@ without buildah or mmdebstrap fails this test with an install hint; it is never 
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -66,6 +68,35 @@ def test_final_stage_has_no_compiler(buildah: Buildah, container: str) -> None:
                       "id -u; chartyard --help >/dev/null && echo cli-ok")
     lines = out.split()
     assert lines[-2:] == ["10001", "cli-ok"], out
+
+
+def _locked(lock: str) -> dict[str, str]:
+    """Return the pins of requirements/<lock> that apply to this Python, by canonical name."""
+    path = REPO_ROOT / "scripts" / "check_lock.py"
+    spec = importlib.util.spec_from_file_location("check_lock", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    pins: dict[str, str] = module.pins(REPO_ROOT / "requirements" / lock)
+    return pins
+
+
+def test_image_holds_exactly_the_locked_versions_and_their_sbom(
+    buildah: Buildah, container: str
+) -> None:
+    out = buildah.run("run", "--isolation", "chroot", container, "--", "python3", "-c",
+                      "import importlib.metadata as m, json; print(json.dumps("
+                      "{d.metadata['Name']: d.version for d in m.distributions()}))")
+    canonical = {re.sub(r"[-_.]+", "-", name).lower(): version
+                 for name, version in json.loads(out.splitlines()[-1]).items()}
+    assert canonical.pop("chartyard") == "0.1.0"
+    assert canonical == _locked("app.txt")
+    sbom = json.loads(buildah.run("run", "--isolation", "chroot", container, "--", "cat",
+                                  "/opt/chartyard/share/chartyard/sbom.cdx.json"))
+    assert sbom["bomFormat"] == "CycloneDX" and sbom["metadata"]["component"]["name"] == "chartyard"
+    listed = {re.sub(r"[-_.]+", "-", c["name"]).lower(): c["version"] for c in sbom["components"]}
+    assert listed == canonical  # every installed package, at its locked version
+    assert all(c["purl"].startswith("pkg:pypi/") for c in sbom["components"])
 
 
 def test_image_serves_readyz_from_inside_and_pushes(
