@@ -28,6 +28,12 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def is_module(name: str) -> bool:
+    """Tell whether ``name`` is a chartyard module or package (not a name inside one)."""
+    path = SRC / name.replace(".", "/")
+    return path.is_dir() or path.with_suffix(".py").is_file()
+
+
 def modules() -> Iterator[tuple[str, Path]]:
     """Yield each module of the chartyard package with its path."""
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -51,10 +57,12 @@ def imports_of(name: str, path: Path) -> Iterator[Import]:
             else:
                 target = node.module or ""
             yield Import(name, target, node.lineno)
-            # `from pkg import _private` imports a module too.
+            # `from pkg import module` imports that module; `from pkg import _x` a private name.
             for alias in node.names:
-                if alias.name.startswith("_") and not alias.name.startswith("__"):
-                    yield Import(name, f"{target}.{alias.name}", node.lineno)
+                full = f"{target}.{alias.name}"
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                if private or is_module(full):
+                    yield Import(name, full, node.lineno)
 
 
 def all_imports() -> list[Import]:

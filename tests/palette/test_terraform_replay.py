@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.settings import Settings
 from tests.ecr.conftest import BASE_PATH, ECR_HOST, ROLE_ARN, EcrWorld
 from tests.harness.charts import build_chart

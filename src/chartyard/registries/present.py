@@ -6,11 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from chartyard.store.models import Registry, SyncState
-
-
-def rfc3339(value: datetime | None) -> str | None:
-    """Return an RFC 3339 UTC timestamp, or None."""
-    return value.isoformat().replace("+00:00", "Z") if value else None
+from chartyard.wire.common import rfc3339 as rfc3339  # re-exported for existing callers
 
 
 def _times(**values: datetime | None) -> dict[str, str]:

@@ -12,10 +12,10 @@ from chartyard import audit
 from chartyard.api.deps import Ctx
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Principal, Role
-from chartyard.auth.users import UserService, user_body
 from chartyard.context import AppContext
 from chartyard.errors import ServiceError
 from chartyard.registries.present import rfc3339
+from chartyard.users import UserService, user_body
 from chartyard.web.render import UiRoute, render
 from chartyard.web.session import CSRF, UiUser
 

@@ -7,8 +7,8 @@ from pydantic import BaseModel, Field
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.auth import service as auth
-from chartyard.auth.users import UserService, user_body
 from chartyard.registries.present import rfc3339
+from chartyard.users import UserService, user_body
 from chartyard.wire.users import User, UserApiKey, UserApiKeys, Users
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
