@@ -15,7 +15,7 @@ def _times(**values: datetime | None) -> dict[str, str]:
 
 
 def sync_status(registry: Registry) -> dict[str, Any]:
-    """Return the sync status object of DESIGN §2 (``v1RegistrySyncStatus`` plus progress)."""
+    """Return the sync status object: ``v1RegistrySyncStatus`` plus progress (docs/API.md)."""
     state = registry.sync or SyncState()
     return {
         "isSyncSupported": registry.is_sync_supported,
