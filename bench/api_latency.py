@@ -114,7 +114,7 @@ def seed(data_dir: Path, total_versions: int, per_chart: int = 10) -> tuple[str,
     """Create the app's database in `data_dir` and seed it; return (registry uid, names)."""
     from sqlalchemy import insert, select
 
-    from chartyard.api.app import prepare
+    from chartyard.app import prepare
     from chartyard.auth.roles import Principal, Role
     from chartyard.context import AppContext
     from chartyard.registries.kinds import get_kind

@@ -244,7 +244,7 @@ def seed(url: str, data_dir: Path, scale: Scale) -> Seeded:
     """Create the schema and seed the catalog with bulk inserts; time it and size it."""
     from sqlalchemy import insert, select
 
-    from chartyard.api.app import prepare
+    from chartyard.app import prepare
     from chartyard.context import AppContext
     from chartyard.settings import Settings
     from chartyard.store.models import Chart, ChartVersion, Tenant

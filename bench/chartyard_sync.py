@@ -79,7 +79,7 @@ class CountingTransport(httpx.AsyncBaseTransport):
 def _child(data_dir: Path, endpoint: str, base: str, in_flight: int | None) -> dict[str, Any]:
     from sqlalchemy import select
 
-    from chartyard.api.app import prepare
+    from chartyard.app import prepare
     from chartyard.auth.roles import Principal, Role
     from chartyard.context import AppContext
     from chartyard.registries.kinds import get_kind

@@ -87,7 +87,7 @@ def _setup_database(pg: PostgresServer, name: str, servers: list[RegistryServer]
                     shape: Shape, data_dir: Path, key: str) -> tuple[Any, list[str]]:
     from sqlalchemy import select, update
 
-    from chartyard.api.app import prepare
+    from chartyard.app import prepare
     from chartyard.auth.roles import Principal, Role
     from chartyard.context import AppContext
     from chartyard.registries.kinds import get_kind

@@ -10,7 +10,7 @@ import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.settings import Settings
 from chartyard.wire.catalog import ChartVersions, PackDetail, SearchPage
 from chartyard.wire.compare import Comparison, PackUpgradeComparison, ProfileUpgrades

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.settings import Settings
 from tests.catalog.corpus import PASSWORD, seed
 from tests.harness.app import ADMIN_PASSWORD, Api

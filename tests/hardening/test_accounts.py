@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, select
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.auth.roles import Role
 from chartyard.settings import Settings
 from chartyard.store.models import User

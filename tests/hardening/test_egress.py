@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.aws import EcrClient
 from chartyard.oci import BasicCredentials, EgressDenied, EgressPolicy, RegistryClient
 from chartyard.settings import Settings

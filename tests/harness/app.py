@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Role
 from chartyard.context import AppContext

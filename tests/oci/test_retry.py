@@ -9,6 +9,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
+from chartyard.http import backoff_delay, parse_rate_limit, parse_retry_after
 from chartyard.oci import (
     BudgetPolicy,
     ClientLimits,
@@ -20,7 +21,6 @@ from chartyard.oci import (
     RegistryUnreachable,
     ServerError,
 )
-from chartyard.oci._retry import backoff_delay, parse_rate_limit, parse_retry_after
 
 from ._fakes import REGISTRY, FakeRegistry, Handler, Sleeps
 

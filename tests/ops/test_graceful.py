@@ -17,7 +17,7 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
-from chartyard.api.app import prepare
+from chartyard.app import prepare
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.registries.kinds import get_kind

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from chartyard import metrics
-from chartyard.api.app import prepare
+from chartyard.app import prepare
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.registries.kinds import get_kind

@@ -105,8 +105,7 @@ def test_registry_429_is_counted_by_kind_and_status() -> None:
     # docker-registry never answers 429: a MockTransport plays the rate-limited registry.
     import asyncio
 
-    from chartyard.oci._stats import RequestStats
-    from chartyard.oci._transport import KIND, MeteredTransport
+    from chartyard.http import KIND, MeteredTransport, RequestStats
 
     before = metrics.REGISTRY_REQUESTS.labels("tags", "429")._value.get()
     inner = httpx.MockTransport(lambda request: httpx.Response(429, headers={"Retry-After": "1"}))

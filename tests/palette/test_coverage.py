@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.settings import Settings
 
 DOC = Path(__file__).parents[2] / "docs" / "PALETTE-COMPATIBILITY.md"

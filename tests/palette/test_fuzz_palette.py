@@ -1,4 +1,4 @@
-"""Fuzz a live chartyard with **Palette's** spec subset as the schema (DESIGN §2).
+"""Fuzz a live chartyard with **Palette's** spec subset as the schema (docs/API.md).
 
 schemathesis generates requests from Palette's request schemas (positive and negative
 mode) and sends them with an API key to a `chartyard serve` that has a real, synced

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from fastapi.testclient import TestClient
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.settings import Settings
 from tests.harness.charts import build_chart
 from tests.harness.oci_push import OciPusher

@@ -9,7 +9,7 @@ Once for a basic registry, once for ECR (moto + the TLS registry of tests/ecr), 
 more each with sync off (`isSyncSupported` omitted, as the SDK omits false). Each step
 asserts no drift: endpoint, base path and external ID come back as they were sent.
 
-These depend on the registry body shapes of DESIGN §2 (baseContentPath as a string,
+These depend on the registry body shapes of docs/API.md (baseContentPath as a string,
 isSyncSupported omitted = false, bare-spec validate).
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from chartyard.api.app import create_app
+from chartyard.app import create_app
 from chartyard.settings import Settings
 from tests.ecr.conftest import BASE_PATH, ECR_HOST, ROLE_ARN, EcrWorld
 from tests.harness.charts import build_chart

@@ -83,7 +83,7 @@ def test_version_and_type_are_checked(api: Api) -> None:
     assert r.status_code == 422
     assert r.json()["details"]["field"] == "spec.version"
     assert "1.0" in r.json()["message"] and "MAJOR.MINOR.PATCH" in r.json()["message"]
-    # Palette's `infra` and `system` are accepted (DESIGN §2); an unknown type is not.
+    # Palette's `infra` and `system` are accepted (docs/API.md); an unknown type is not.
     r = api.post("/v1/clusterprofiles", profile("p", [], profile_type="kernel"))
     assert r.status_code == 422 and r.json()["details"]["field"] == "spec.template.type"
 

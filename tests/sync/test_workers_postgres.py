@@ -16,7 +16,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from chartyard.api.app import create_app, prepare
+from chartyard.app import create_app, prepare
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.registries.kinds import get_kind

@@ -1,11 +1,13 @@
-"""Typed dependencies: the app context and the authenticated caller."""
+"""Typed dependencies: the app context, the request's session and the authenticated caller."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session
 
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Principal, Role
@@ -23,6 +25,20 @@ def get_ctx(request: Request) -> AppContext:
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 
+
+def get_session(ctx: Ctx) -> Iterator[Session]:
+    """Yield the handler's session: one transaction, committed when the handler returns.
+
+    The handler's exception rolls it back. Scoped to the handler (``scope="function"``):
+    the commit runs before the response is sent, and a failing commit becomes the
+    error response. Handlers that talk to a registry take `Later` services instead
+    (`api/services.py`), so no session is open while they wait on the network.
+    """
+    with ctx.transaction() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 # Declared so /openapi.json names the two headers Palette's clients send.
 AuthorizationHeader = APIKeyHeader(

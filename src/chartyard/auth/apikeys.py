@@ -8,11 +8,10 @@ from sqlalchemy.orm import Session
 
 from chartyard.auth.roles import Principal, Role
 from chartyard.errors import InvalidInput, NotFoundError, PermissionDenied
-from chartyard.registries.present import rfc3339
 from chartyard.store.models import ApiKey
 from chartyard.wire.auth import ApiKey as ApiKeyOut
 from chartyard.wire.auth import ApiKeySpec, ApiKeyStatus, ApiKeyUser
-from chartyard.wire.common import ObjectMeta
+from chartyard.wire.common import ObjectMeta, rfc3339
 
 
 def parse_expiry(text: str | None, field: str = "spec.expiry") -> datetime | None:

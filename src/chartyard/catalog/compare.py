@@ -17,8 +17,8 @@ from chartyard.catalog.service import CatalogService, pack_values
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput
 from chartyard.limits import LimitExceeded, load_yaml_bounded
-from chartyard.profiles.values import PACK_KEY, parse_values
 from chartyard.store.models import ChartVersion
+from chartyard.values import PACK_KEY, parse_values
 
 FIELDS = ("appVersion", "kubeVersion", "type", "deprecated", "description")
 MAX_DIFF_LINES = 5000

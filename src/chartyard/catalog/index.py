@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from chartyard.helm import version_sort_key
-from chartyard.helm._version import _parse
+from chartyard.helm import parse_semver, version_sort_key
 from chartyard.store.models import Chart, ChartVersion, Registry, new_uid
 
 _CHUNK = 500
@@ -76,7 +75,7 @@ def version_order_key(version: str) -> str:
     character, so "1.0.0-alpha" < "1.0.0-alpha.1" < "1.0.0-alpha-b". Build metadata
     does not count, as SemVer says. Compare with binary collation (COLLATE "C").
     """
-    parsed = _parse(version)
+    parsed = parse_semver(version)
     if parsed is None:
         return "0"
     head = "1" + "".join(_number(str(n)) for n in (parsed.major, parsed.minor, parsed.patch))

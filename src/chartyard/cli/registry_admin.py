@@ -76,7 +76,7 @@ def update(
         if sync is not None:
             spec["isSyncSupported"] = sync
         if base_path is not None:
-            spec["baseContentPath"] = list(base_path)  # DESIGN §2: a JSON list is accepted
+            spec["baseContentPath"] = list(base_path)  # docs/API.md: a JSON list is accepted
         if repository is not None:
             spec["repositories"] = list(repository)
         client.registries.update(ref.uid, body, ref.kind)

@@ -70,7 +70,7 @@ def serve(
         os.environ[MULTIPROC_ENV] = str(multiproc)
     import uvicorn
 
-    from chartyard.api.app import create_app, prepare
+    from chartyard.app import create_app, prepare
     from chartyard.context import AppContext
 
     options: dict[str, Any] = dict(
@@ -96,7 +96,7 @@ def serve(
         prepare(ctx)
         ctx.dispose()
         os.environ["CHARTYARD_EMBEDDED_WORKER"] = "true" if worker else "false"
-        run("chartyard.api.app:app_factory", factory=True, workers=workers)
+        run("chartyard.app:app_factory", factory=True, workers=workers)
     finally:
         if created is not None:
             from chartyard.metrics import remove_multiprocess_dir
@@ -122,7 +122,7 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="Address for --metrics-port.")] = "127.0.0.1",
 ) -> None:
     """Run a sync worker only; SIGTERM hands running syncs' leases back and exits."""
-    from chartyard.api.app import prepare
+    from chartyard.app import prepare
     from chartyard.context import AppContext
     from chartyard.sync.worker import Worker
 

@@ -1,4 +1,4 @@
-"""Build request bodies of DESIGN §2 from plain arguments; secrets only where given."""
+"""Build the API's request bodies (docs/API.md) from plain arguments; secrets only where given."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Typed shapes of the API's JSON bodies (DESIGN §2), as plain dicts at runtime."""
+"""Typed shapes of the API's JSON bodies (docs/API.md), as plain dicts at runtime."""
 
 from __future__ import annotations
 

@@ -54,6 +54,11 @@ def _parse(version: str) -> semver.Version | None:
         return None
 
 
+def parse_semver(version: str) -> semver.Version | None:
+    """Parse ``version`` as SemVer 2 with an optional leading ``v``, or return None."""
+    return _parse(version)
+
+
 def is_semver(version: str) -> bool:
     """Tell whether ``version`` is SemVer 2.0.0, optionally with a leading ``v``."""
     return _parse(version) is not None

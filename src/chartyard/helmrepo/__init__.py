@@ -8,7 +8,7 @@
   one `IndexEntry` per chart version (see ``_index`` for what it does not support);
 - `HelmRepoClient.get_chart`: the chart archive, digest-checked against the index;
 - credentials only for the repository's origin unless ``pass_credentials_all_domains``;
-  the egress guard and per-registry TLS of `chartyard.oci` on every connection.
+  the egress guard, per-registry TLS and retry loop of `chartyard.http` on every connection.
 """
 
 from ._client import (

@@ -13,6 +13,7 @@ from types import TracebackType
 import httpx
 
 from chartyard.helm import ChartArchiveError, ChartArchiveLimits, ChartFiles, read_chart_archive
+from chartyard.http import GuardedTransport, MeteredTransport, Sink, TooLargeBody
 from chartyard.oci import (
     AuthenticationFailed,
     BasicCredentials,
@@ -27,11 +28,9 @@ from chartyard.oci import (
     ServerError,
     TLSConfig,
 )
-from chartyard.oci._egress import GuardedTransport
-from chartyard.oci._transport import MeteredTransport
 
 from ._errors import ChartDigestMismatch, IndexTooLarge
-from ._http import Answer, Getter, Sink, TooLargeBody, too_large
+from ._http import Answer, Getter, too_large
 from ._index import IndexEntry, IndexLimits, iter_index
 from ._url import RepoURL, check_chart_url, origin_of, parse_repo_url
 

@@ -5,13 +5,30 @@ a per-scope token cache, per-registry TLS, bounded and retried requests under on
 adaptive in-flight budget per host, and typed errors whose messages say what to do.
 """
 
-from ._aimd import AimdController, BudgetPolicy
+from chartyard.http import (
+    AimdController,
+    BasicCredentials,
+    BudgetPolicy,
+    ClientLimits,
+    EgressDenied,
+    EgressPolicy,
+    HostBudget,
+    HostBudgets,
+    OCIError,
+    ProtocolError,
+    RateLimited,
+    RegistryUnreachable,
+    RequestStats,
+    ServerError,
+    TLSConfig,
+    TLSVerificationFailed,
+    TooLarge,
+    parse_networks,
+)
+
 from ._auth import RegistryAuth
-from ._budget import HostBudget, HostBudgets
 from ._challenge import Challenge, parse_challenge
 from ._client import RegistryClient
-from ._config import BasicCredentials, ClientLimits
-from ._egress import EgressDenied, EgressPolicy, parse_networks
 from ._endpoint import Endpoint, parse_endpoint
 from ._errors import (
     AuthenticationFailed,
@@ -20,13 +37,6 @@ from ._errors import (
     InvalidEndpoint,
     NotAnOCIRegistry,
     NotFound,
-    OCIError,
-    ProtocolError,
-    RateLimited,
-    RegistryUnreachable,
-    ServerError,
-    TLSVerificationFailed,
-    TooLarge,
 )
 from ._manifest import (
     DOCKER_LIST,
@@ -45,8 +55,6 @@ from ._names import (
     is_under,
     oci_reference,
 )
-from ._stats import RequestStats
-from ._tls import TLSConfig
 
 __all__ = [
     "DOCKER_LIST",

@@ -8,13 +8,21 @@ from collections.abc import AsyncGenerator, Callable, Generator
 
 import httpx
 
-from ._body import ensure_complete
+from chartyard.http import (
+    KIND,
+    MAX_BYTES,
+    RETRYABLE_STATUS,
+    SCOPE,
+    BasicCredentials,
+    ClientLimits,
+    ProtocolError,
+    RetryableStatus,
+    ensure_complete,
+)
+
 from ._challenge import Challenge, parse_challenge
-from ._config import BasicCredentials, ClientLimits
-from ._errors import AuthenticationFailed, ProtocolError, RetryableStatus
-from ._retry import RETRYABLE_STATUS
+from ._errors import AuthenticationFailed
 from ._tokens import TokenCache, TokenKey, parse_token_response
-from ._transport import KIND, MAX_BYTES, SCOPE
 
 
 class RegistryAuth(httpx.Auth):

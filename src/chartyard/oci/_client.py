@@ -11,21 +11,34 @@ from types import TracebackType
 
 import httpx
 
+from chartyard.http import (
+    ERROR_BODY_BYTES,
+    BasicCredentials,
+    ClientLimits,
+    EgressPolicy,
+    Fetched,
+    GuardedTransport,
+    HostBudget,
+    MeteredTransport,
+    OCIError,
+    ProtocolError,
+    RequestStats,
+    TLSConfig,
+    Transfer,
+    check_digest_format,
+    compute_digest,
+    is_digest,
+    loads_json,
+    verify_digest,
+)
+
 from ._auth import RegistryAuth
-from ._body import check_digest_format, compute_digest, is_digest, loads_json, verify_digest
-from ._budget import HostBudget
-from ._config import BasicCredentials, ClientLimits
-from ._egress import EgressPolicy, GuardedTransport
 from ._endpoint import Endpoint, parse_endpoint
-from ._errors import CatalogUnsupported, NotAnOCIRegistry, OCIError, ProtocolError
+from ._errors import CatalogUnsupported, NotAnOCIRegistry
 from ._manifest import MANIFEST_ACCEPT, Manifest, parse_manifest
 from ._names import check_reference, check_repository
 from ._pages import follow
-from ._stats import RequestStats
 from ._status import status_error
-from ._tls import TLSConfig
-from ._transfer import ERROR_BODY_BYTES, Fetched, Transfer
-from ._transport import MeteredTransport
 
 _CATALOG_UNSUPPORTED = frozenset({400, 401, 403, 404, 405})
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from ._body import check_digest_format
-from ._errors import NotFound, ProtocolError
+from chartyard.http import ProtocolError, check_digest_format
+
+from ._errors import NotFound
 
 _COMPONENT = r"[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*"
 _COMPONENT_RE = re.compile(rf"^{_COMPONENT}$")

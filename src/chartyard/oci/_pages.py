@@ -6,8 +6,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 
 import httpx
 
-from ._errors import ProtocolError
-from ._transfer import Fetched
+from chartyard.http import Fetched, ProtocolError
 
 
 def next_link(values: list[str]) -> str | None:

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from ._body import loads_json
+from chartyard.http import Fetched, OCIError, ProtocolError, RateLimited, ServerError, loads_json
+
 from ._challenge import parse_challenge
-from ._errors import (
-    AuthenticationFailed,
-    Forbidden,
-    NotFound,
-    OCIError,
-    ProtocolError,
-    RateLimited,
-    ServerError,
-)
-from ._transfer import Fetched
+from ._errors import AuthenticationFailed, Forbidden, NotFound
 
 
 def registry_error(body: bytes) -> tuple[str | None, str | None]:

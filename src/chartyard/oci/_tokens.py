@@ -6,8 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._body import loads_json
-from ._errors import ProtocolError
+from chartyard.http import ProtocolError, loads_json
 
 DEFAULT_EXPIRES_IN = 60.0
 

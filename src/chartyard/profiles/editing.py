@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chartyard.errors import InvalidInput
-from chartyard.profiles.values import parse_values
 from chartyard.store.models import ClusterProfile
+from chartyard.values import parse_values
 
 MAX_LAYERS = 50
 

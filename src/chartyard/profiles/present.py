@@ -11,9 +11,9 @@ from typing import Any
 from chartyard.errors import InvalidInput
 from chartyard.profiles.drift import Drift
 from chartyard.profiles.packs import release_name
-from chartyard.profiles.values import PackSection, install_order, pack_section, parse_values
 from chartyard.registries.present import rfc3339
 from chartyard.store.models import ClusterProfile, ProfilePack
+from chartyard.values import PackSection, install_order, pack_section, parse_values
 from chartyard.wire.common import WireModel
 from chartyard.wire.profiles import ClusterProfile as ClusterProfileOut
 from chartyard.wire.profiles import PackRef, ProfileListItem, ProfileSummary

@@ -34,12 +34,12 @@ from chartyard.profiles.packs import (
     verify_private,
 )
 from chartyard.profiles.schemas import PackBody
-from chartyard.profiles.values import pack_section, parse_values
 from chartyard.registries.kinds import kind_of
 from chartyard.registries.paths import normalise_path
 from chartyard.registries.service import RegistryService
 from chartyard.sources import AnyTarget
 from chartyard.store.models import ChartVersion, ProfilePack, Registry
+from chartyard.values import pack_section, parse_values
 
 
 @dataclass

@@ -12,13 +12,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from chartyard.registries.schemas import NAME_PATTERN
+from chartyard.wire.profiles import Layer
 
 MAX_PACKS = 50
 MAX_VALUES_CHARS = 1024 * 1024
 
 
 PackType = Literal["oci", "helm", "spectro", "manifest"]
-Layer = Literal["kernel", "os", "k8s", "cni", "csi", "addon"]
 
 
 class _Model(BaseModel):

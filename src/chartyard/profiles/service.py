@@ -27,11 +27,11 @@ from chartyard.profiles.export import ExportPack, RegistryInfo, render
 from chartyard.profiles.packs import release_name
 from chartyard.profiles.resolve import PackPlan, PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
-from chartyard.profiles.values import chart_values, pack_section, parse_values
 from chartyard.registries.kinds import kind_of
 from chartyard.registries.service import RegistryService
 from chartyard.sources import AnyTarget
 from chartyard.store.models import ClusterProfile, ProfilePack, Registry
+from chartyard.values import chart_values, pack_section, parse_values
 
 TYPES = {"add-on": "add-on", "cluster": "cluster", "full": "cluster", "infra": "infra",
          "system": "system"}

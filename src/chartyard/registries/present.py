@@ -6,11 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from chartyard.store.models import Registry, SyncState
-
-
-def rfc3339(value: datetime | None) -> str | None:
-    """Return an RFC 3339 UTC timestamp, or None."""
-    return value.isoformat().replace("+00:00", "Z") if value else None
+from chartyard.wire.common import rfc3339 as rfc3339  # re-exported for existing callers
 
 
 def _times(**values: datetime | None) -> dict[str, str]:
@@ -19,7 +15,7 @@ def _times(**values: datetime | None) -> dict[str, str]:
 
 
 def sync_status(registry: Registry) -> dict[str, Any]:
-    """Return the sync status object of DESIGN §2 (``v1RegistrySyncStatus`` plus progress)."""
+    """Return the sync status object: ``v1RegistrySyncStatus`` plus progress (docs/API.md)."""
     state = registry.sync or SyncState()
     return {
         "isSyncSupported": registry.is_sync_supported,

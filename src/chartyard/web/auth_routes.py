@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from chartyard.api.deps import SESSION_COOKIE, Ctx
+from chartyard.api.deps import SESSION_COOKIE, Ctx, SessionDep
 from chartyard.auth import service as auth
 from chartyard.errors import ServiceError
 from chartyard.web.render import UiRoute, render
@@ -59,12 +59,11 @@ def login(request: Request, ctx: Ctx, username: Annotated[str, Form(max_length=1
 
 
 @router.post("/logout", dependencies=CSRF)
-def logout(request: Request, ctx: Ctx) -> Response:
+def logout(request: Request, session: SessionDep) -> Response:
     """End the session and return to the sign-in form."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        with ctx.transaction() as session:
-            auth.logout(session, token)
+        auth.logout(session, token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
                            secure=request.url.scheme == "https")

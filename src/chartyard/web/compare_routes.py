@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy.orm import Session
 
 from chartyard.api.deps import Ctx
+from chartyard.api.services import Services
 from chartyard.catalog.compare import compare_versions
-from chartyard.catalog.service import CatalogService
 from chartyard.errors import NotFoundError
-from chartyard.profiles.service import ProfileService
 from chartyard.profiles.upgrades import catalog_versions, pack_upgrade
 from chartyard.web.render import UiRoute, render
+from chartyard.web.services import UiLater
 from chartyard.web.session import UiUser
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
@@ -47,18 +46,17 @@ def _pick(tags: list[dict[str, Any]], version: str, fallback: int) -> dict[str, 
 
 
 @router.get("/catalog/{registry_uid}/{chart_name}/compare")
-async def chart_compare(request: Request, ctx: Ctx, principal: UiUser, registry_uid: str,
-                        chart_name: str) -> Response:
+async def chart_compare(request: Request, ctx: Ctx, later: UiLater, principal: UiUser,
+                        registry_uid: str, chart_name: str) -> Response:
     """Show the Chart.yaml changes and the values diff between two versions of a chart."""
     frm = request.query_params.get("from", "")[:128]
     to = request.query_params.get("to", "")[:128]
-    def read(session: Session) -> tuple[list[dict[str, Any]], str, str, dict[str, Any]]:
-        svc = CatalogService(ctx, session, principal)
-        tags: list[dict[str, Any]] = svc.versions(chart_name, registry_uid)["tags"]
+    def read(s: Services) -> tuple[list[dict[str, Any]], str, str, dict[str, Any]]:
+        tags: list[dict[str, Any]] = s.catalog.versions(chart_name, registry_uid)["tags"]
         old, new = _pick(tags, frm, 1), _pick(tags, to, 0)
-        return tags, old["packUid"], new["packUid"], svc.detail(new["packUid"])
+        return tags, old["packUid"], new["packUid"], s.catalog.detail(new["packUid"])
 
-    tags, old_uid, new_uid, detail = await ctx.run_transaction(read)
+    tags, old_uid, new_uid, detail = await later.run(read)
     body = await compare_versions(ctx, principal, old_uid, new_uid)
     return render(request, "catalog/compare.html", principal, nav="catalog", chart=detail,
                   tags=tags, result=body, lines=diff_lines(body["valuesDiff"]),
@@ -66,17 +64,17 @@ async def chart_compare(request: Request, ctx: Ctx, principal: UiUser, registry_
 
 
 @router.get("/profiles/{uid}/packs/{index}/compare")
-async def pack_compare(request: Request, ctx: Ctx, principal: UiUser, uid: str, index: int,
-                       version: str = "") -> Response:
+async def pack_compare(request: Request, ctx: Ctx, later: UiLater, principal: UiUser,
+                       uid: str, index: int, version: str = "") -> Response:
     """Show what upgrading one pack of a profile to `version` would change."""
     body = await pack_upgrade(ctx, principal, uid, index, version[:128])
 
-    def read(session: Session) -> tuple[str, list[dict[str, Any]]]:
-        profile = ProfileService(ctx, session, principal).get(uid)
-        versions = catalog_versions(session, principal.tenant_uid, profile.packs[index])
+    def read(s: Services) -> tuple[str, list[dict[str, Any]]]:
+        profile = s.profiles.get(uid)
+        versions = catalog_versions(s.session, s.principal.tenant_uid, profile.packs[index])
         return profile.name, [{"version": r.version} for r in versions]
 
-    name, tags = await ctx.run_transaction(read)
+    name, tags = await later.run(read)
     return render(request, "catalog/compare.html", principal, nav="profiles", chart=None,
                   tags=tags, result=body, lines=diff_lines(body["valuesDiff"]),
                   back=f"/profiles/{uid}", profile_name=name, profile_uid=uid, index=index)

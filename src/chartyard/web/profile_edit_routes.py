@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from chartyard.api.deps import Ctx
+from chartyard.api.services import Later, Services
 from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, PermissionDenied, ServiceError
@@ -22,11 +24,11 @@ from chartyard.profiles.editing import (
     read_form,
 )
 from chartyard.profiles.schemas import MAX_VALUES_CHARS, ProfileBody
-from chartyard.profiles.service import ProfileService, check_version, update_profile
+from chartyard.profiles.service import check_version, update_profile
 from chartyard.profiles.upgrades import chart_names, chart_versions
-from chartyard.registries.service import RegistryService
 from chartyard.store.models import ClusterProfile
 from chartyard.web.render import UiRoute, render
+from chartyard.web.services import UiLater, UiServices
 from chartyard.web.session import CSRF, UiProfileEditor, UiUser
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
@@ -34,25 +36,28 @@ router = APIRouter(route_class=UiRoute, include_in_schema=False)
 MAX_FORM_BYTES = 8 * 1024 * 1024
 
 
-def _page(request: Request, ctx: AppContext, principal: Principal, uid: str,
-          form: EditForm | None, *, status: int = 200, error: str | None = None,
-          new_version: str = "") -> Response:
-    """Render the editor for the stored profile, or for a submitted form with its errors."""
-    with ctx.transaction() as session:
-        profile = ProfileService(ctx, session, principal).get(uid)
-        layers = form.layers if form is not None else layers_of(profile)
-        versions = {layer.registry_uid + "/" + layer.name: _versions(session, principal,
-                                                                      profile, layer)
-                    for layer in layers}
-        registries = [r for r in RegistryService(ctx, session, principal).metadata()
-                      if r["isSyncSupported"]]
-        names = chart_names(session, principal.tenant_uid)
-        meta = {"uid": profile.uid, "name": profile.name, "version": profile.version,
-                "description": form.description if form is not None else profile.description}
-    return render(request, "profiles/edit.html", principal, nav="profiles", profile=meta,
-                  layers=layers, versions=versions, registries=registries, error=error,
-                  chart_names=names,
-                  status=status, new_version=new_version)
+def _editor(s: Services, uid: str, form: EditForm | None) -> dict[str, Any]:
+    """Return what the editor shows: the stored profile, or a submitted form over it."""
+    profile = s.profiles.get(uid)
+    layers = form.layers if form is not None else layers_of(profile)
+    return {
+        "layers": layers,
+        "versions": {layer.registry_uid + "/" + layer.name: _versions(s.session, s.principal,
+                                                                       profile, layer)
+                     for layer in layers},
+        "registries": [r for r in s.registries.metadata() if r["isSyncSupported"]],
+        "chart_names": chart_names(s.session, s.principal.tenant_uid),
+        "profile": {"uid": profile.uid, "name": profile.name, "version": profile.version,
+                    "description": (form.description if form is not None
+                                    else profile.description)},
+    }
+
+
+def _page(request: Request, principal: Principal, editor: dict[str, Any], *,
+          status: int = 200, error: str | None = None, new_version: str = "") -> Response:
+    """Render the editor with what `_editor` read."""
+    return render(request, "profiles/edit.html", principal, nav="profiles", error=error,
+                  status=status, new_version=new_version, **editor)
 
 
 def _versions(session: Session, principal: Principal, profile: ClusterProfile,
@@ -69,20 +74,21 @@ def _versions(session: Session, principal: Principal, profile: ClusterProfile,
 
 
 @router.get("/profiles/{uid}/edit")
-def edit_page(request: Request, ctx: Ctx, principal: UiProfileEditor, uid: str) -> Response:
+def edit_page(request: Request, services: UiServices, principal: UiProfileEditor,
+              uid: str) -> Response:
     """Show the profile editor."""
-    return _page(request, ctx, principal, uid, None)
+    return _page(request, principal, _editor(services, uid, None))
 
 
-async def _save(ctx: AppContext, principal: Principal, uid: str, form: EditForm,
+async def _save(ctx: AppContext, later: Later, uid: str, form: EditForm,
                 new_version: str | None) -> str:
     """Save the form over profile `uid`, or over a new version of it; return the saved uid.
 
     Packs are resolved with no transaction open. A new version that fails to save is
     removed again, so a failed "save as new version" leaves nothing behind.
     """
-    def prepare(session: Session) -> tuple[str, ProfileBody]:
-        svc = ProfileService(ctx, session, principal)
+    def prepare(s: Services) -> tuple[str, ProfileBody]:
+        svc = s.profiles
         profile = svc.get(uid)
         version = check_version(new_version, "version") if new_version else profile.version
         data = profile_body(profile, form, version)
@@ -96,17 +102,18 @@ async def _save(ctx: AppContext, principal: Principal, uid: str, form: EditForm,
             return svc.new_version(uid, version).uid, body
         return uid, body
 
-    target, body = await ctx.run_transaction(prepare)
+    target, body = await later.run(prepare)
     try:
-        return (await update_profile(ctx, principal, target, body)).uid
+        return (await update_profile(ctx, later.principal, target, body)).uid
     except BaseException:
         if target != uid:
-            await ctx.run_transaction(lambda s: ProfileService(ctx, s, principal).delete(target))
+            await later.run(lambda s: s.profiles.delete(target))
         raise
 
 
 @router.post("/profiles/{uid}/edit", dependencies=CSRF)
-async def save(request: Request, ctx: Ctx, principal: UiProfileEditor, uid: str) -> Response:
+async def save(request: Request, ctx: Ctx, later: UiLater, principal: UiProfileEditor,
+               uid: str) -> Response:
     """Save the edited profile in place, or as a new version; show errors at their layer."""
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         raise InvalidInput("body", f"the form is larger than {MAX_FORM_BYTES} bytes")
@@ -116,17 +123,16 @@ async def save(request: Request, ctx: Ctx, principal: UiProfileEditor, uid: str)
     as_version = fields.get("action") == "version"
     new_version = fields.get("save_version", "").strip() if as_version else ""
     if not form.ok:
-        return await run_in_threadpool(
-            _page, request, ctx, principal, uid, form, status=422, new_version=new_version,
-            error="Some layers need attention: see the messages below.")
+        return _page(request, principal, await later.run(lambda s: _editor(s, uid, form)),
+                     status=422, new_version=new_version,
+                     error="Some layers need attention: see the messages below.")
     try:
-        saved = await _save(ctx, principal, uid, form, new_version or None)
+        saved = await _save(ctx, later, uid, form, new_version or None)
     except PermissionDenied:
         raise
     except (ServiceError, OCIError) as exc:
-        return await run_in_threadpool(
-            _page, request, ctx, principal, uid, form, status=422, new_version=new_version,
-            error=f"{exc.code}: {exc.message}")
+        return _page(request, principal, await later.run(lambda s: _editor(s, uid, form)),
+                     status=422, new_version=new_version, error=f"{exc.code}: {exc.message}")
     return RedirectResponse(f"/profiles/{saved}", status_code=303)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from chartyard.api.deps import Ctx
 from chartyard.auth.roles import Principal
@@ -18,13 +17,12 @@ from chartyard.errors import InvalidInput, PermissionDenied, ServiceError, error
 from chartyard.oci import OCIError, chart_name
 from chartyard.profiles import service as profiles
 from chartyard.profiles.export import FORMATS
-from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
-from chartyard.profiles.service import ProfileService, profile_body
+from chartyard.profiles.service import profile_body
 from chartyard.profiles.upgrades import profile_upgrades
-from chartyard.registries.service import RegistryService
 from chartyard.web.render import UiRoute, render
+from chartyard.web.services import UiLater, UiPackResolver, UiProfiles, UiRegistries
 from chartyard.web.session import CSRF, UiProfileEditor, UiUser
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
@@ -57,21 +55,19 @@ def _invalid(exc: ValidationError, prefix: str = "") -> InvalidInput:
 
 
 @router.get("/profiles")
-def profiles_page(request: Request, ctx: Ctx, principal: UiUser, name: str = "",
+def profiles_page(request: Request, svc: UiProfiles, principal: UiUser, name: str = "",
                   page: str = "") -> Response:
     """Show the tenant's cluster profiles."""
-    with ctx.transaction() as session:
-        results = ProfileService(ctx, session, principal).page(name=name[:128], limit=50,
-                                                               token=page or None)
+    results = svc.page(name=name[:128], limit=50, token=page or None)
     return render(request, "profiles/list.html", principal, nav="profiles", results=results,
                   name=name)
 
 
 @router.get("/profiles/new")
-def new_profile_page(request: Request, ctx: Ctx, principal: UiProfileEditor) -> Response:
+def new_profile_page(request: Request, svc: UiRegistries,
+                     principal: UiProfileEditor) -> Response:
     """Show the Add Cluster Profile wizard."""
-    with ctx.transaction() as session:
-        registries = RegistryService(ctx, session, principal).metadata()
+    registries = svc.metadata()
     return render(request, "profiles/new.html", principal, nav="profiles",
                   public_registries=[r for r in registries if r["isSyncSupported"]],
                   all_registries=registries)
@@ -98,36 +94,34 @@ async def create_profile(request: Request, ctx: Ctx, principal: UiUser) -> Respo
     return JSONResponse({"ok": True, "uid": uid, "redirect": f"/profiles/{uid}"})
 
 
-async def _verify(ctx: AppContext, principal: Principal, data: Any) -> dict[str, Any]:
+async def _verify(resolver: PackResolver, data: Any) -> dict[str, Any]:
     try:
         pack = PackBody.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc, "pack.") from exc
-    row = (await PackResolver(ctx, principal).resolve([pack]))[0]
+    row = (await resolver.resolve([pack]))[0]
     return {"ok": True, "digest": row.digest, "repository": row.repository,
             "version": row.chart_version, "values": row.values, "verified": row.verified}
 
 
 @router.post("/ui/profiles/verify-pack", dependencies=CSRF)
-async def verify_pack(request: Request, ctx: Ctx, principal: UiProfileEditor) -> Response:
+async def verify_pack(request: Request, resolver: UiPackResolver,
+                      _: UiProfileEditor) -> Response:
     """Check a typed Private Pack against its registry now; return its digest and defaults."""
     data = await _json_body(request)
     try:
-        return JSONResponse(await _verify(ctx, principal, data))
+        return JSONResponse(await _verify(resolver, data))
     except (ServiceError, OCIError) as exc:
         return _error_json(exc, exc.status if isinstance(exc, ServiceError) else 422)
 
 
 @router.get("/profiles/{uid}")
-async def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+async def profile_page(request: Request, ctx: Ctx, later: UiLater, principal: UiUser,
+                       uid: str) -> Response:
     """Show a profile: layers in install order, drift warnings and export downloads."""
     body = await profile_body(ctx, principal, uid)
-
-    def read_upgrades(session: Session) -> dict[str, Any]:
-        profile = ProfileService(ctx, session, principal).get(uid)
-        return {u["name"]: u for u in profile_upgrades(session, principal, profile)}
-
-    upgrades = await ctx.run_transaction(read_upgrades)
+    upgrades = await later.run(lambda s: {
+        u["name"]: u for u in profile_upgrades(s.session, s.principal, s.profiles.get(uid))})
     template = body["spec"].get("draft") or body["spec"]["published"]
     packs = template["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
@@ -138,28 +132,24 @@ async def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) 
 
 
 @router.get("/profiles/{uid}/export")
-def export_profile(ctx: Ctx, principal: UiUser, uid: str, format: str) -> Response:
+def export_profile(svc: UiProfiles, uid: str, format: str) -> Response:
     """Download the profile as Flux, Argo CD or helmfile YAML."""
-    with ctx.transaction() as session:
-        svc = ProfileService(ctx, session, principal)
-        profile = svc.get(uid)
-        text = svc.export(uid, format)
-        stem = _UNSAFE_FILENAME.sub("-", f"{profile.name}-{profile.version}-{format}")
+    profile = svc.get(uid)
+    text = svc.export(uid, format)
+    stem = _UNSAFE_FILENAME.sub("-", f"{profile.name}-{profile.version}-{format}")
     return Response(text, media_type="application/yaml",
                     headers={"Content-Disposition": f'attachment; filename="{stem}.yaml"'})
 
 
 @router.post("/profiles/{uid}/publish", dependencies=CSRF)
-def publish_profile(ctx: Ctx, principal: UiUser, uid: str) -> Response:
+def publish_profile(svc: UiProfiles, uid: str) -> Response:
     """Publish a draft profile."""
-    with ctx.transaction() as session:
-        PaletteProfiles(ctx, session, principal).publish(uid)
+    svc.publish(uid)
     return RedirectResponse(f"/profiles/{uid}", status_code=303)
 
 
 @router.post("/profiles/{uid}/delete", dependencies=CSRF)
-def delete_profile(ctx: Ctx, principal: UiUser, uid: str) -> Response:
+def delete_profile(svc: UiProfiles, uid: str) -> Response:
     """Delete this version of a profile (after the confirmation dialog)."""
-    with ctx.transaction() as session:
-        ProfileService(ctx, session, principal).delete(uid)
+    svc.delete(uid)
     return RedirectResponse("/profiles", status_code=303)

@@ -4,14 +4,12 @@ Add / Edit form and row actions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from chartyard.api.deps import Ctx
+from chartyard.api.deps import Ctx, SessionDep
 from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, ServiceError, error_body
@@ -27,10 +25,10 @@ from chartyard.registries.kinds import (
     kind_of,
 )
 from chartyard.registries.present import sync_status
-from chartyard.registries.service import RegistryService
 from chartyard.sync import scheduling
 from chartyard.web.forms import FieldError, RegistryForm, field_error, read_registry_form
 from chartyard.web.render import UiRoute, render, wants_json
+from chartyard.web.services import UiLater, UiRegistries
 from chartyard.web.session import CSRF, UiTenantAdmin, UiUser
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
@@ -108,14 +106,14 @@ def _tab_url(family: str, **query: str) -> str:
 
 
 @router.get(LIST_URL)
-def registries_page(request: Request, ctx: Ctx, principal: UiUser, saved: str | None = None,
+def registries_page(request: Request, svc: UiRegistries, principal: UiUser,
+                    saved: str | None = None,
                     notice: str | None = None, deleted: str | None = None,
                     tab: str | None = None) -> Response:
     """Show one family's tab: OCI Registries, or Helm Registries."""
     families = _families()
     family = tab if tab in families else next(iter(families))
-    with ctx.transaction() as session:
-        rows = RegistryService(ctx, session, principal).summary(family)
+    rows = svc.summary(family)
     tabs = [(f, k.family_tab, _tab_url(f)) for f, k in families.items()]
     return render(request, "registries/list.html", principal, rows=rows, saved=saved,
                   notice=notice, deleted=deleted, nav="registries", tabs=tabs, tab=family,
@@ -158,49 +156,41 @@ async def create_registry(request: Request, ctx: Ctx, principal: UiUser) -> Resp
     return await _handle(request, ctx, principal, None, None)
 
 
-def _load(ctx: AppContext, principal: Principal,
-          uid: str) -> tuple[RegistryKind, dict[str, Any]]:
-    with ctx.transaction() as session:
-        svc = RegistryService(ctx, session, principal)
-        reg = svc.get(uid)
-        return kind_of(reg), svc.body(reg)
-
-
 @router.get(f"{LIST_URL}/{{uid}}/edit")
-def edit_registry_page(request: Request, ctx: Ctx, principal: UiTenantAdmin,
+def edit_registry_page(request: Request, svc: UiRegistries, principal: UiTenantAdmin,
                        uid: str) -> Response:
     """Show the form prefilled with a registry's settings (secrets are never shown)."""
-    kind, body = _load(ctx, principal, uid)
-    return _form_page(request, principal, RegistryForm.from_body(kind, body), uid)
+    reg = svc.get(uid)
+    return _form_page(request, principal, RegistryForm.from_body(kind_of(reg), svc.body(reg)),
+                      uid)
 
 
 @router.post(f"{LIST_URL}/{{uid}}/edit", dependencies=CSRF)
-async def update_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+async def update_registry(request: Request, ctx: Ctx, later: UiLater, principal: UiUser,
+                          uid: str) -> Response:
     """Validate the changed registry, or validate and save it."""
-    kind, _ = await run_in_threadpool(_load, ctx, principal, uid)
+    kind = await later.run(lambda s: kind_of(s.registries.get(uid)))
     return await _handle(request, ctx, principal, uid, kind.name)
 
 
 @router.post(f"{LIST_URL}/{{uid}}/sync", dependencies=CSRF)
-def sync_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Response:
+def sync_registry(request: Request, svc: UiRegistries, session: SessionDep,
+                  principal: UiUser, uid: str) -> Response:
     """Ask for a synchronization now."""
-    with ctx.transaction() as session:
-        reg = RegistryService(ctx, session, principal).get(uid)
-        scheduling.request_sync(session, principal, reg, force=False)
-        status = sync_status(reg)
-        back = _tab_url(kind_of(reg).family)
+    reg = svc.get(uid)
+    scheduling.request_sync(session, principal, reg, force=False)
+    status = sync_status(reg)
+    back = _tab_url(kind_of(reg).family)
     if wants_json(request):
         return JSONResponse(status, status_code=202)
     return RedirectResponse(back, status_code=303)
 
 
 @router.post(f"{LIST_URL}/{{uid}}/delete", dependencies=CSRF)
-def delete_registry(ctx: Ctx, principal: UiUser, uid: str) -> Response:
+def delete_registry(svc: UiRegistries, uid: str) -> Response:
     """Delete a registry and its catalog (after the confirmation dialog)."""
-    with ctx.transaction() as session:
-        reg = RegistryService(ctx, session, principal).delete(uid)
-        name, family = reg.name, kind_of(reg).family
-    return RedirectResponse(_tab_url(family, deleted=name), status_code=303)
+    reg = svc.delete(uid)
+    return RedirectResponse(_tab_url(kind_of(reg).family, deleted=reg.name), status_code=303)
 
 
 @router.post("/ui/certificates/parse", dependencies=CSRF)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+
+def rfc3339(value: datetime | None) -> str | None:
+    """Return an RFC 3339 UTC timestamp, or None."""
+    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _is_none(value: Any) -> bool:

@@ -6,8 +6,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from chartyard.profiles.schemas import Layer
 from chartyard.wire.common import ListMeta, ObjectMeta, WireModel, omit
+
+Layer = Literal["kernel", "os", "k8s", "cni", "csi", "addon"]
 
 
 class PackRef(WireModel):

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from chartyard import audit
-from chartyard.api.deps import Ctx, CurrentUser, bearer_token
+from chartyard.api.deps import Ctx, CurrentUser, SessionDep, bearer_token
 from chartyard.auth import apikeys
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Role
 from chartyard.errors import PermissionDenied
-from chartyard.registries.present import rfc3339
 from chartyard.wire.auth import (
     ApiKey,
     ApiKeyActiveState,
@@ -24,6 +23,7 @@ from chartyard.wire.auth import (
     Login,
     UserToken,
 )
+from chartyard.wire.common import rfc3339
 from chartyard.wire.users import AuditEntry, AuditLog, Me
 
 router = APIRouter(prefix="/v1", tags=["auth"])
@@ -48,12 +48,11 @@ def authenticate(body: Login, ctx: Ctx) -> UserToken:
 
 
 @router.post("/auth/logout", status_code=204)
-def logout(request: Request, ctx: Ctx, _: CurrentUser) -> Response:
+def logout(request: Request, session: SessionDep, _: CurrentUser) -> Response:
     """Invalidate the current session token."""
     token = bearer_token(request)
     if token:
-        with ctx.transaction() as session:
-            auth.logout(session, token)
+        auth.logout(session, token)
     return Response(status_code=204)
 
 
@@ -66,79 +65,73 @@ def me(principal: CurrentUser) -> Me:
 
 @router.post("/apiKeys", status_code=201, response_model=ApiKeyCreated)
 @router.post("/apikeys", status_code=201, response_model=ApiKeyCreated, include_in_schema=False)
-def create_api_key(body: ApiKeyIn, ctx: Ctx, principal: CurrentUser) -> ApiKeyCreated:
+def create_api_key(body: ApiKeyIn, principal: CurrentUser,
+                   session: SessionDep) -> ApiKeyCreated:
     """Create an API key; the key is shown only in this response (`apiKey` and `key`)."""
     expiry = apikeys.parse_expiry(body.spec.expiry if body.spec else None)
-    with ctx.transaction() as session:
-        row, key = auth.create_api_key(session, principal, body.key_name)
-        row.expires_at = expiry
-        audit.record(session, principal, "apikey.create", "apikey", row.uid, row.name)
+    row, key = auth.create_api_key(session, principal, body.key_name)
+    row.expires_at = expiry
+    audit.record(session, principal, "apikey.create", "apikey", row.uid, row.name)
     return ApiKeyCreated(uid=row.uid, api_key=key, key=key)
 
 
 @router.get("/apiKeys", response_model=ApiKeys)
 @router.get("/apikeys", response_model=ApiKeys, include_in_schema=False)
-def list_api_keys(ctx: Ctx, principal: CurrentUser) -> ApiKeys:
+def list_api_keys(principal: CurrentUser, session: SessionDep) -> ApiKeys:
     """List API keys without their secrets; revoked keys show `revoked: true`."""
-    with ctx.transaction() as session:
-        return ApiKeys(items=[apikeys.present(r)
-                              for r in auth.list_api_keys(session, principal)])
+    return ApiKeys(items=[apikeys.present(r) for r in auth.list_api_keys(session, principal)])
 
 
 @router.get("/apiKeys/{uid}", response_model=ApiKey)
 @router.get("/apikeys/{uid}", response_model=ApiKey, include_in_schema=False)
-def get_api_key(uid: str, ctx: Ctx, principal: CurrentUser) -> ApiKey:
+def get_api_key(uid: str, principal: CurrentUser, session: SessionDep) -> ApiKey:
     """Return one API key without its secret."""
-    with ctx.transaction() as session:
-        return apikeys.present(apikeys.owned(session, principal, uid))
+    return apikeys.present(apikeys.owned(session, principal, uid))
 
 
 @router.put("/apiKeys/{uid}", status_code=204, response_class=Response)
 @router.put("/apikeys/{uid}", status_code=204, response_class=Response, include_in_schema=False)
-def update_api_key(uid: str, body: ApiKeyIn, ctx: Ctx, principal: CurrentUser) -> Response:
+def update_api_key(uid: str, body: ApiKeyIn, principal: CurrentUser,
+                   session: SessionDep) -> Response:
     """Rename an API key (`metadata.name`) and set its expiry (`spec.expiry`)."""
-    with ctx.transaction() as session:
-        row = apikeys.update(session, principal, uid,
-                             body.metadata.name if body.metadata else body.name,
-                             body.spec.expiry if body.spec else None)
-        audit.record(session, principal, "apikey.update", "apikey", row.uid, row.name)
+    row = apikeys.update(session, principal, uid,
+                         body.metadata.name if body.metadata else body.name,
+                         body.spec.expiry if body.spec else None)
+    audit.record(session, principal, "apikey.update", "apikey", row.uid, row.name)
     return Response(status_code=204)
 
 
 @router.patch("/apiKeys/{uid}", status_code=204, response_class=Response)
 @router.patch("/apikeys/{uid}", status_code=204, response_class=Response,
               include_in_schema=False)
-def set_api_key_active(uid: str, body: ApiKeyActiveState, ctx: Ctx,
-                       principal: CurrentUser) -> Response:
+def set_api_key_active(uid: str, body: ApiKeyActiveState, principal: CurrentUser,
+                       session: SessionDep) -> Response:
     """Activate or deactivate an API key (`{"isActive": bool}`; omitted means false)."""
-    with ctx.transaction() as session:
-        row = apikeys.set_active(session, principal, uid, body.is_active)
-        audit.record(session, principal, "apikey.activate" if body.is_active
-                     else "apikey.deactivate", "apikey", row.uid, row.name)
+    row = apikeys.set_active(session, principal, uid, body.is_active)
+    audit.record(session, principal, "apikey.activate" if body.is_active
+                 else "apikey.deactivate", "apikey", row.uid, row.name)
     return Response(status_code=204)
 
 
 @router.delete("/apiKeys/{uid}", status_code=204, response_class=Response)
 @router.delete("/apikeys/{uid}", status_code=204, response_class=Response,
                include_in_schema=False)
-def revoke_api_key(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
+def revoke_api_key(uid: str, principal: CurrentUser, session: SessionDep) -> Response:
     """Delete (revoke) an API key; it stays listed as revoked for the audit trail."""
-    with ctx.transaction() as session:
-        row = auth.revoke_api_key(session, principal, uid)
-        audit.record(session, principal, "apikey.revoke", "apikey", row.uid, row.name)
+    row = auth.revoke_api_key(session, principal, uid)
+    audit.record(session, principal, "apikey.revoke", "apikey", row.uid, row.name)
     return Response(status_code=204)
 
 
 @router.get("/audit", response_model=AuditLog)
-def audit_log(ctx: Ctx, principal: CurrentUser, limit: int = 100,
+def audit_log(principal: CurrentUser, session: SessionDep, limit: int = 100,
               before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
               ) -> AuditLog:
     """Return the tenant's audit log, newest first; tenant admins only."""
     if not principal.has(Role.TENANT_ADMIN):
         raise PermissionDenied("the audit log is readable by tenant admins only")
-    with ctx.transaction() as session:
-        rows = audit.recent(session, principal.tenant_uid, max(1, min(limit, 500)), before)
-        items = [AuditEntry(id=r.id, actor=r.actor, action=r.action, target_kind=r.target_kind,
-                            target_uid=r.target_uid, target_name=r.target_name,
-                            details=r.details, at=rfc3339(r.at) or "") for r in rows]
-    return AuditLog(items=items)
+    rows = audit.recent(session, principal.tenant_uid, max(1, min(limit, 500)), before)
+    return AuditLog(items=[AuditEntry(id=r.id, actor=r.actor, action=r.action,
+                                      target_kind=r.target_kind, target_uid=r.target_uid,
+                                      target_name=r.target_name, details=r.details,
+                                      at=rfc3339(r.at) or "") for r in rows])

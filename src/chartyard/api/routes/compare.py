@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.api.deps import Ctx, CurrentUser, SessionDep
+from chartyard.api.services import Profiles
 from chartyard.catalog.compare import compare_versions
-from chartyard.profiles.service import ProfileService
 from chartyard.profiles.upgrades import pack_upgrade, profile_upgrades
 from chartyard.wire.compare import Comparison, PackUpgradeComparison, ProfileUpgrades
 
@@ -23,11 +23,10 @@ async def compare(packUid: str, to: Annotated[str, Query(min_length=1, max_lengt
 
 
 @router.get("/clusterprofiles/{uid}/upgrades", response_model=ProfileUpgrades)
-def upgrades(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+def upgrades(uid: str, svc: Profiles, session: SessionDep,
+             principal: CurrentUser) -> dict[str, Any]:
     """Return each pack's newest catalog version of the same major and of a newer major."""
-    with ctx.transaction() as session:
-        profile = ProfileService(ctx, session, principal).get(uid)
-        return {"items": profile_upgrades(session, principal, profile)}
+    return {"items": profile_upgrades(session, principal, svc.get(uid))}
 
 
 @router.get("/clusterprofiles/{uid}/packs/{index}/compare",

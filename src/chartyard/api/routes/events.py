@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.api.deps import Ctx, CurrentUser, SessionDep
+from chartyard.api.services import Registries
 from chartyard.context import AppContext
 from chartyard.events import service
 from chartyard.events.runtime import EventRefresher, TokenBuckets
-from chartyard.registries.service import RegistryService
 from chartyard.wire.events import EventHook, EventsAccepted, EventSecret
 
 router = APIRouter(prefix="/v1/registries", tags=["registry events"])
@@ -70,21 +70,18 @@ async def receive(uid: str, request: Request, ctx: Ctx) -> EventsAccepted:
 
 
 @router.post("/{uid}/events/secret", response_model=EventSecret)
-def rotate_secret(uid: str, request: Request, ctx: Ctx, principal: CurrentUser,
-                  response: Response) -> EventSecret:
+def rotate_secret(uid: str, request: Request, svc: Registries, session: SessionDep,
+                  principal: CurrentUser, response: Response) -> EventSecret:
     """Create or rotate the registry's event secret; it is returned this once."""
-    with ctx.transaction() as session:
-        reg = RegistryService(ctx, session, principal).get(uid)
-        secret = service.rotate_secret(session, principal, reg)
-        info = service.hook_info(session, reg, str(request.base_url))
+    reg = svc.get(uid)
+    secret = service.rotate_secret(session, principal, reg)
+    info = service.hook_info(session, reg, str(request.base_url))
     response.headers["Cache-Control"] = "no-store"
     return EventSecret(secret=secret, url=info["url"],
                        header=f"Authorization: Bearer {secret}")
 
 
 @router.get("/{uid}/events", response_model=EventHook)
-def hook(uid: str, request: Request, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+def hook(uid: str, request: Request, svc: Registries, session: SessionDep) -> dict[str, Any]:
     """Return the URL to configure in the registry and the last event received."""
-    with ctx.transaction() as session:
-        reg = RegistryService(ctx, session, principal).get(uid)
-        return service.hook_info(session, reg, str(request.base_url))
+    return service.hook_info(session, svc.get(uid), str(request.base_url))

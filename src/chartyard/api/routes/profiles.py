@@ -8,16 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.api.services import Profiles
 from chartyard.profiles import palette
 from chartyard.profiles.export import FORMATS, FormatName
-from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.schemas import ProfileBody, TemplateBody, VersionBody
-from chartyard.profiles.service import (
-    ProfileService,
-    create_profile,
-    profile_body,
-    update_profile,
-)
+from chartyard.profiles.service import create_profile, profile_body, update_profile
 from chartyard.wire.common import Uid
 from chartyard.wire.profiles import (
     CloneEntity,
@@ -41,34 +36,29 @@ async def create(body: ProfileBody, ctx: Ctx, principal: CurrentUser,
 
 
 @router.get(P, response_model=ProfileList)
-def list_profiles(ctx: Ctx, principal: CurrentUser, name: str = "", type: str = "",
+def list_profiles(svc: Profiles, name: str = "", type: str = "",
                   tag: str = "", limit: int = 50,
                   continue_: Annotated[str | None, Query(alias="continue")] = None,
                   ) -> dict[str, Any]:
     """List profiles one page at a time, filtered by name, type and tag (label)."""
-    with ctx.transaction() as session:
-        return ProfileService(ctx, session, principal).page(
-            name=name, profile_type=type, tag=tag, limit=limit, token=continue_)
+    return svc.page(name=name, profile_type=type, tag=tag, limit=limit, token=continue_)
 
 
 @router.post("/v1/dashboard/clusterprofiles", response_model=ProfilesSummary)
-def dashboard(ctx: Ctx, principal: CurrentUser, body: ProfilesFilterSpec | None = None,
+def dashboard(svc: Profiles, body: ProfilesFilterSpec | None = None,
               limit: Annotated[int | None, Query(ge=1, le=50)] = None,
               offset: Annotated[int | None, Query(ge=0, le=2**31)] = None,
               continue_: Annotated[str | None, Query(alias="continue")] = None,
               ) -> dict[str, Any]:
     """Palette's profile list: filter by name, type, tags and version; sort; page."""
-    with ctx.transaction() as session:
-        return PaletteProfiles(ctx, session, principal).dashboard(
-            body or ProfilesFilterSpec(), limit=limit, offset=offset, token=continue_)
+    return svc.dashboard(body or ProfilesFilterSpec(), limit=limit, offset=offset,
+                         token=continue_)
 
 
 @router.get(f"{P}/validate/name", status_code=204, response_class=Response)
-def validate_name(ctx: Ctx, principal: CurrentUser, name: str = "",
-                  version: str = "") -> Response:
+def validate_name(svc: Profiles, name: str = "", version: str = "") -> Response:
     """Answer 204 when no profile has this name and version (default 1.0.0), else 409."""
-    with ctx.transaction() as session:
-        PaletteProfiles(ctx, session, principal).check_name(name, version or None)
+    svc.check_name(name, version or None)
     return Response(status_code=204)
 
 
@@ -95,28 +85,23 @@ async def update(uid: str, body: ProfileBody, ctx: Ctx, principal: CurrentUser,
 
 
 @router.delete(f"{P}/{{uid}}", status_code=204, response_class=Response)
-def delete(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
+def delete(uid: str, svc: Profiles) -> Response:
     """Delete one version of a profile."""
-    with ctx.transaction() as session:
-        ProfileService(ctx, session, principal).delete(uid)
+    svc.delete(uid)
     return Response(status_code=204)
 
 
 @router.patch(f"{P}/{{uid}}/publish", status_code=204, response_class=Response)
-def publish(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
+def publish(uid: str, svc: Profiles) -> Response:
     """Publish a profile: its draft becomes the published template."""
-    with ctx.transaction() as session:
-        PaletteProfiles(ctx, session, principal).publish(uid)
+    svc.publish(uid)
     return Response(status_code=204)
 
 
 @router.post(f"{P}/{{uid}}/clone", status_code=201, response_model=Uid)
-def clone(uid: str, body: CloneEntity, ctx: Ctx, principal: CurrentUser) -> Uid:
+def clone(uid: str, body: CloneEntity, svc: Profiles) -> Uid:
     """Copy a profile under a new name (and version); the copy is a draft."""
-    with ctx.transaction() as session:
-        copy = PaletteProfiles(ctx, session, principal).clone(
-            uid, body.metadata.name, body.metadata.version)
-        return Uid(uid=copy.uid)
+    return Uid(uid=svc.clone(uid, body.metadata.name, body.metadata.version).uid)
 
 
 @router.post(f"{P}/{{uid}}/validate/packs", response_model=ValidatorResponse)
@@ -127,11 +112,9 @@ async def validate_profile_packs(uid: str, body: TemplateBody, ctx: Ctx,
 
 
 @router.post(f"{P}/{{uid}}/versions", status_code=201, response_model=Uid)
-def new_version(uid: str, body: VersionBody, ctx: Ctx, principal: CurrentUser) -> Uid:
+def new_version(uid: str, body: VersionBody, svc: Profiles) -> Uid:
     """Copy a profile under a new version."""
-    with ctx.transaction() as session:
-        profile = ProfileService(ctx, session, principal).new_version(uid, body.version)
-        return Uid(uid=profile.uid)
+    return Uid(uid=svc.new_version(uid, body.version).uid)
 
 
 @router.get(f"{P}/{{uid}}/export", response_class=Response,
@@ -141,13 +124,10 @@ def new_version(uid: str, body: VersionBody, ctx: Ctx, principal: CurrentUser) -
                 "content": {"application/octet-stream": {"schema": {"type": "string",
                                                                     "format": "binary"}},
                             "application/yaml": {"schema": {"type": "string"}}}}})
-def export(uid: str, ctx: Ctx, principal: CurrentUser,
-           format: FormatName = "json") -> Response:
+def export(uid: str, svc: Profiles, format: FormatName = "json") -> Response:
     """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML."""
-    with ctx.transaction() as session:
-        if FORMATS[format].is_profile_file:
-            text, filename = PaletteProfiles(ctx, session, principal).profile_file(uid, format)
-            return Response(text, media_type="application/octet-stream", headers={
-                "Content-Disposition": f'attachment; filename="{filename}"'})
-        text = ProfileService(ctx, session, principal).export(uid, format)
-    return Response(text, media_type="application/yaml")
+    if FORMATS[format].is_profile_file:
+        text, filename = svc.profile_file(uid, format)
+        return Response(text, media_type="application/octet-stream", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(svc.export(uid, format), media_type="application/yaml")

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.api.deps import Ctx, CurrentUser, SessionDep
+from chartyard.api.services import Registries
 from chartyard.pagination import decode_cursor, page_body, page_limit
 from chartyard.registries import operations
 from chartyard.registries.kinds import RegistryKind, all_kinds
@@ -26,7 +27,6 @@ from chartyard.registries.schemas import (
     SyncStatus,
     UidResponse,
 )
-from chartyard.registries.service import RegistryService
 from chartyard.sync import scheduling
 
 router = APIRouter(prefix="/v1/registries", tags=["registries"])
@@ -37,17 +37,15 @@ RawBody = Annotated[dict[str, Any], Body()]
 
 
 @router.get("/oci/summary", response_model=Summary, response_model_exclude_unset=True)
-def summary(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+def summary(svc: Registries) -> dict[str, Any]:
     """List the tenant's OCI registries with sync status and chart counts."""
-    with ctx.transaction() as session:
-        return {"items": RegistryService(ctx, session, principal).summary()}
+    return {"items": svc.summary()}
 
 
 @router.get("/metadata", response_model=RegistriesMetadata)
-def metadata(ctx: Ctx, principal: CurrentUser, scope: Scope = "all") -> dict[str, Any]:
+def metadata(svc: Registries, scope: Scope = "all") -> dict[str, Any]:
     """Return the profile builder's Registry drop-down."""
-    with ctx.transaction() as session:
-        return {"items": RegistryService(ctx, session, principal).metadata(scope)}
+    return {"items": svc.metadata(scope)}
 
 
 def _parse(kind: RegistryKind, data: Any, *, bare_spec: bool) -> BaseModel:
@@ -77,10 +75,8 @@ def _register(kind: RegistryKind) -> None:
         await operations.validate_stored(ctx, principal, uid, kind.name)
         return Response(status_code=204)
 
-    def get(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
-        with ctx.transaction() as session:
-            svc = RegistryService(ctx, session, principal)
-            return svc.body(svc.get(uid, kind.name))
+    def get(uid: str, svc: Registries) -> dict[str, Any]:
+        return svc.body(svc.get(uid, kind.name))
 
     async def update(uid: str, body: RawBody, ctx: Ctx,
                      principal: CurrentUser, skipValidation: bool = False) -> Response:
@@ -88,27 +84,21 @@ def _register(kind: RegistryKind) -> None:
         await operations.update(ctx, principal, uid, norm, skip_validation=skipValidation)
         return Response(status_code=204)
 
-    def delete(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
-        with ctx.transaction() as session:
-            RegistryService(ctx, session, principal).delete(uid, kind.name)
+    def delete(uid: str, svc: Registries) -> Response:
+        svc.delete(uid, kind.name)
         return Response(status_code=204)
 
-    def sync(uid: str, ctx: Ctx, principal: CurrentUser,
+    def sync(uid: str, svc: Registries, session: SessionDep, principal: CurrentUser,
              forceSync: bool = False) -> Response:
-        with ctx.transaction() as session:
-            reg = RegistryService(ctx, session, principal).get(uid, kind.name)
-            scheduling.request_sync(session, principal, reg, force=forceSync)
+        scheduling.request_sync(session, principal, svc.get(uid, kind.name), force=forceSync)
         return Response(status_code=202)
 
-    def status(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
-        with ctx.transaction() as session:
-            return sync_status(RegistryService(ctx, session, principal).get(uid, kind.name))
+    def status(uid: str, svc: Registries) -> dict[str, Any]:
+        return sync_status(svc.get(uid, kind.name))
 
-    def sync_history(uid: str, ctx: Ctx, principal: CurrentUser,
+    def sync_history(uid: str, svc: Registries, session: SessionDep,
                      limit: int = 20) -> dict[str, Any]:
-        with ctx.transaction() as session:
-            reg = RegistryService(ctx, session, principal).get(uid, kind.name)
-            return {"items": scheduling.history(session, reg, limit)}
+        return {"items": scheduling.history(session, svc.get(uid, kind.name), limit)}
 
     tag: list[str | Enum] = [f"registries: {kind.name}"]
     name = kind.name
@@ -158,21 +148,18 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
 def _register_family(family: str, model: RegistryKind) -> None:
     """Register a family's paged list and summary (``/v1/registries/helm``), before its items."""
 
-    def list_(ctx: Ctx, principal: CurrentUser, limit: int = 50, offset: int = 0,
+    def list_(svc: Registries, limit: int = 50, offset: int = 0,
               continue_: Annotated[str | None, Query(alias="continue")] = None
               ) -> dict[str, Any]:
-        with ctx.transaction() as session:
-            svc = RegistryService(ctx, session, principal)
-            regs = svc.family(family)
-            start, size = decode_cursor(continue_) if continue_ else max(0, offset), \
-                page_limit(limit)
-            page = regs[start:start + size]
-            return page_body([svc.body(r) for r in page], offset=start, limit=size,
-                             more=len(regs) > start + size)
+        regs = svc.family(family)
+        start, size = decode_cursor(continue_) if continue_ else max(0, offset), \
+            page_limit(limit)
+        page = regs[start:start + size]
+        return page_body([svc.body(r) for r in page], offset=start, limit=size,
+                         more=len(regs) > start + size)
 
-    def summary_(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
-        with ctx.transaction() as session:
-            return {"items": RegistryService(ctx, session, principal).summary(family)}
+    def summary_(svc: Registries) -> dict[str, Any]:
+        return {"items": svc.summary(family)}
 
     tag: list[str | Enum] = [f"registries: {family}"]
     router.add_api_route(f"/{family}", list_, methods=["GET"], tags=tag,
@@ -192,8 +179,6 @@ for _kind in all_kinds():
 
 
 @router.get("/oci/{uid}", response_model=OciRegistryEntity, response_model_exclude_unset=True)
-def get_any(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+def get_any(uid: str, svc: Registries) -> dict[str, Any]:
     """Return any OCI registry, whatever its kind (``v1OciRegistryEntity``)."""
-    with ctx.transaction() as session:
-        svc = RegistryService(ctx, session, principal)
-        return svc.entity(svc.get(uid))
+    return svc.entity(svc.get(uid))

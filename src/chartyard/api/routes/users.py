@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.api.deps import CurrentUser, SessionDep
+from chartyard.api.services import Users as UsersDep
 from chartyard.auth import service as auth
-from chartyard.auth.users import UserService, user_body
-from chartyard.registries.present import rfc3339
+from chartyard.users import user_body
+from chartyard.wire.common import rfc3339
 from chartyard.wire.users import User, UserApiKey, UserApiKeys, Users
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
@@ -36,56 +37,47 @@ class NewPassword(BaseModel):
 
 
 @router.get("", response_model=Users)
-def list_users(ctx: Ctx, principal: CurrentUser) -> Users:
+def list_users(svc: UsersDep) -> Users:
     """List the tenant's users; tenant admins only."""
-    with ctx.transaction() as session:
-        rows = UserService(session, principal).list()
-        return Users(items=[User.model_validate(user_body(u)) for u in rows])
+    return Users(items=[User.model_validate(user_body(u)) for u in svc.list()])
 
 
 @router.post("", status_code=201, response_model=User)
-def create_user(body: NewUser, ctx: Ctx, principal: CurrentUser) -> User:
+def create_user(body: NewUser, svc: UsersDep) -> User:
     """Create a user in the caller's tenant."""
-    with ctx.transaction() as session:
-        return User.model_validate(user_body(UserService(session, principal).create(
-            body.username, body.password, body.role)))
+    return User.model_validate(user_body(svc.create(body.username, body.password, body.role)))
 
 
 @router.get("/me/apikeys", response_model=UserApiKeys)
-def my_api_keys(ctx: Ctx, principal: CurrentUser) -> UserApiKeys:
+def my_api_keys(session: SessionDep, principal: CurrentUser) -> UserApiKeys:
     """List the caller's own API keys, without their secrets."""
-    with ctx.transaction() as session:
-        rows = [r for r in auth.list_api_keys(session, principal)
-                if r.user_uid == principal.user_uid]
-        return UserApiKeys(items=[UserApiKey(uid=r.uid, name=r.name, prefix=r.prefix,
-                                             created_at=rfc3339(r.created_at) or "",
-                                             revoked=r.revoked_at is not None) for r in rows])
+    rows = [r for r in auth.list_api_keys(session, principal)
+            if r.user_uid == principal.user_uid]
+    return UserApiKeys(items=[UserApiKey(uid=r.uid, name=r.name, prefix=r.prefix,
+                                         created_at=rfc3339(r.created_at) or "",
+                                         revoked=r.revoked_at is not None) for r in rows])
 
 
 @router.get("/{uid}", response_model=User)
-def get_user(uid: str, ctx: Ctx, principal: CurrentUser) -> User:
+def get_user(uid: str, svc: UsersDep) -> User:
     """Return one user of the tenant."""
-    with ctx.transaction() as session:
-        return User.model_validate(user_body(UserService(session, principal).get(uid)))
+    return User.model_validate(user_body(svc.get(uid)))
 
 
 @router.patch("/{uid}", response_model=User)
-def patch_user(uid: str, body: UserPatch, ctx: Ctx, principal: CurrentUser) -> User:
+def patch_user(uid: str, body: UserPatch, svc: UsersDep) -> User:
     """Change a user's role, or disable (revoking sessions and API keys) or enable them."""
-    with ctx.transaction() as session:
-        svc = UserService(session, principal)
-        user = svc.get(uid)
-        if body.role is not None:
-            user = svc.set_role(uid, body.role)
-        if body.disabled is not None:
-            user = svc.set_disabled(uid, body.disabled)
-        return User.model_validate(user_body(user))
+    user = svc.get(uid)
+    if body.role is not None:
+        user = svc.set_role(uid, body.role)
+    if body.disabled is not None:
+        user = svc.set_disabled(uid, body.disabled)
+    return User.model_validate(user_body(user))
 
 
 @router.post("/{uid}/password", status_code=204, response_class=Response)
-def reset_password(uid: str, body: NewPassword, ctx: Ctx, principal: CurrentUser) -> Response:
+def reset_password(uid: str, body: NewPassword, svc: UsersDep) -> Response:
     """Set a user's password; their sessions end."""
-    with ctx.transaction() as session:
-        UserService(session, principal).reset_password(uid, body.password)
+    svc.reset_password(uid, body.password)
     return Response(status_code=204)
 

@@ -203,7 +203,7 @@ class EcrKind(RegistryKind):
             stored_creds["stsArn"] = arn
         stored = EcrStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
-            # DESIGN §2: ECR endpoints are written without a scheme; a pasted one is removed
+            # docs/API.md: ECR endpoints are written without a scheme; a pasted one is removed
             # (with a notice), so the canonical form is what is returned.
             "endpoint": endpoint, "isPrivate": spec.is_private,
             "defaultRegion": spec.default_region, "credentials": stored_creds,

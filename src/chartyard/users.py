@@ -18,8 +18,8 @@ from chartyard.auth import service as auth
 from chartyard.auth.passwords import hash_password
 from chartyard.auth.roles import Principal, Role
 from chartyard.errors import InvalidInput, NotFoundError, PermissionDenied
-from chartyard.registries.present import rfc3339
 from chartyard.store.models import ApiKey, AuthToken, Tenant, User, utcnow
+from chartyard.wire.common import rfc3339
 
 KIND = "user"
 MIN_PASSWORD = 8

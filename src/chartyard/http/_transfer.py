@@ -1,16 +1,25 @@
-"""One logical request: limit concurrency, send with auth, read a bounded body, retry."""
+"""The one retry loop: limit concurrency per host, send, read a bounded body, retry.
+
+Every client (OCI, Helm index) sends through `Transfer`: 5xx and broken
+connections are retried with jittered back-off, a 429 that says when to come
+back (``Retry-After``) gets its own budget of waits, and every answer is reported
+to the host's shared `HostBudget` (429/503, ``Retry-After``, ``RateLimit-*``).
+"""
 
 from __future__ import annotations
 
+import hashlib
 import random as _random
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import IO
 
 import httpx
 
 from ._aimd import BudgetPolicy
-from ._body import read_capped
-from ._budget import HostBudget, Slot
+from ._body import ensure_complete, read_capped
+from ._budget import HostBudget, HostBudgets, Slot
 from ._config import ClientLimits
 from ._errors import (
     OCIError,
@@ -32,11 +41,16 @@ from ._stats import RequestStats
 from ._transport import KIND, SCOPE
 
 ERROR_BODY_BYTES = 64 * 1024
+_SPOOL_IN_MEMORY = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class Fetched:
-    """Hold a finished response: status, headers, the (bounded) body and the final URL."""
+    """Hold a finished response: status, headers, the (bounded) body and the final URL.
+
+    When the request streamed into a `Sink`, a 2xx body is in the sink and ``body``
+    is empty; other bodies (errors, for messages) are always in ``body``.
+    """
 
     status: int
     headers: httpx.Headers
@@ -44,11 +58,62 @@ class Fetched:
     url: httpx.URL
 
 
-class Transfer:
-    """Run requests for a client under its host's budget and the retry policy.
+class Sink:
+    """Collect a body: sha256 as it arrives, in memory up to 1 MiB, then in a temp file."""
 
-    ``budget`` is shared with every other client of the same host in the process; a
-    client without one gets a private budget pinned at ``limits.max_in_flight``.
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        """Append a chunk."""
+        self.file.write(chunk)
+        self._hash.update(chunk)
+        self.size += len(chunk)
+
+    def reset(self) -> None:
+        """Forget what was written (before a retry)."""
+        self.file.seek(0)
+        self.file.truncate()
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    @property
+    def digest(self) -> str:
+        """Return ``sha256:<hex>`` of everything written."""
+        return "sha256:" + self._hash.hexdigest()
+
+    def getvalue(self) -> bytes:
+        """Return the whole body (only for bodies known to be small)."""
+        self.file.seek(0)
+        return self.file.read()
+
+    def rewind(self) -> IO[bytes]:
+        """Return the file positioned at its start, for reading."""
+        self.file.seek(0)
+        return self.file
+
+    def close(self) -> None:
+        """Delete the temp file."""
+        self.file.close()
+
+
+class TooLargeBody(Exception):
+    """Signal that a body streamed into a `Sink` passed its cap; the caller words the error."""
+
+    def __init__(self, declared: int | None) -> None:
+        super().__init__("body over the cap")
+        self.declared = declared
+
+
+class Transfer:
+    """Run requests for a client under its hosts' budgets and the retry policy.
+
+    ``budgets`` (the process's, shared with every other client) gives each URL's
+    host its budget; ``budget`` pins one host's budget for a single-host client.
+    With neither, the client gets private budgets pinned at ``limits.max_in_flight``.
+    ``peer`` names the other side in messages ("registry", "server").
     """
 
     def __init__(
@@ -60,14 +125,39 @@ class Transfer:
         sleep: Callable[[float], Awaitable[None]],
         random: Callable[[], float] = _random.random,
         budget: HostBudget | None = None,
+        budgets: HostBudgets | None = None,
         host: str = "",
+        peer: str = "registry",
     ) -> None:
         self._client = client
         self._limits = limits
         self._stats = stats
         self._sleep = sleep
         self._random = random
-        self.budget = budget or HostBudget(host, BudgetPolicy.fixed(limits.max_in_flight))
+        self._peer = peer
+        self._host = host
+        self._pinned = budget
+        self._budgets = budgets
+        if budget is None and budgets is None:
+            fixed = BudgetPolicy.fixed(limits.max_in_flight)
+            if host:
+                self._pinned = HostBudget(host, fixed)
+            else:
+                self._budgets = HostBudgets(fixed)
+
+    @property
+    def budget(self) -> HostBudget:
+        """Return the budget of the client's own host (the pinned one, if any)."""
+        if self._pinned is not None:
+            return self._pinned
+        assert self._budgets is not None
+        return self._budgets.for_host(self._host)
+
+    def budget_for(self, url: str) -> HostBudget:
+        """Return the budget the request to ``url`` counts against."""
+        if self._pinned is not None or self._budgets is None:
+            return self.budget
+        return self._budgets.for_host(httpx.URL(url).netloc.decode("ascii").lower())
 
     async def fetch(
         self,
@@ -81,23 +171,34 @@ class Transfer:
         accept: str | None = None,
         follow_redirects: bool = False,
         truncate: bool = False,
+        headers: dict[str, str] | None = None,
+        sink: Sink | None = None,
     ) -> Fetched:
-        """Send until a non-retryable answer arrives or the retry budget is spent."""
+        """Send until a non-retryable answer arrives or the retry budget is spent.
+
+        With ``sink``, a 2xx body streams into it (reset before each attempt) and a
+        body over ``max_bytes`` raises `TooLargeBody` for the caller to word.
+        """
         extensions: dict[str, object] = {KIND: kind}
         if scope is not None:
             extensions[SCOPE] = scope
-        headers = {"Accept": accept} if accept else {}
+        sent = dict(headers or {})
+        if accept:
+            sent["Accept"] = accept
         attempt = throttled = 0
-        slept_retry_after = False
+        slept_retry_after = False  # that wait also covers the host-wide pause
+        budget = self.budget_for(url)
         while True:
-            async with self.budget.slot(sleep=self._sleep,
-                                        honour_pause=not slept_retry_after) as slot:
+            if sink is not None:
+                sink.reset()
+            async with budget.slot(sleep=self._sleep,
+                                   honour_pause=not slept_retry_after) as slot:
                 try:
                     request = self._client.build_request(
-                        method, url, headers=headers, extensions=extensions
+                        method, url, headers=sent, extensions=extensions
                     )
                     fetched = await self._attempt(
-                        request, follow_redirects, max_bytes, what, truncate
+                        request, follow_redirects, max_bytes, what, truncate, sink
                     )
                 except RETRYABLE_EXCEPTIONS as exc:
                     outcome: Fetched | BaseException = exc
@@ -134,14 +235,17 @@ class Transfer:
         max_bytes: int,
         what: str,
         truncate: bool,
+        sink: Sink | None,
     ) -> Fetched:
         response = await self._client.send(request, stream=True, follow_redirects=follow_redirects)
         try:
             self._note_rate_limit(response.headers)
             status = response.status_code
             body = b""
-            if status in RETRYABLE_STATUS or request.method == "HEAD":
+            if status in RETRYABLE_STATUS or request.method == "HEAD" or status == 304:
                 pass  # nothing worth reading
+            elif 200 <= status < 300 and sink is not None:
+                await _stream(response, sink, max_bytes)
             elif 200 <= status < 300:
                 body = await read_capped(response, max_bytes, what=what, truncate=truncate)
             else:
@@ -189,7 +293,7 @@ class Transfer:
             return self._rate_limited(what, retry_after, asked=False)
         if status is not None:
             return ServerError(
-                f"the registry kept answering {status} to {what} ({tries} attempts); it "
+                f"the {self._peer} kept answering {status} to {what} ({tries} attempts); it "
                 "may be overloaded or down; try again later",
                 {"status": status, "attempts": tries},
             )
@@ -197,7 +301,7 @@ class Transfer:
             return await self._describe(outcome)
         if isinstance(outcome, TruncatedBody | httpx.RemoteProtocolError):
             return ProtocolError(
-                f"the registry broke off its answer to {what} ({outcome}) on all {tries} "
+                f"the {self._peer} broke off its answer to {what} ({outcome}) on all {tries} "
                 "attempts; check proxies or load balancers in front of it",
                 {"attempts": tries},
             )
@@ -212,7 +316,7 @@ class Transfer:
             else f"kept throttling {what} after {self._limits.max_retries + 1} attempts"
         )
         return RateLimited(
-            f"the registry is rate limiting us (429) and {why}; try again later or "
+            f"the {self._peer} is rate limiting us (429) and {why}; try again later or "
             "sync less often",
             retry_after=retry_after,
             details={"rateLimitRemaining": self._stats.rate_limit_remaining},
@@ -261,3 +365,16 @@ def _report(slot: Slot, fetched: Fetched) -> None:
 def _no_answer(exc: httpx.RemoteProtocolError) -> bool:
     """Return True when the server hung up before sending any response at all."""
     return "without sending a response" in str(exc)
+
+
+async def _stream(response: httpx.Response, sink: Sink, cap: int) -> None:
+    """Copy the decoded body into ``sink``; raise `TooLargeBody` past ``cap`` bytes."""
+    declared = response.headers.get("content-length", "")
+    encoded = response.headers.get("content-encoding", "identity").lower() not in ("", "identity")
+    if declared.isdigit() and int(declared) > cap and not encoded:
+        raise TooLargeBody(int(declared))
+    async for chunk in response.aiter_bytes():
+        if sink.size + len(chunk) > cap:
+            raise TooLargeBody(int(declared) if declared.isdigit() else None)
+        sink.write(chunk)
+    ensure_complete(response, sink.size)

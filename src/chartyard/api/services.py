@@ -1,0 +1,104 @@
+"""Service providers: each service bound to the request's session and caller.
+
+A handler names what it needs (``svc: Registries``) and holds no session plumbing.
+Sync handlers get services on the handler's one transaction (`SessionDep`). Async
+handlers that talk to a registry get `Later`, whose every ``run`` is a short
+transaction of its own on a worker thread, so nothing is held open across the
+network wait. The web UI binds the same providers to its cookie user (`web/services.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+from typing import Annotated, TypeVar
+
+from fastapi import Depends
+from sqlalchemy.orm import Session
+
+from chartyard.api.deps import Ctx, CurrentUser, SessionDep
+from chartyard.auth.roles import Principal
+from chartyard.catalog.service import CatalogService
+from chartyard.context import AppContext
+from chartyard.profiles.palette import PaletteProfiles
+from chartyard.registries.service import RegistryService
+from chartyard.users import UserService
+
+T = TypeVar("T")
+
+
+class Services:
+    """The services of one caller on one session, each made on first use."""
+
+    def __init__(self, ctx: AppContext, session: Session, principal: Principal) -> None:
+        self.ctx, self.session, self.principal = ctx, session, principal
+
+    @cached_property
+    def registries(self) -> RegistryService:
+        """Return the registry service."""
+        return RegistryService(self.ctx, self.session, self.principal)
+
+    @cached_property
+    def catalog(self) -> CatalogService:
+        """Return the catalog service."""
+        return CatalogService(self.ctx, self.session, self.principal)
+
+    @cached_property
+    def profiles(self) -> PaletteProfiles:
+        """Return the cluster profile service (Palette's use cases included)."""
+        return PaletteProfiles(self.ctx, self.session, self.principal)
+
+    @cached_property
+    def users(self) -> UserService:
+        """Return the user service (raises 403 unless the caller is a tenant admin)."""
+        return UserService(self.session, self.principal)
+
+
+class Later:
+    """Services for async handlers: each `run` is one short transaction of its own.
+
+    The work runs on a worker thread with a fresh session, committed when it returns
+    and rolled back when it raises; between runs no session is open.
+    """
+
+    def __init__(self, ctx: AppContext, principal: Principal) -> None:
+        self.ctx, self.principal = ctx, principal
+
+    async def run(self, work: Callable[[Services], T]) -> T:
+        """Return ``work(services)`` computed in one short transaction."""
+        return await self.ctx.run_transaction(
+            lambda session: work(Services(self.ctx, session, self.principal)))
+
+
+def _services(ctx: Ctx, principal: CurrentUser, session: SessionDep) -> Services:
+    return Services(ctx, session, principal)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+
+
+def _registries(services: ServicesDep) -> RegistryService:
+    return services.registries
+
+
+def _catalog(services: ServicesDep) -> CatalogService:
+    return services.catalog
+
+
+def _profiles(services: ServicesDep) -> PaletteProfiles:
+    return services.profiles
+
+
+def _users(services: ServicesDep) -> UserService:
+    return services.users
+
+
+def _later(ctx: Ctx, principal: CurrentUser) -> Later:
+    return Later(ctx, principal)
+
+
+Registries = Annotated[RegistryService, Depends(_registries)]
+Catalog = Annotated[CatalogService, Depends(_catalog)]
+Profiles = Annotated[PaletteProfiles, Depends(_profiles)]
+Users = Annotated[UserService, Depends(_users)]
+LaterServices = Annotated[Later, Depends(_later)]
