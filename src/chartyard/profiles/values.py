@@ -16,6 +16,7 @@ import yaml
 
 from chartyard.errors import InvalidInput
 from chartyard.limits import LimitExceeded, load_yaml_bounded, yaml_error_position
+from chartyard.profiles.variables import mask
 
 PACK_KEY = "pack"
 NAMESPACE_KEY = "namespace"
@@ -33,11 +34,15 @@ class PackSection:
 
 
 def parse_values(text: str, field: str) -> dict[str, Any]:
-    """Return the values as a mapping, or raise `InvalidInput` with the line and column."""
+    """Return the values as a mapping, or raise `InvalidInput` with the line and column.
+
+    `{{.spectro.var.NAME}}` references read as plain words (substitute them first to
+    read the values a deployment gets).
+    """
     if not text.strip():
         return {}
     try:
-        loaded = load_yaml_bounded(text)
+        loaded = load_yaml_bounded(mask(text))
     except LimitExceeded as exc:
         raise InvalidInput(field, f"{field}: {exc}", {"limit": exc.limit}) from exc
     except yaml.YAMLError as exc:

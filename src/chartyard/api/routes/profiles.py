@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.profiles import palette
@@ -18,6 +18,8 @@ from chartyard.profiles.service import (
     profile_body,
     update_profile,
 )
+from chartyard.profiles.validation import publish_profile
+from chartyard.profiles.variables import given_values
 from chartyard.wire.common import Uid
 from chartyard.wire.profiles import (
     CloneEntity,
@@ -103,10 +105,9 @@ def delete(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
 
 
 @router.patch(f"{P}/{{uid}}/publish", status_code=204, response_class=Response)
-def publish(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
-    """Publish a profile: its draft becomes the published template."""
-    with ctx.transaction() as session:
-        PaletteProfiles(ctx, session, principal).publish(uid)
+async def publish(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
+    """Publish a profile once its values pass their schemas and variables (else 422)."""
+    await publish_profile(ctx, principal, uid)
     return Response(status_code=204)
 
 
@@ -141,13 +142,17 @@ def new_version(uid: str, body: VersionBody, ctx: Ctx, principal: CurrentUser) -
                 "content": {"application/octet-stream": {"schema": {"type": "string",
                                                                     "format": "binary"}},
                             "application/yaml": {"schema": {"type": "string"}}}}})
-def export(uid: str, ctx: Ctx, principal: CurrentUser,
+def export(uid: str, request: Request, ctx: Ctx, principal: CurrentUser,
            format: FormatName = "json") -> Response:
-    """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML."""
+    """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML.
+
+    `var.NAME=value` gives a variable's value: GitOps formats get the values substituted.
+    """
+    given = given_values(request.query_params.multi_items())
     with ctx.transaction() as session:
         if FORMATS[format].is_profile_file:
             text, filename = PaletteProfiles(ctx, session, principal).profile_file(uid, format)
             return Response(text, media_type="application/octet-stream", headers={
                 "Content-Disposition": f'attachment; filename="{filename}"'})
-        text = ProfileService(ctx, session, principal).export(uid, format)
+        text = ProfileService(ctx, session, principal).export(uid, format, given)
     return Response(text, media_type="application/yaml")
