@@ -116,7 +116,7 @@ class PaletteProfiles(ProfileService):
     def profile_file(self, uid: str, fmt: str) -> tuple[str, str]:
         """Return Palette's profile file (JSON or YAML) and a file name for it."""
         profile = self.get(uid)
-        doc = {
+        doc: dict[str, Any] = {
             "metadata": {"name": profile.name,
                          "annotations": ({"description": profile.description}
                                          if profile.description else {}),
@@ -128,6 +128,10 @@ class PaletteProfiles(ProfileService):
                                              "layer": p.layer or "addon", "values": p.values}
                                             for p in profile.packs]}},
         }
+        variables = V.public(V.load(profile, self.ctx.box))
+        if variables:  # references stay in the values; sensitive values stay blank
+            doc["spec"]["variables"] = [
+                v.model_dump(by_alias=True, exclude={"default_value_set"}) for v in variables]
         self._audit_export(profile, fmt)
         if fmt == "yaml":
             text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)

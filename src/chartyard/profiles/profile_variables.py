@@ -24,6 +24,8 @@ class ProfileVariables(ProfileService):
     def patch(self, uid: str, sent: list[Variable]) -> None:
         """Update the variables sent (by name) and add new ones; keep the others."""
         current = V.load(self.get(uid), self.ctx.box)
+        # Fields are named by their place in the request body.
+        V.raise_problems(V.definition_problems(V.keep_sensitive(sent, current), "variables"))
         by_name = {v.name: v for v in sent}
         merged = [by_name.pop(v.name, v) for v in current] + list(by_name.values())
         self._write(uid, merged, "clusterprofile.variables.patch", [v.name for v in sent])
