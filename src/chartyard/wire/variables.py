@@ -62,3 +62,19 @@ class VariableNames(WireModel):
     """Palette's `v1VariableNames`: the variables to delete."""
 
     variables: list[str] = Field(max_length=MAX_VARIABLES)
+
+
+class ValuesProblem(WireModel):
+    """One schema or variable error of a profile's values, with its JSON pointer."""
+
+    field: str
+    pointer: str
+    message: str
+    source: Literal["schema", "variable"]
+    layer: str | None = omit()
+
+
+class ValuesCheck(WireModel):
+    """chartyard's answer to `POST /v1/clusterprofiles/{uid}/validate/values`."""
+
+    errors: list[ValuesProblem] = Field(default_factory=list)

@@ -1,5 +1,6 @@
 """Palette's profile variables: `/v1/clusterprofiles/{uid}/variables` (GET, PUT, PATCH,
-DELETE with `v1Variables` and `v1VariableNames`)."""
+DELETE with `v1Variables` and `v1VariableNames`), and chartyard's check of a stored
+profile's values (`validate/values`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from fastapi import APIRouter, Response
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.profiles.profile_variables import ProfileVariables
-from chartyard.wire.variables import VariableNames, Variables
+from chartyard.profiles.validation import profile_errors
+from chartyard.wire.variables import ValuesCheck, ValuesProblem, VariableNames, Variables
 
 router = APIRouter(tags=["cluster profiles"])
 P = "/v1/clusterprofiles/{uid}/variables"
@@ -42,3 +44,10 @@ def delete(uid: str, body: VariableNames, ctx: Ctx, principal: CurrentUser) -> R
     with ctx.transaction() as session:
         ProfileVariables(ctx, session, principal).delete_names(uid, body.variables)
     return Response(status_code=204)
+
+
+@router.post("/v1/clusterprofiles/{uid}/validate/values", response_model=ValuesCheck)
+async def validate_values(uid: str, ctx: Ctx, principal: CurrentUser) -> ValuesCheck:
+    """Return every schema and variable error of the stored profile, with its pointer."""
+    errors = await profile_errors(ctx, principal, uid)
+    return ValuesCheck(errors=[ValuesProblem.model_validate(e.as_dict()) for e in errors])
