@@ -186,3 +186,31 @@ async def publish_profile(ctx: AppContext, principal: Principal, uid: str) -> No
 
     raise_errors(await profile_errors(ctx, principal, uid))
     await ctx.run_transaction(lambda s: PaletteProfiles(ctx, s, principal).publish(uid))
+
+
+def pointer_line(values_text: str, ptr: str) -> int | None:
+    """Return the 1-based line of the deepest key of `ptr` written in the values text.
+
+    None when not even the first key is written there (the error is in the chart's
+    defaults) or the text is not YAML.
+    """
+    try:
+        node = yaml.compose(V.mask(values_text), Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line: int | None = None
+    for part in ptr.split("/")[1:] if ptr else []:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key),
+                         None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and key.isdigit() and int(key) < len(
+                node.value):
+            node = node.value[int(key)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
