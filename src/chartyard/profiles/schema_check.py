@@ -56,7 +56,11 @@ FORMAT_CHECKER = jsonschema.FormatChecker()
 _REF_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
 
 
-class HelmYamlLoader(yaml.SafeLoader):
+_YamlBase: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
+
+
+class HelmYamlLoader(_YamlBase):  # type: ignore[valid-type,misc]
     """Read YAML as Go's YAML 1.1 reader in helm does: `y`/`n` booleans, `1e3` a number."""
 
     bool_values = {**yaml.SafeLoader.bool_values, "y": True, "n": False}
