@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from sqlalchemy.orm import Session
 
 from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
@@ -169,7 +170,7 @@ async def profile_errors(ctx: AppContext, principal: Principal,
     """Return every values error of a stored profile (its layers and variables)."""
     from chartyard.profiles.service import ProfileService
 
-    def read(session: Any) -> tuple[list[PackBody], list[Variable]]:
+    def read(session: Session) -> tuple[list[PackBody], list[Variable]]:
         profile = ProfileService(ctx, session, principal).get(uid)
         return stored_bodies(profile), V.load(profile, ctx.box)
 
