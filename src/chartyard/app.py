@@ -21,6 +21,7 @@ from chartyard.api.routes import (
     events,
     health,
     metrics,
+    profile_variables,
     profiles,
     projects,
     registries,
@@ -84,7 +85,8 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     app.add_middleware(ObserveMiddleware)
     for router in (health.router, metrics.router, auth.router, registries.router, events.router,
                    clouds.router,
-                   catalog.router, profiles.router, projects.router, users.router,
+                   catalog.router, profiles.router, profile_variables.router,
+                   projects.router, users.router,
                    compare.router, web.router):
         app.include_router(router)
     web.mount_static(app)

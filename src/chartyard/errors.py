@@ -42,7 +42,7 @@ instead of listing concrete classes::
     └── ServiceError                    base of the service errors, with an HTTP ``status``
 
 Foreign errors are mapped in one place each: httpx transport errors in
-``chartyard.oci._neterr`` (``describe_transport_error``), botocore errors in
+``chartyard.http._neterr`` (``describe_transport_error``), botocore errors in
 ``chartyard.aws._errors`` (the ``_CLIENT_ERRORS`` table). ``error_body`` builds
 the JSON error shape every API and UI response uses.
 """

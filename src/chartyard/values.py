@@ -22,6 +22,31 @@ NAMESPACE_KEY = "namespace"
 PRIORITY_KEY = "spectrocloud.com/install-priority"
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 _PRIORITY_RANGE = 1_000_000
+# Palette's profile variables: `{{.spectro.var.NAME}}` in values.
+REFERENCE = re.compile(r"\{\{\s*\.spectro\.var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+PLACEHOLDER = "__spectro_var_{}__"
+_PLACEHOLDER = re.compile(r"__spectro_var_([A-Za-z_][A-Za-z0-9_]*?)__")
+
+
+def references(text: str) -> list[str]:
+    """Return the variable names a values text uses, in order of first use."""
+    return list(dict.fromkeys(REFERENCE.findall(text or "")))
+
+
+def mask(text: str) -> str:
+    """Return the text with each reference replaced by a plain placeholder word."""
+    return REFERENCE.sub(lambda m: PLACEHOLDER.format(m[1]), text)
+
+
+def placeholders(value: str) -> list[str]:
+    """Return the variable names whose placeholders a (masked) value holds."""
+    return _PLACEHOLDER.findall(value)
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """Return the text with references to the given variables replaced by their values."""
+    return REFERENCE.sub(lambda m: values.get(m[1], m[0]), text)
+
 
 
 @dataclass(frozen=True)
@@ -33,11 +58,15 @@ class PackSection:
 
 
 def parse_values(text: str, field: str) -> dict[str, Any]:
-    """Return the values as a mapping, or raise `InvalidInput` with the line and column."""
+    """Return the values as a mapping, or raise `InvalidInput` with the line and column.
+
+    `{{.spectro.var.NAME}}` references read as plain words (substitute them first to
+    read the values a deployment gets).
+    """
     if not text.strip():
         return {}
     try:
-        loaded = load_yaml_bounded(text)
+        loaded = load_yaml_bounded(mask(text))
     except LimitExceeded as exc:
         raise InvalidInput(field, f"{field}: {exc}", {"limit": exc.limit}) from exc
     except yaml.YAMLError as exc:

@@ -163,3 +163,15 @@ def configure(client: httpx.Client | Any, email: str, password: str) -> tuple[st
     assert projects.status_code == 200, projects.text
     [project] = [p for p in projects.json()["items"] if p["metadata"]["name"] == "Default"]
     return key, project["metadata"]["uid"]
+
+
+def variable(name: str, *, default: str = "", fmt: str = "", regex: str = "",
+             required: bool = False, sensitive: bool = False, hidden: bool = False,
+             immutable: bool = False, description: str = "",
+             display_name: str = "") -> dict[str, Any]:
+    """`V1Variable`: `defaultValue`, `hidden`, `immutable`, `isSensitive` and `required`
+    have no omitempty, so they are always sent; the rest is omitempty."""
+    return {"defaultValue": default, **_omit_empty(description=description,
+                                                   displayName=display_name, format=fmt),
+            "hidden": hidden, "immutable": immutable, "isSensitive": sensitive,
+            **_omit_empty(name=name, regex=regex), "required": required}

@@ -191,3 +191,45 @@ def test_manifest_packs_are_refused_by_name(client: TestClient) -> None:
     reply = client.post(P, headers=h, json=sdk.cluster_profile_entity("raw", "1.0.0", [pack]))
     assert (reply.status_code, reply.json()["code"]) == (422, "PackTypeUnsupported")
     assert reply.json()["details"]["field"] == "spec.template.packs[0].type"
+
+
+def test_profile_variables_round_trip_through_palette_models(
+        client: TestClient, plain_registry: RegistryServer, unique_repo_prefix: str) -> None:
+    key, project = sdk.configure(client, "admin", PASSWORD)
+    h = sdk.sdk_headers(key, project)
+    reg = _synced_registry(client, h, plain_registry, unique_repo_prefix)
+    values = "greeting: '{{.spectro.var.greeting}}'\ncidr: '{{.spectro.var.podCidr}}'\n"
+    entity = sdk.cluster_profile_entity(
+        f"vars-{uuid.uuid4().hex[:6]}", "1.0.0", [sdk.pack_manifest_entity("web", "1.0.0", reg,
+                                                                           values)])
+    entity["spec"]["variables"] = [sdk.variable("greeting", default="hi"),
+                                   sdk.variable("podCidr", fmt="ipv4cidr", required=True)]
+    reply = client.post(P, json=entity, headers=h)
+    assert reply.status_code == 201, reply.text
+    url = f"{P}/{reply.json()['uid']}/variables"
+
+    got = client.get(url, headers=h)
+    assert got.status_code == 200, got.text
+    _palette_valid((f"{P}/{{uid}}/variables", "get", "200"), got.json())
+    assert [(v["name"], v["format"]) for v in got.json()["variables"]] == [
+        ("greeting", "string"), ("podCidr", "ipv4cidr")]
+
+    put = {"variables": [
+        sdk.variable("greeting", default="hello", display_name="Greeting"),
+        sdk.variable("podCidr", fmt="ipv4cidr", default="10.0.0.0/16", required=True),
+        sdk.variable("token", fmt="base64", default="c2VjcmV0", sensitive=True)]}
+    assert client.put(url, json=put, headers=h).status_code == 204
+    patch = {"variables": [sdk.variable("greeting", default="hey")]}
+    assert client.patch(url, json=patch, headers=h).status_code == 204
+    bad = {"variables": [sdk.variable("podCidr", fmt="ipv4cidr", default="10.0.0.300/8")]}
+    reply = client.patch(url, json=bad, headers=h)
+    assert reply.status_code == 422 and reply.json()["details"]["field"] == (
+        "variables[0].defaultValue")
+    body = client.get(url, headers=h).json()
+    _palette_valid((f"{P}/{{uid}}/variables", "get", "200"), body)
+    assert {v["name"]: v["defaultValue"] for v in body["variables"]} == {
+        "greeting": "hey", "podCidr": "10.0.0.0/16", "token": ""}
+    reply = client.request("DELETE", url, json={"variables": ["token"]}, headers=h)
+    assert reply.status_code == 204, reply.text
+    assert [v["name"] for v in client.get(url, headers=h).json()["variables"]] == [
+        "greeting", "podCidr"]

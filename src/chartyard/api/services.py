@@ -21,6 +21,7 @@ from chartyard.auth.roles import Principal
 from chartyard.catalog.service import CatalogService
 from chartyard.context import AppContext
 from chartyard.profiles.palette import PaletteProfiles
+from chartyard.profiles.profile_variables import ProfileVariables
 from chartyard.registries.service import RegistryService
 from chartyard.users import UserService
 
@@ -47,6 +48,11 @@ class Services:
     def profiles(self) -> PaletteProfiles:
         """Return the cluster profile service (Palette's use cases included)."""
         return PaletteProfiles(self.ctx, self.session, self.principal)
+
+    @cached_property
+    def variables(self) -> ProfileVariables:
+        """Return the service of cluster profiles' variables."""
+        return ProfileVariables(self.ctx, self.session, self.principal)
 
     @cached_property
     def users(self) -> UserService:
@@ -89,6 +95,10 @@ def _profiles(services: ServicesDep) -> PaletteProfiles:
     return services.profiles
 
 
+def _variables(services: ServicesDep) -> ProfileVariables:
+    return services.variables
+
+
 def _users(services: ServicesDep) -> UserService:
     return services.users
 
@@ -100,5 +110,6 @@ def _later(ctx: Ctx, principal: CurrentUser) -> Later:
 Registries = Annotated[RegistryService, Depends(_registries)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
 Profiles = Annotated[PaletteProfiles, Depends(_profiles)]
+ProfileVars = Annotated[ProfileVariables, Depends(_variables)]
 Users = Annotated[UserService, Depends(_users)]
 LaterServices = Annotated[Later, Depends(_later)]

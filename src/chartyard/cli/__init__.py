@@ -13,6 +13,7 @@ from chartyard.cli import (
     login,
     profile,
     profile_edit,
+    profile_values,
     registry,
     registry_admin,
     server,
@@ -30,6 +31,7 @@ app.add_typer(registry.app, name="registry")
 charts_diff.register(charts.app)
 app.add_typer(charts.app, name="charts")
 profile_edit.register(profile.app)
+profile_values.register(profile.app)
 app.add_typer(profile.app, name="profile")
 app.add_typer(user.app, name="user")
 app.add_typer(user.keys, name="apikey")

@@ -91,16 +91,22 @@ def rotate_secret_key() -> None:
     """
     from sqlalchemy import select
 
-    from chartyard.store.models import Registry
+    from chartyard.store.models import ClusterProfile, Registry
 
     ctx = _context()
-    count = 0
+    count = profiles = 0
     try:
         with ctx.transaction() as session:
             for reg in session.scalars(select(Registry)):
                 if reg.secrets_enc:
                     reg.secrets_enc = ctx.box.rotate(reg.secrets_enc)
                     count += 1
+            for profile in session.scalars(select(ClusterProfile).where(
+                    ClusterProfile.variables_enc.is_not(None))):
+                profile.variables_enc = ctx.box.rotate(profile.variables_enc or "")
+                profiles += 1
         typer.echo(f"re-encrypted the secrets of {count} registries under the primary key")
+        if profiles:
+            typer.echo(f"re-encrypted the sensitive variables of {profiles} cluster profiles")
     finally:
         ctx.dispose()

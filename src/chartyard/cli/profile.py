@@ -165,16 +165,22 @@ def export(
         "--format", callback=_check_format, autocompletion=lambda: list(FORMATS),
         help=", ".join(f"{f.name} ({f.summary})" for f in FORMATS.values()) + ".",
         show_default=False)],
+    var: Annotated[list[str] | None, typer.Option(
+        "--var", help="NAME=VALUE: a profile variable's value, substituted into the values. "
+        "Repeat for several.", show_default=False)] = None,
     url: config.UrlOption = None,
     output: Annotated[OutputFormat, typer.Option(
         "--output", "-o", help="table (the default) prints the YAML itself; json or yaml wrap "
         "it with the profile's uid and format.", case_sensitive=False)] = OutputFormat.table,
 ) -> None:
     """Print the profile as Flux, Argo CD or helmfile YAML, or Palette's profile file."""
+    from chartyard.cli.profile_values import parse_pairs
+
+    given = parse_pairs(var or [], "--var")
     with config.connect(url) as client:
         uid = client.profiles.resolve_uid(profile)
         chosen = cast(ExportFormat, fmt)
-        text = client.profiles.export(uid, chosen)
+        text = client.profiles.export(uid, chosen, given)
     if output is OutputFormat.table:
         typer.echo(text, nl=not text.endswith("\n"))
     else:

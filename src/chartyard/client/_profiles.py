@@ -12,6 +12,7 @@ from chartyard.client._http import Http
 from chartyard.client._types import ExportFormat, Pack, ProfileType
 from chartyard.wire.common import Uid
 from chartyard.wire.profiles import ClusterProfile, ProfileList, ProfileListItem
+from chartyard.wire.variables import ValuesCheck, Variable, Variables
 
 _PACK_FIELDS = {"name", "tag", "registry_uid", "type", "layer", "values", "source"}
 
@@ -172,10 +173,36 @@ class ProfilesApi:
         """Delete a profile."""
         self._http.request("DELETE", f"/v1/clusterprofiles/{uid}")
 
-    def export(self, uid: str, fmt: ExportFormat) -> str:
-        """Return Palette's profile file (json, yaml) or Flux, Argo CD or helmfile YAML."""
+    def export(self, uid: str, fmt: ExportFormat,
+               variables: dict[str, str] | None = None) -> str:
+        """Return Palette's profile file (json, yaml) or Flux, Argo CD or helmfile YAML,
+        with the given variable values substituted."""
+        params: dict[str, str | int | bool | None] = {"format": fmt}
+        params.update({f"var.{k}": v for k, v in (variables or {}).items()})
         return self._http.request("GET", f"/v1/clusterprofiles/{uid}/export",
-                                  params={"format": fmt}).text
+                                  params=params).text
+
+    def variables(self, uid: str) -> Variables:
+        """Return the profile's variables (sensitive values blank)."""
+        return Variables.model_validate(
+            self._http.json("GET", f"/v1/clusterprofiles/{uid}/variables"))
+
+    def patch_variables(self, uid: str, variables: builtins.list[Variable]) -> None:
+        """Update the given variables by name, and add new ones."""
+        self._http.request("PATCH", f"/v1/clusterprofiles/{uid}/variables",
+                           json=Variables(variables=variables).model_dump(
+                               by_alias=True, exclude={"variables": {"__all__": {
+                                   "default_value_set"}}}))
+
+    def delete_variables(self, uid: str, names: builtins.list[str]) -> None:
+        """Delete the named variables."""
+        self._http.request("DELETE", f"/v1/clusterprofiles/{uid}/variables",
+                           json={"variables": names})
+
+    def validate_values(self, uid: str) -> ValuesCheck:
+        """Return every schema and variable error of the profile, with its pointer."""
+        return ValuesCheck.model_validate(
+            self._http.json("POST", f"/v1/clusterprofiles/{uid}/validate/values"))
 
 
 def _find(packs: list[dict[str, Any]], chart: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from chartyard.context import AppContext
 from chartyard.errors import ChartyardError, ConflictError, InvalidInput
 from chartyard.pagination import decode_cursor, page_body
 from chartyard.profiles import present
+from chartyard.profiles import variables as V
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import TemplateBody
 from chartyard.profiles.service import (
@@ -75,7 +76,8 @@ class PaletteProfiles(ProfileService):
             tenant_uid=source.tenant_uid, name=name, version=version,
             description=source.description, profile_type=source.profile_type,
             cloud_type=source.cloud_type, labels=dict(source.labels or {}), published=False,
-            packs=[copy_pack(p) for p in source.packs])
+            packs=[copy_pack(p) for p in source.packs], variables=source.variables,
+            variables_enc=source.variables_enc)
         self.session.add(copy)
         self._flush(name, version, field="metadata.name")
         self._audit("clusterprofile.clone", copy, {"from": source.uid})
@@ -114,7 +116,7 @@ class PaletteProfiles(ProfileService):
     def profile_file(self, uid: str, fmt: str) -> tuple[str, str]:
         """Return Palette's profile file (JSON or YAML) and a file name for it."""
         profile = self.get(uid)
-        doc = {
+        doc: dict[str, Any] = {
             "metadata": {"name": profile.name,
                          "annotations": ({"description": profile.description}
                                          if profile.description else {}),
@@ -126,6 +128,10 @@ class PaletteProfiles(ProfileService):
                                              "layer": p.layer or "addon", "values": p.values}
                                             for p in profile.packs]}},
         }
+        variables = V.public(V.load(profile, self.ctx.box))
+        if variables:  # references stay in the values; sensitive values stay blank
+            doc["spec"]["variables"] = [
+                v.model_dump(by_alias=True, exclude={"default_value_set"}) for v in variables]
         self._audit_export(profile, fmt)
         if fmt == "yaml":
             text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
@@ -229,16 +235,25 @@ async def validate_packs(ctx: AppContext, principal: Principal, template: Templa
                          uid: str | None = None) -> ValidatorResponse:
     """Check each pack as a create would, and report what is wrong per pack; store nothing.
 
-    Registries are asked with no transaction open.
+    Registries are asked with no transaction open. Each pack's values are checked
+    against its chart's schema and the variables (the profile's, for the `uid` form).
     """
-    if uid is not None:
-        await ctx.run_transaction(lambda s: PaletteProfiles(ctx, s, principal).get(uid))
+    from chartyard.profiles.validation import layer_errors
+
+    variables = [] if uid is None else await ctx.run_transaction(
+        lambda s: V.load(PaletteProfiles(ctx, s, principal).get(uid), ctx.box))
     results: list[ConstraintResult] = []
     for i, pack in enumerate(template.packs):
         errors: list[ConstraintError] = []
         try:
             check_pack_types([pack])
-            await PackResolver(ctx, principal, skip_validation=False).resolve([pack])
+            resolver = PackResolver(ctx, principal, skip_validation=False)
+            plan = await ctx.run_transaction(lambda s: resolver.plan(s, [pack]))  # noqa: B023
+            await resolver.fetch(plan)
+            await ctx.run_transaction(lambda s: resolver.rows(s, plan))  # noqa: B023
+            text = pack.values if pack.values.strip() else plan.defaults.get(0, "")
+            errors += [ConstraintError(code="ValuesInvalid", message=e.text)
+                       for e in layer_errors(i, pack.name, text, plan.charts.get(0), variables)]
         except ChartyardError as exc:
             message = exc.message.replace("spec.template.packs[0]", f"spec.template.packs[{i}]")
             errors.append(ConstraintError(code=exc.code, message=message))

@@ -38,7 +38,7 @@ from chartyard.registries.kinds import kind_of
 from chartyard.registries.paths import normalise_path
 from chartyard.registries.service import RegistryService
 from chartyard.sources import AnyTarget
-from chartyard.store.models import ChartVersion, ProfilePack, Registry
+from chartyard.store.models import ChartContent, ChartVersion, ProfilePack, Registry
 from chartyard.values import pack_section, parse_values
 
 
@@ -51,6 +51,8 @@ class PackPlan:
     targets: dict[str, AnyTarget] = field(default_factory=dict)
     layers: dict[int, ChartLayer] = field(default_factory=dict)
     defaults: dict[int, str] = field(default_factory=dict)
+    charts: dict[int, ChartContent] = field(default_factory=dict)
+    """Each layer's chart files (values.yaml, values.schema.json), when they could be read."""
 
 
 @dataclass
@@ -77,7 +79,7 @@ class PackResolver:
             if req.source == "public":
                 found = resolve_public(session, req)
                 plan.resolved[req.index] = found
-                if self._wants_defaults(req) and found.pack_uid:
+                if found.pack_uid:
                     with contextlib.suppress(NotFoundError):  # no chart layer: keep values
                         plan.layers[req.index] = CatalogService(
                             self.ctx, session, self.principal).chart_layer(found.pack_uid)
@@ -92,16 +94,18 @@ class PackResolver:
         plan.resolved.update(await self._verify_private(plan, private))
         for req in private:
             found = plan.resolved[req.index]
-            if self._wants_defaults(req) and found.verified and found.chart_layer:
+            if found.verified and found.chart_layer:
                 plan.layers[req.index] = ChartLayer(
                     plan.targets[req.registry.uid], found.repository, found.chart_layer,
                     found.chart_version, found.chart_urls)
         for req in plan.requests:
             layer = plan.layers.get(req.index)
             if layer is not None:
-                values = await self._default_values(req, layer)
-                if values is not None:
-                    plan.defaults[req.index] = values
+                content = await self._chart_files(req, layer)
+                if content is not None:
+                    plan.charts[req.index] = content
+                    if self._wants_defaults(req):
+                        plan.defaults[req.index] = content.values_yaml or ""
 
     async def _verify_private(self, plan: PackPlan,
                               requests: list[PackRequest]) -> dict[int, ResolvedPack]:
@@ -115,16 +119,22 @@ class PackResolver:
         return {req.index: found for reqs, found_list in zip(groups.values(), results, strict=True)
                 for req, found in zip(reqs, found_list, strict=True)}
 
-    async def _default_values(self, req: PackRequest, layer: ChartLayer) -> str | None:
-        """Return the chart's values.yaml text, or None to keep the values as given."""
+    async def _chart_files(self, req: PackRequest, layer: ChartLayer) -> ChartContent | None:
+        """Return the chart's files, or None (values kept as given, schema not checked).
+
+        A chart read only for its schema (the layer has values) that cannot be read
+        is not an error here: the pack itself was found.
+        """
         field = f"{req.field}.values"
         try:
-            return (await chart_contents(self.ctx, layer)).values_yaml or ""
+            return await chart_contents(self.ctx, layer)
         except ChartArchiveError as exc:
+            if not self._wants_defaults(req):
+                return None
             raise InvalidInput(field, f"{field}: the chart's values.yaml could not be read "
                                       f"({exc}); give the values explicitly") from exc
         except OCIError as exc:
-            if self.skip_validation:
+            if self.skip_validation or not self._wants_defaults(req):
                 return None
             raise RegistryCheckFailed(
                 exc, field, f"could not read the default values of {req.body.name} "

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from chartyard.registries.schemas import NAME_PATTERN
 from chartyard.wire.profiles import Layer
+from chartyard.wire.variables import MAX_VARIABLES, Variable
 
 MAX_PACKS = 50
 MAX_VALUES_CHARS = 1024 * 1024
@@ -74,6 +75,9 @@ class ProfileSpec(_Model):
 
     version: str = Field(default="1.0.0", max_length=64)
     template: TemplateBody = Field(default_factory=TemplateBody)
+    variables: list[Variable] | None = Field(
+        default=None, max_length=MAX_VARIABLES,
+        description="Palette's profile variables; omitted or null keeps the stored ones")
     # Read-only, returned by GET; ignored on input.
     versions: list[dict[str, Any]] | None = None
 

@@ -22,16 +22,19 @@ from chartyard.errors import ConflictError, InvalidInput, NotFoundError, Permiss
 from chartyard.helm import sort_versions_desc, tag_to_version
 from chartyard.pagination import decode_cursor, like_pattern, page_body, page_limit
 from chartyard.profiles import present
+from chartyard.profiles import variables as V
 from chartyard.profiles.drift import Drift, PackRef, check_drift
 from chartyard.profiles.export import ExportPack, RegistryInfo, render
 from chartyard.profiles.packs import release_name
 from chartyard.profiles.resolve import PackPlan, PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
+from chartyard.profiles.validation import plan_errors, raise_errors
 from chartyard.registries.kinds import kind_of
 from chartyard.registries.service import RegistryService
 from chartyard.sources import AnyTarget
 from chartyard.store.models import ClusterProfile, ProfilePack, Registry
-from chartyard.values import chart_values, pack_section, parse_values
+from chartyard.values import chart_values, pack_section, parse_values, references, substitute
+from chartyard.wire.variables import Variable
 
 TYPES = {"add-on": "add-on", "cluster": "cluster", "full": "cluster", "infra": "infra",
          "system": "system"}
@@ -124,7 +127,8 @@ class ProfileService:
         return resolver.plan(self.session, body.spec.template.packs)
 
     def create(self, body: ProfileBody, plan: PackPlan, resolver: PackResolver, *,
-               publish: bool = False) -> ClusterProfile:
+               publish: bool = False, variables: list[Variable] | None = None,
+               ) -> ClusterProfile:
         """Store a new profile (a draft unless `publish`) from a fetched pack plan,
         re-checking what `prepare` read."""
         self._require_editor()
@@ -138,13 +142,15 @@ class ProfileService:
             profile_type=profile_type, cloud_type=body.spec.template.cloud_type,
             labels=dict(body.metadata.labels), packs=packs, published=publish)
         apply_layers(profile, body.spec.template.packs)
+        V.store(profile, variables or [], self.ctx.box)
         self.session.add(profile)
         self._flush(profile.name, version)
         self._audit("clusterprofile.create", profile)
         return profile
 
     def update(self, uid: str, body: ProfileBody, plan: PackPlan,
-               resolver: PackResolver) -> ClusterProfile:
+               resolver: PackResolver, variables: list[Variable] | None = None,
+               ) -> ClusterProfile:
         """Replace a profile's metadata and packs from a fetched plan, re-checking the profile.
 
         Palette's update body has no `cloudType`: when it is not sent, the stored one stays;
@@ -167,6 +173,8 @@ class ProfileService:
         self.session.flush()
         profile.packs.extend(packs)
         apply_layers(profile, body.spec.template.packs)
+        if variables is not None:
+            V.store(profile, variables, self.ctx.box)
         self._flush(profile.name, version)
         self._audit("clusterprofile.update", profile)
         return profile
@@ -188,7 +196,8 @@ class ProfileService:
             tenant_uid=source.tenant_uid, name=source.name, version=version,
             description=source.description, profile_type=source.profile_type,
             cloud_type=source.cloud_type, labels=dict(source.labels or {}),
-            packs=[copy_pack(p) for p in source.packs])
+            packs=[copy_pack(p) for p in source.packs], variables=source.variables,
+            variables_enc=source.variables_enc)
         self.session.add(copy)
         self._flush(copy.name, version, field="version")
         self._audit("clusterprofile.version", copy, {"from": source.uid,
@@ -262,11 +271,21 @@ class ProfileService:
         items = [present.summary(p) for p in rows[:limit]]
         return page_body(items, offset=offset, limit=limit, more=len(rows) > limit)
 
-    def export(self, uid: str, fmt: str) -> str:
-        """Return the profile as Flux, Argo CD or helmfile YAML."""
+    def export(self, uid: str, fmt: str, given: dict[str, str] | None = None) -> str:
+        """Return the profile as Flux, Argo CD or helmfile YAML, variables substituted.
+
+        Variables are substituted here, at export, rather than bound late by the tools
+        (Flux `valuesFrom`, Argo CD parameters): helmfile has no such binding, Argo CD
+        parameters do not reach inside a values document, and substituting here lets
+        every value be checked (format, regex, required) before it leaves. A sensitive
+        value is never taken from storage: it must be given with the export.
+        """
         profile = self.get(uid)
         registries = self._registries(profile.packs)
-        packs = [self._export_pack(i, p, registries) for i, p in enumerate(profile.packs)]
+        used = [n for p in profile.packs for n in references(p.values or "")]
+        values = V.export_values(V.load(profile, self.ctx.box), given or {}, used)
+        packs = [self._export_pack(i, p, registries, values)
+                 for i, p in enumerate(profile.packs)]
         return render(fmt, profile.name, packs)
 
     # ---- helpers ------------------------------------------------------------
@@ -293,14 +312,15 @@ class ProfileService:
         return targets, refs
 
     @staticmethod
-    def _export_pack(index: int, pack: ProfilePack, registries: dict[str, Registry]) -> ExportPack:
+    def _export_pack(index: int, pack: ProfilePack, registries: dict[str, Registry],
+                     variables: dict[str, str]) -> ExportPack:
         field = f"spec.template.packs[{index}]"
         reg = registries.get(pack.registry_uid or "")
         if reg is None or not pack.repository or not pack.oci_tag:
             raise InvalidInput(f"{field}.registryUid",
                                f"pack {pack.name} has no registry any more; update the profile "
                                "before exporting it")
-        values = parse_values(pack.values, f"{field}.values")
+        values = parse_values(substitute(pack.values, variables), f"{field}.values")
         section = pack_section(values, f"{field}.values")
         access = kind_of(reg).export_access(reg)
         info = RegistryInfo(
@@ -334,9 +354,12 @@ async def create_profile(ctx: AppContext, principal: Principal, body: ProfileBod
     plan = await ctx.run_transaction(
         lambda s: ProfileService(ctx, s, principal).prepare(body, resolver))
     await resolver.fetch(plan)
+    variables = body.spec.variables or []
+    raise_errors(plan_errors(plan, variables))
     return await ctx.run_transaction(
         lambda s: ProfileService(ctx, s, principal).create(body, plan, resolver,
-                                                           publish=publish))
+                                                           publish=publish,
+                                                           variables=variables))
 
 
 async def update_profile(ctx: AppContext, principal: Principal, uid: str, body: ProfileBody, *,
@@ -346,8 +369,14 @@ async def update_profile(ctx: AppContext, principal: Principal, uid: str, body: 
     plan = await ctx.run_transaction(
         lambda s: ProfileService(ctx, s, principal).prepare(body, resolver, uid))
     await resolver.fetch(plan)
+    stored = await ctx.run_transaction(
+        lambda s: V.load(ProfileService(ctx, s, principal).get(uid), ctx.box))
+    sent = body.spec.variables
+    variables = stored if sent is None else V.keep_sensitive(sent, stored)
+    raise_errors(plan_errors(plan, variables))
     return await ctx.run_transaction(
-        lambda s: ProfileService(ctx, s, principal).update(uid, body, plan, resolver))
+        lambda s: ProfileService(ctx, s, principal).update(
+            uid, body, plan, resolver, None if sent is None else variables))
 
 
 async def profile_body(ctx: AppContext, principal: Principal, uid: str, *,

@@ -273,6 +273,10 @@ class ClusterProfile(Base):
     labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Palette: a profile is a draft until PATCH /{uid}/publish (or POST ?publish=true).
     published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=true())
+    # Palette's profile variables: definitions (no sensitive value), and the sensitive
+    # values encrypted like registry secrets.
+    variables: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    variables_enc: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     packs: Mapped[list[ProfilePack]] = relationship(

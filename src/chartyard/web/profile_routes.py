@@ -16,6 +16,7 @@ from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, PermissionDenied, ServiceError, error_body
 from chartyard.oci import OCIError, chart_name
 from chartyard.profiles import service as profiles
+from chartyard.profiles import validation
 from chartyard.profiles.export import FORMATS
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
@@ -142,9 +143,9 @@ def export_profile(svc: UiProfiles, uid: str, format: str) -> Response:
 
 
 @router.post("/profiles/{uid}/publish", dependencies=CSRF)
-def publish_profile(svc: UiProfiles, uid: str) -> Response:
-    """Publish a draft profile."""
-    svc.publish(uid)
+async def publish_profile(ctx: Ctx, principal: UiUser, uid: str) -> Response:
+    """Publish a draft profile once its values pass their schemas and variables."""
+    await validation.publish_profile(ctx, principal, uid)
     return RedirectResponse(f"/profiles/{uid}", status_code=303)
 
 

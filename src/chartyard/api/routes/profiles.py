@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.api.services import Profiles
@@ -13,6 +13,8 @@ from chartyard.profiles import palette
 from chartyard.profiles.export import FORMATS, FormatName
 from chartyard.profiles.schemas import ProfileBody, TemplateBody, VersionBody
 from chartyard.profiles.service import create_profile, profile_body, update_profile
+from chartyard.profiles.validation import publish_profile
+from chartyard.profiles.variables import given_values
 from chartyard.wire.common import Uid
 from chartyard.wire.profiles import (
     CloneEntity,
@@ -92,9 +94,9 @@ def delete(uid: str, svc: Profiles) -> Response:
 
 
 @router.patch(f"{P}/{{uid}}/publish", status_code=204, response_class=Response)
-def publish(uid: str, svc: Profiles) -> Response:
-    """Publish a profile: its draft becomes the published template."""
-    svc.publish(uid)
+async def publish(uid: str, ctx: Ctx, principal: CurrentUser) -> Response:
+    """Publish a profile once its values pass their schemas and variables (else 422)."""
+    await publish_profile(ctx, principal, uid)
     return Response(status_code=204)
 
 
@@ -124,10 +126,14 @@ def new_version(uid: str, body: VersionBody, svc: Profiles) -> Uid:
                 "content": {"application/octet-stream": {"schema": {"type": "string",
                                                                     "format": "binary"}},
                             "application/yaml": {"schema": {"type": "string"}}}}})
-def export(uid: str, svc: Profiles, format: FormatName = "json") -> Response:
-    """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML."""
+def export(uid: str, request: Request, svc: Profiles, format: FormatName = "json") -> Response:
+    """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML.
+
+    `var.NAME=value` gives a variable's value: GitOps formats get the values substituted.
+    """
     if FORMATS[format].is_profile_file:
         text, filename = svc.profile_file(uid, format)
         return Response(text, media_type="application/octet-stream", headers={
             "Content-Disposition": f'attachment; filename="{filename}"'})
-    return Response(svc.export(uid, format), media_type="application/yaml")
+    given = given_values(request.query_params.multi_items())
+    return Response(svc.export(uid, format, given), media_type="application/yaml")

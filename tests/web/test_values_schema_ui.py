@@ -1,0 +1,101 @@
+"""The values editor in real Chromium: a schema violation typed into a layer's values shows
+at its line with its pointer, the schema's descriptions and defaults show as hints, keys
+complete from the schema, and publishing a violating profile shows the pointer."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+from tests.harness.charts import build_chart
+from tests.harness.chartyard_server import ChartyardServer
+from tests.harness.oci_push import OciPusher
+from tests.harness.registry import RegistryServer
+from tests.profiles.test_values_checks import WEB_SCHEMA, WEB_VALUES
+from tests.web.conftest import login
+
+pytestmark = [pytest.mark.browser]
+
+
+def _setup(server: ChartyardServer, reg: RegistryServer, prefix: str) -> str:
+    with OciPusher.for_registry(reg) as pusher:
+        pusher.push_chart(f"{prefix}/web", "1.0.0", build_chart(
+            "web", "1.0.0", values=WEB_VALUES, extra_files={"values.schema.json": WEB_SCHEMA}))
+    headers = {"Authorization": f"Bearer {server.token()}"}
+    r = httpx.post(f"{server.url}/v1/registries/oci/basic", headers=headers, json={
+        "metadata": {"name": "schemas"},
+        "spec": {"endpoint": reg.url, "isSyncSupported": True, "baseContentPath": [prefix],
+                 "auth": {"type": "noAuth"}}})
+    assert r.status_code == 201, r.text
+    registry_uid = r.json()["uid"]
+    deadline = time.monotonic() + 60
+    while httpx.get(f"{server.url}/v1/packs/web/registries/{registry_uid}",
+                    headers=headers).status_code != 200:
+        assert time.monotonic() < deadline, "the registry never synced"
+        time.sleep(0.2)
+    values = "replicaCount: {{.spectro.var.replicas}}\nimage:\n  tag: stable\n"
+    r = httpx.post(f"{server.url}/v1/clusterprofiles", headers=headers, json={
+        "metadata": {"name": "typed"},
+        "spec": {"template": {"type": "add-on", "packs": [
+            {"name": "web", "tag": "1.0.0", "registryUid": registry_uid, "values": values}]},
+                 "variables": [{"name": "replicas", "format": "number", "defaultValue": "2"}]}})
+    assert r.status_code == 201, r.text
+    return str(r.json()["uid"])
+
+
+def test_schema_errors_show_at_their_line_as_you_type(
+        page: Page, server: ChartyardServer, plain_registry: RegistryServer,
+        unique_repo_prefix: str) -> None:
+    uid = _setup(server, plain_registry, unique_repo_prefix)
+    login(page, server)
+    page.goto(f"{server.url}/profiles/{uid}/edit")
+    values = page.locator("#values_0")
+    errors = page.locator("#values_0-schema")
+    expect(values).to_have_attribute("data-schema-errors", "0")  # checked on load
+    expect(errors).to_be_hidden()
+
+    # Type a violating value: a number where the schema wants a string, on line 3.
+    values.click()
+    page.keyboard.press("Control+End")
+    for _ in "stable\n":
+        page.keyboard.press("Backspace")
+    page.keyboard.type("1.25", delay=20)
+    expect(errors.locator("li")).to_have_count(1)
+    item = errors.locator("li").first
+    expect(item).to_have_attribute("data-line", "3")
+    expect(item).to_have_attribute("data-pointer", "/image/tag")
+    expect(item).to_contain_text("Line 3 · /image/tag: expected string, got number")
+    expect(values).to_have_attribute("aria-invalid", "true")
+
+    # Hints and completion come from the schema where the cursor is.
+    values.fill("replicaCount: {{.spectro.var.replicas}}\n")
+    values.press("Control+Home")
+    values.press("End")
+    expect(page.locator("#values_0-hint")).to_contain_text("Pods to run.")
+    expect(page.locator("#values_0-hint")).to_contain_text("default: 1")
+    keys = page.locator("#values_0-hint + .schema-keys button")
+    expect(keys).to_have_text(["image", "host"])
+    keys.filter(has_text="host").click()
+    page.keyboard.type("10.0.0", delay=20)
+    expect(errors.locator("li")).to_have_count(1)
+    expect(errors.locator("li").first).to_contain_text("Line 2 · /host")
+
+    # Saving that is refused with the pointer; fixing it clears the errors.
+    page.get_by_role("button", name="Save 1.0.0").click()
+    expect(page.locator("#edit-error")).to_contain_text("'/host'")
+    values = page.locator("#values_0")
+    values.fill("replicaCount: {{.spectro.var.replicas}}\nhost: 10.0.0.1\n")
+    expect(page.locator("#values_0-schema")).to_be_hidden()
+    page.get_by_role("button", name="Save 1.0.0").click()
+    expect(page).to_have_url(f"{server.url}/profiles/{uid}")
+
+    # A variable changed behind the editor's back: publishing shows the pointer.
+    headers = {"Authorization": f"Bearer {server.token()}"}
+    r = httpx.patch(f"{server.url}/v1/clusterprofiles/{uid}/variables", headers=headers,
+                    json={"variables": [{"name": "replicas", "format": "number",
+                                         "defaultValue": "0"}]})
+    assert r.status_code == 204, r.text
+    page.get_by_role("button", name="Publish").first.click()
+    expect(page.locator("body")).to_contain_text("'/replicaCount'")
