@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chartyard import values
 from chartyard.errors import InvalidInput
 from chartyard.profiles import variables as V
 from chartyard.wire.variables import Variable
@@ -51,8 +52,8 @@ def test_definitions_report_every_problem_without_echoing_sensitive_values() -> 
 
 def test_references_substitution_and_export_values() -> None:
     text = "a: {{.spectro.var.x}}\nb: '{{ .spectro.var.y }}-{{.spectro.var.x}}'\n"
-    assert V.references(text) == ["x", "y"]
-    assert V.substitute(text, {"x": "1"}) == "a: 1\nb: '{{ .spectro.var.y }}-1'\n"
+    assert values.references(text) == ["x", "y"]
+    assert values.substitute(text, {"x": "1"}) == "a: 1\nb: '{{ .spectro.var.y }}-1'\n"
     defs = [Variable.model_validate(v) for v in (
         {"name": "x", "defaultValue": "1"},
         {"name": "y", "required": True},
