@@ -68,6 +68,8 @@ class MetadataItem(_Out):
     isPrivate: bool
     isDefault: bool
     scope: str
+    packType: str = Field(default="oci", description="the profile pack type of its charts "
+                                                     "(oci, or helm for a Helm repository)")
 
 
 class RegistriesMetadata(BaseModel):

@@ -18,10 +18,10 @@ from chartyard.errors import InvalidInput, ServiceError, error_body
 from chartyard.oci import OCIError
 from chartyard.registries import operations
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
+from chartyard.registries.families import AnyFamily, all_families, family_of, family_of_kind
 from chartyard.registries.kinds import (
     Normalised,
     RegistryKind,
-    all_kinds,
     default_kind,
     find_kind,
     kind_of,
@@ -76,7 +76,8 @@ async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, act
         else:
             reg = await operations.create(ctx, principal, norm)
         query = {"saved": reg.name, **({"notice": norm.notice} if norm.notice else {})}
-        return Outcome(True, redirect=_tab_url(form.registry_kind.family, **query))
+        return Outcome(True, redirect=_tab_url(family_of_kind(form.registry_kind).name,
+                                               **query))
     except (ServiceError, OCIError) as exc:
         if isinstance(exc, ServiceError) and not isinstance(exc, InvalidInput) and \
                 exc.status in (401, 403):
@@ -86,19 +87,16 @@ async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, act
 
 def _form_page(request: Request, principal: Principal, form: RegistryForm, uid: str | None,
                outcome: Outcome | None = None, status: int = 200) -> Response:
-    family = form.registry_kind.family
+    family = family_of_kind(form.registry_kind)
     return render(request, "registries/form.html", principal, status=status,
                   form=_certificates(form), uid=uid, outcome=outcome, nav="registries",
-                  kinds=[k for k in all_kinds() if k.family == family],
-                  list_url=_tab_url(family))
+                  kinds=family.kinds(), current_family=family,
+                  list_url=_tab_url(family.name))
 
 
-def _families() -> dict[str, RegistryKind]:
-    """Return each family with its first kind (the tab order follows the kinds)."""
-    out: dict[str, RegistryKind] = {}
-    for kind in all_kinds():
-        out.setdefault(kind.family, kind)
-    return out
+def _families() -> dict[str, AnyFamily]:
+    """Return each family that has kinds, by name, in tab order."""
+    return {f.name: f for f in all_families() if f.kinds()}
 
 
 def _tab_url(family: str, **query: str) -> str:
@@ -116,10 +114,11 @@ def registries_page(request: Request, ctx: Ctx, principal: UiUser, saved: str | 
     family = tab if tab in families else next(iter(families))
     with ctx.transaction() as session:
         rows = RegistryService(ctx, session, principal).summary(family)
-    tabs = [(f, k.family_tab, _tab_url(f)) for f, k in families.items()]
+    tabs = [(name, f.tab, _tab_url(name)) for name, f in families.items()]
     return render(request, "registries/list.html", principal, rows=rows, saved=saved,
                   notice=notice, deleted=deleted, nav="registries", tabs=tabs, tab=family,
-                  family=families[family], list_url=_tab_url(family))
+                  family=families[family], first_kind=families[family].kinds()[0],
+                  list_url=_tab_url(family))
 
 
 @router.get(f"{LIST_URL}/new")
@@ -188,7 +187,7 @@ def sync_registry(request: Request, ctx: Ctx, principal: UiUser, uid: str) -> Re
         reg = RegistryService(ctx, session, principal).get(uid)
         scheduling.request_sync(session, principal, reg, force=False)
         status = sync_status(reg)
-        back = _tab_url(kind_of(reg).family)
+        back = _tab_url(family_of(reg).name)
     if wants_json(request):
         return JSONResponse(status, status_code=202)
     return RedirectResponse(back, status_code=303)
@@ -199,7 +198,7 @@ def delete_registry(ctx: Ctx, principal: UiUser, uid: str) -> Response:
     """Delete a registry and its catalog (after the confirmation dialog)."""
     with ctx.transaction() as session:
         reg = RegistryService(ctx, session, principal).delete(uid)
-        name, family = reg.name, kind_of(reg).family
+        name, family = reg.name, family_of(reg).name
     return RedirectResponse(_tab_url(family, deleted=name), status_code=303)
 
 

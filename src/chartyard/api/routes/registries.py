@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.pagination import decode_cursor, page_body, page_limit
 from chartyard.registries import operations
+from chartyard.registries.families import AnyFamily, all_families
 from chartyard.registries.kinds import RegistryKind, all_kinds
 from chartyard.registries.present import sync_status
 from chartyard.registries.schemas import (
@@ -155,8 +156,9 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
                             "content": {"application/json": {"schema": inline(schema)}}}}
 
 
-def _register_family(family: str, model: RegistryKind) -> None:
+def _register_family(model: AnyFamily) -> None:
     """Register a family's paged list and summary (``/v1/registries/helm``), before its items."""
+    family = model.name
 
     def list_(ctx: Ctx, principal: CurrentUser, limit: int = 50, offset: int = 0,
               continue_: Annotated[str | None, Query(alias="continue")] = None
@@ -182,11 +184,9 @@ def _register_family(family: str, model: RegistryKind) -> None:
                          response_model=model.summary_model, name=f"{family}_summary")
 
 
-_families: dict[str, RegistryKind] = {}
-for _kind in all_kinds():
-    if _kind.family != "oci" and _kind.family not in _families:
-        _families[_kind.family] = _kind
-        _register_family(_kind.family, _kind)
+for _family in all_families():
+    if _family.list_model is not None:
+        _register_family(_family)
 for _kind in all_kinds():
     _register(_kind)
 

@@ -16,17 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-import anyio.to_thread
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from chartyard.errors import InvalidInput
-from chartyard.helm import ChartArchiveLimits, ChartFiles, read_chart_archive
 from chartyard.oci import is_under, parse_endpoint
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
 from chartyard.sources import (
-    ChartLayer,
-    ChartSource,
     HelmRepoTarget,
     RegistryTarget,
     SourceOptions,
@@ -230,7 +226,10 @@ class ExportAccess:
     custom_ca: bool = False
     insecure_skip_verify: bool = False
     has_credentials: bool = False
-    ecr: bool = False
+    cloud_provider: str | None = None
+    """A cloud whose workload identity pulls (Flux ``provider: aws``); no Secret needed."""
+    token_username: str | None = None
+    """The fixed username of the registry's short-lived tokens (``AWS`` for ECR)."""
     repo_url: str | None = None
     """A classic Helm repository's URL (``helm repo add``); exports use HTTP, not ``oci://``."""
     pass_credentials: bool = False
@@ -287,14 +286,7 @@ class RegistryKind(ABC):
     list_caption: ClassVar[str]
     """The caption under a registry's name in the UI list."""
     family: ClassVar[str] = "oci"
-    """``oci`` kinds are listed by ``/v1/registries/oci/summary`` and ``/oci/{uid}``; other
-    families (``helm``) by ``/v1/registries/{family}`` and ``/{family}/summary``."""
-    pack_type: ClassVar[str] = "oci"
-    """The profile pack ``type`` of this kind's charts (``oci``, or ``helm`` for index repos)."""
-    family_title: ClassVar[str] = "OCI Registry"
-    """The family as the UI names one registry ("Add New OCI Registry")."""
-    family_tab: ClassVar[str] = "OCI Registries"
-    """The family's tab in Tenant Settings > Registries."""
+    """The name of the family this kind belongs to (``chartyard.registries.families``)."""
     has_base_paths: ClassVar[bool] = True
     """Whether the kind synchronizes under base content paths and explicit repositories."""
     providers: ClassVar[frozenset[str]] = frozenset({"helm"})
@@ -303,10 +295,6 @@ class RegistryKind(ABC):
     body_model: ClassVar[type[BaseModel]]
     spec_model: ClassVar[type[BaseModel]]
     response_model: ClassVar[type[BaseModel]]
-    list_model: ClassVar[type[BaseModel] | None] = None
-    """The paged list of a family other than ``oci`` (``GET /v1/registries/{family}``)."""
-    summary_model: ClassVar[type[BaseModel] | None] = None
-    """The summary of a family other than ``oci`` (``GET /v1/registries/{family}/summary``)."""
     form_template: ClassVar[str]
     """The template partial with this kind's form sections."""
     form_fields: ClassVar[tuple[FormField, ...]]
@@ -324,13 +312,17 @@ class RegistryKind(ABC):
 
     @property
     def collection_path(self) -> str:
-        """Return the create/validate path under ``/v1/registries``."""
-        return f"/{self.family}/{self.name}"
+        """Return the create/validate path under ``/v1/registries`` (the family's)."""
+        from chartyard.registries.families import get_family
+
+        return get_family(self.family).collection_path(self.name)
 
     @property
     def item_path(self) -> str:
-        """Return the path of one registry under ``/v1/registries`` (Palette's uid-then-kind)."""
-        return f"/{self.family}/{{uid}}/{self.name}"
+        """Return the path of one registry under ``/v1/registries`` (the family's)."""
+        from chartyard.registries.families import get_family
+
+        return get_family(self.family).item_path(self.name)
 
     # Rules
 
@@ -379,21 +371,13 @@ class RegistryKind(ABC):
                external_id: str) -> RegistryTarget | HelmRepoTarget:
         """Return the connectable target of a stored spec and its decrypted secrets."""
 
-    def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
-        """Return the chart source of a target (an OCI registry, or ECR through its API)."""
-        return open_source(target, options)
+    def open_source(self, target: Any, options: SourceOptions) -> Any:
+        """Return the chart source of a target (an OCI registry by default).
 
-    async def chart_files(self, layer: ChartLayer, options: SourceOptions) -> ChartFiles:
-        """Download a chart archive (an OCI blob) and read its files under the archive limits."""
-        assert isinstance(layer.target, RegistryTarget)
-        source = self.open_source(layer.target, options)
-        limits = ChartArchiveLimits()
-        try:
-            blob = await source.get_blob(layer.repository, layer.digest,
-                                         max_bytes=limits.max_compressed)
-        finally:
-            await source.aclose()
-        return await anyio.to_thread.run_sync(read_chart_archive, blob)
+        Every path (validation, sync, pack and drift checks, chart files) opens sources here,
+        through the kind's family; a kind that overrides this is used everywhere.
+        """
+        return open_source(target, options)
 
     def covers(self, registry: Registry, repository: str) -> bool:
         """Return whether the registry's sync covers a full repository name (for events)."""

@@ -27,7 +27,14 @@ from chartyard.registries.kinds.base import (
     sync_fields,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.sources import EcrTarget, RegistryTarget
+from chartyard.sources import (
+    ChartSource,
+    EcrTarget,
+    RegistryTarget,
+    SourceOptions,
+    open_ecr_source,
+    open_source,
+)
 from chartyard.store.models import Registry
 
 CredentialType = Literal["secret", "sts", "pod-identity"]
@@ -280,13 +287,21 @@ class EcrKind(RegistryKind):
                               tuple(stored.base_paths), tuple(stored.repositories),
                               EcrTarget(parse_ecr_endpoint(stored.endpoint), auth))
 
+    def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
+        """Return the ECR API source; a public registry is read anonymously over ``/v2/``."""
+        ecr = target.ecr
+        if ecr is None or ecr.auth.kind == "anonymous":
+            return open_source(target, options)
+        return open_ecr_source(target, ecr, options)
+
     def export_access(self, registry: Registry) -> ExportAccess:
         """Return the host; a private registry needs ECR credentials in the cluster."""
         stored = _stored(registry)
         return ExportAccess(parse_endpoint("https://" + stored.endpoint).authority,
                             custom_ca=bool(stored.tls.certificate),
                             insecure_skip_verify=stored.tls.insecure_skip_verify,
-                            ecr=stored.is_private)
+                            cloud_provider="aws" if stored.is_private else None,
+                            token_username="AWS" if stored.is_private else None)
 
     # UI and CLI
 

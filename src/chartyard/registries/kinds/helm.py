@@ -15,8 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chartyard.errors import InvalidInput, NotFoundError
-from chartyard.helm import ChartFiles
+from chartyard.errors import InvalidInput
 from chartyard.helmrepo import RepoURL, parse_repo_url
 from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig
 from chartyard.registries.kinds._auth import (
@@ -41,7 +40,7 @@ from chartyard.registries.kinds.base import (
     StoredTLS,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.sources import ChartLayer, HelmRepoTarget, SourceOptions, open_helm_repo
+from chartyard.sources import HelmIndexSource, HelmRepoTarget, SourceOptions, open_helm_repo
 from chartyard.store.models import Registry
 
 
@@ -189,16 +188,11 @@ class HelmKind(BasicAuthCli, RegistryKind):
     title = "Helm"
     list_caption = "Helm · index.yaml"
     family = "helm"
-    pack_type = "helm"
-    family_title = "Helm Registry"
-    family_tab = "Helm Registries"
     has_base_paths = False
     secret_fields = ("password",)
     body_model = HelmRegistryBody
     spec_model = HelmRegistrySpec
     response_model = HelmRegistryResponse
-    list_model = HelmRegistries
-    summary_model = HelmRegistriesSummary
     form_template = "registries/kinds/helm.html"
     endpoint_placeholder = "https://charts.example.com/stable"
     form_fields = AUTH_FORM_FIELDS
@@ -224,16 +218,6 @@ class HelmKind(BasicAuthCli, RegistryKind):
                   "Send the credentials to chart URLs on other hosts too.", bool, False,
                   is_flag=True),
     )
-
-    @property
-    def collection_path(self) -> str:
-        """Return Palette's ``/helm`` (create, list, summary, validate)."""
-        return "/helm"
-
-    @property
-    def item_path(self) -> str:
-        """Return Palette's ``/helm/{uid}``."""
-        return "/helm/{uid}"
 
     # Rules
 
@@ -318,19 +302,9 @@ class HelmKind(BasicAuthCli, RegistryKind):
         return HelmRepoTarget(self.name, stored.endpoint, creds, tls,
                               stored.pass_credentials_all)
 
-    async def chart_files(self, layer: ChartLayer, options: SourceOptions) -> ChartFiles:
-        """Download a chart from its index URL, check the index's digest, read its files."""
-        assert isinstance(layer.target, HelmRepoTarget)
-        if not layer.urls:
-            raise NotFoundError(f"chart {layer.repository} {layer.version} has no download URL "
-                                "in the catalog; synchronize the registry again")
-        source = open_helm_repo(layer.target, options)
-        try:
-            return await source.chart_files(
-                layer.repository, layer.version, list(layer.urls),
-                layer.digest if layer.digest.startswith("sha256:") else None)
-        finally:
-            await source.aclose()
+    def open_source(self, target: HelmRepoTarget, options: SourceOptions) -> HelmIndexSource:
+        """Return the index source of a Helm repository target."""
+        return open_helm_repo(target, options)
 
     def export_access(self, registry: Registry) -> ExportAccess:
         """Return the repository URL, trust settings and whether credentials are needed."""
