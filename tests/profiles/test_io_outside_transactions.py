@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 
-import chartyard.profiles.drift
-import chartyard.profiles.packs
 import chartyard.registries.kinds.base
 from chartyard.sources import ChartSource
 from tests.harness.app import Api
@@ -51,11 +49,11 @@ class _Watched:
 
 @pytest.fixture
 def seen(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Wrap `open_source` where chart files (through the kind), drift and pack checks use it."""
+    """Wrap `open_source`, the one way (through the kind) chart files, drift and pack checks
+    open a source."""
     calls: list[tuple[str, int]] = []
     pool: Any = api.ctx.engine.pool
-    for module in (chartyard.registries.kinds.base, chartyard.profiles.drift,
-                   chartyard.profiles.packs):
+    for module in (chartyard.registries.kinds.base,):
         real = module.open_source
 
         def wrapped(*args: Any, _real: Any = real, **kwargs: Any) -> Any:
