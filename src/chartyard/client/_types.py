@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, NotRequired, TypedDict
 
-from chartyard.profiles.export.formats import FormatName
 from chartyard.wire.auth import ApiKeyCreated
+from chartyard.wire.exports import FormatName
 from chartyard.wire.profiles import ClusterProfile
 from chartyard.wire.users import Me
 

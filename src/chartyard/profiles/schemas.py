@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from chartyard.registries.schemas import NAME_PATTERN
+from chartyard.wire.registries import NAME_PATTERN
 
 MAX_PACKS = 50
 MAX_VALUES_CHARS = 1024 * 1024

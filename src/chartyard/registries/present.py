@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chartyard.store.models import Registry, SyncState
+if TYPE_CHECKING:  # the models load SQLAlchemy, which API clients never need
+    from chartyard.store.models import Registry
 
 
 def rfc3339(value: datetime | None) -> str | None:
@@ -20,6 +21,8 @@ def _times(**values: datetime | None) -> dict[str, str]:
 
 def sync_status(registry: Registry) -> dict[str, Any]:
     """Return the sync status object of DESIGN §2 (``v1RegistrySyncStatus`` plus progress)."""
+    from chartyard.store.models import SyncState
+
     state = registry.sync or SyncState()
     return {
         "isSyncSupported": registry.is_sync_supported,

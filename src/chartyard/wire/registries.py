@@ -1,17 +1,54 @@
-"""Response models of the registry routes shared by every kind (Palette's shapes).
+"""Registry wire models shared by every kind: request building blocks and responses.
 
-Each kind declares its own request and GET models in `chartyard.registries.kinds`.
+Request parts follow Palette's Go SDK: unknown fields are ignored (never rejected), ``null``
+means "not given", and a boolean the SDK omits means ``false``. Each kind declares its own
+body and GET models from these in `chartyard.registries.kinds`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from chartyard.registries.kinds.base import NAME_PATTERN
+NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
 
-__all__ = ["NAME_PATTERN"]
+
+def none_to(default: Any) -> Callable[[Any], Any]:
+    """Return a before-validator that turns ``null`` into `default`."""
+    return lambda value: default if value is None else value
+
+
+# Go marshals nil pointers and slices as null: treat null as "not given".
+Str = Annotated[str, BeforeValidator(none_to(""))]
+Flag = Annotated[bool, BeforeValidator(none_to(False))]
+StrList = Annotated[list[str], BeforeValidator(none_to([]))]
+
+
+class RequestModel(BaseModel):
+    """A request body part: unknown fields ignored, ``null`` taken as "not given"."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: Any) -> Any:
+        # Go marshals nil pointers (sts, tls, podIdentity...) as null.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
+
+
+class Metadata(RequestModel):
+    """Object metadata; the name is unique per tenant. Timestamps and labels are ignored."""
+
+    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
+    uid: Str = ""
+    annotations: Annotated[dict[str, str], BeforeValidator(none_to({}))] = Field(
+        default_factory=dict)
+
+
 
 
 class _Out(BaseModel):

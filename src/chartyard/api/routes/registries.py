@@ -19,7 +19,9 @@ from chartyard.registries import operations
 from chartyard.registries.families import AnyFamily, all_families
 from chartyard.registries.kinds import RegistryKind, all_kinds
 from chartyard.registries.present import sync_status
-from chartyard.registries.schemas import (
+from chartyard.registries.service import RegistryService
+from chartyard.sync import scheduling
+from chartyard.wire.registries import (
     OciRegistryEntity,
     RegistriesMetadata,
     Summary,
@@ -27,8 +29,6 @@ from chartyard.registries.schemas import (
     SyncStatus,
     UidResponse,
 )
-from chartyard.registries.service import RegistryService
-from chartyard.sync import scheduling
 
 router = APIRouter(prefix="/v1/registries", tags=["registries"])
 

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 from chartyard.profiles.export import argocd, flux, helmfile
 from chartyard.profiles.export.model import ExportPack
-
-FormatName = Literal["json", "yaml", "flux", "argocd", "helmfile"]
-"""The `format=` values of the export endpoint (a static type for clients)."""
+from chartyard.wire.exports import FormatName
 
 Documents = Callable[[str, list[ExportPack]], list[dict[str, Any]]]
 

@@ -6,6 +6,8 @@ package compares kind strings (README, "Contributing" has the grep that proves i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chartyard.errors import NotFoundError
 from chartyard.registries.kinds.base import (
     CliOption,
@@ -18,7 +20,9 @@ from chartyard.registries.kinds.base import (
 from chartyard.registries.kinds.basic import BasicKind
 from chartyard.registries.kinds.ecr import EcrKind
 from chartyard.registries.kinds.helm import HelmKind
-from chartyard.store.models import Registry
+
+if TYPE_CHECKING:
+    from chartyard.store.models import Registry
 
 _KINDS: dict[str, RegistryKind] = {k.name: k for k in (BasicKind(), EcrKind(), HelmKind())}
 

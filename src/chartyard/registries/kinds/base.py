@@ -14,7 +14,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -22,54 +22,23 @@ from chartyard.errors import InvalidInput
 from chartyard.oci import is_under, parse_endpoint
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
-from chartyard.sources import (
-    HelmRepoTarget,
-    RegistryTarget,
-    SourceOptions,
-    open_source,
+from chartyard.wire.registries import (
+    Flag,
+    RequestModel,
+    Str,
+    StrList,
+    none_to,
 )
-from chartyard.store.models import Registry
 
-NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
-
-
-def _none_to(default: Any) -> Callable[[Any], Any]:
-    return lambda value: default if value is None else value
-
-
-# Go marshals nil pointers and slices as null: treat null as "not given".
-Str = Annotated[str, BeforeValidator(_none_to(""))]
-Flag = Annotated[bool, BeforeValidator(_none_to(False))]
-StrList = Annotated[list[str], BeforeValidator(_none_to([]))]
-
-
-class RequestModel(BaseModel):
-    """A request body part: unknown fields ignored, ``null`` taken as "not given"."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_nulls(cls, data: Any) -> Any:
-        # Go marshals nil pointers (sts, tls, podIdentity...) as null.
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v is not None}
-        return data
+if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.sources import HelmRepoTarget, RegistryTarget, SourceOptions
+    from chartyard.store.models import Registry
 
 
 class StoredModel(BaseModel):
     """A stored spec part (JSON in the database), read back typed."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class Metadata(RequestModel):
-    """Object metadata; the name is unique per tenant. Timestamps and labels are ignored."""
-
-    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
-    uid: Str = ""
-    annotations: Annotated[dict[str, str], BeforeValidator(_none_to({}))] = Field(
-        default_factory=dict)
 
 
 class TLSSpec(RequestModel):
@@ -119,7 +88,7 @@ class SyncSpec(RequestModel):
     """The spec fields every OCI kind shares (Palette's names)."""
 
     endpoint: str
-    provider_type: Annotated[str, BeforeValidator(_none_to("helm"))] = Field(
+    provider_type: Annotated[str, BeforeValidator(none_to("helm"))] = Field(
         default="helm", alias="providerType")
     is_sync_supported: Flag = Field(default=False, alias="isSyncSupported")
     base_content_path: Annotated[str, BeforeValidator(_base_paths_text)] = Field(
@@ -377,6 +346,8 @@ class RegistryKind(ABC):
         Every path (validation, sync, pack and drift checks, chart files) opens sources here,
         through the kind's family; a kind that overrides this is used everywhere.
         """
+        from chartyard.sources import open_source
+
         return open_source(target, options)
 
     def covers(self, registry: Registry, repository: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
@@ -22,17 +22,18 @@ from chartyard.registries.kinds._auth import (
 from chartyard.registries.kinds.base import (
     CliOption,
     ExportAccess,
-    Metadata,
     Normalised,
     RegistryKind,
-    RequestModel,
     StoredSync,
     SyncSpec,
     sync_fields,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.sources import RegistryTarget
-from chartyard.store.models import Registry
+from chartyard.wire.registries import Metadata, RequestModel
+
+if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.sources import RegistryTarget
+    from chartyard.store.models import Registry
 
 
 class BasicRegistrySpec(SyncSpec):
@@ -184,6 +185,8 @@ class BasicKind(BasicAuthCli, RegistryKind):
         if stored.auth.type != "noAuth" and "password" in secrets:
             creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
         tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        from chartyard.sources import RegistryTarget
+
         return RegistryTarget(self.name, parse_endpoint(stored.endpoint), creds, tls,
                               tuple(stored.base_paths), tuple(stored.repositories))
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chartyard.aws import EcrAuth, InvalidEcrEndpoint, parse_ecr_endpoint
 from chartyard.errors import InvalidInput
 from chartyard.oci import TLSConfig, parse_endpoint
 from chartyard.registries.kinds.base import (
@@ -15,27 +14,20 @@ from chartyard.registries.kinds.base import (
     CliUsageError,
     ExportAccess,
     FormField,
-    Metadata,
     Normalised,
     RegistryKind,
-    RequestModel,
     StoredModel,
     StoredSync,
-    Str,
     SyncSpec,
     TLSSpec,
     sync_fields,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.sources import (
-    ChartSource,
-    EcrTarget,
-    RegistryTarget,
-    SourceOptions,
-    open_ecr_source,
-    open_source,
-)
-from chartyard.store.models import Registry
+from chartyard.wire.registries import Metadata, RequestModel, Str
+
+if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.sources import ChartSource, RegistryTarget, SourceOptions
+    from chartyard.store.models import Registry
 
 CredentialType = Literal["secret", "sts", "pod-identity"]
 
@@ -178,6 +170,8 @@ class EcrKind(RegistryKind):
         assert isinstance(body, EcrRegistryBody)
         spec = body.spec
         given = spec.endpoint.strip()
+        from chartyard.aws import InvalidEcrEndpoint, parse_ecr_endpoint
+
         try:
             ecr = parse_ecr_endpoint(given)
         except InvalidEcrEndpoint as exc:
@@ -246,6 +240,8 @@ class EcrKind(RegistryKind):
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
         """Return ``v1OciRegistryEntity`` fields: endpoint, provider and region."""
         stored = _stored(registry)
+        from chartyard.aws import parse_ecr_endpoint
+
         region = stored.default_region or parse_ecr_endpoint(stored.endpoint).region
         return {"endpoint": stored.endpoint, "providerType": stored.provider_type,
                 "defaultRegion": region}
@@ -271,6 +267,9 @@ class EcrKind(RegistryKind):
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
                external_id: str) -> RegistryTarget:
         """Return the target; pod identity uses the process's own AWS identity."""
+        from chartyard.aws import EcrAuth, parse_ecr_endpoint
+        from chartyard.sources import EcrTarget, RegistryTarget
+
         stored = EcrStored.model_validate(spec)
         creds = stored.credentials
         if not stored.is_private:
@@ -289,6 +288,8 @@ class EcrKind(RegistryKind):
 
     def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
         """Return the ECR API source; a public registry is read anonymously over ``/v2/``."""
+        from chartyard.sources import open_ecr_source, open_source
+
         ecr = target.ecr
         if ecr is None or ecr.auth.kind == "anonymous":
             return open_source(target, options)

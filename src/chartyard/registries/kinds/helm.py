@@ -11,7 +11,7 @@ credentials go only to the endpoint's origin unless ``passCredentialsAll`` is se
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,17 +31,17 @@ from chartyard.registries.kinds._auth import (
 from chartyard.registries.kinds.base import (
     CliOption,
     ExportAccess,
-    Flag,
-    Metadata,
     Normalised,
     RegistryKind,
-    RequestModel,
     StoredModel,
     StoredTLS,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.sources import HelmIndexSource, HelmRepoTarget, SourceOptions, open_helm_repo
-from chartyard.store.models import Registry
+from chartyard.wire.registries import Flag, Metadata, RequestModel
+
+if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.sources import HelmIndexSource, HelmRepoTarget, SourceOptions
+    from chartyard.store.models import Registry
 
 
 class HelmCreateOption(RequestModel):
@@ -299,11 +299,15 @@ class HelmKind(BasicAuthCli, RegistryKind):
         if stored.auth.type != "noAuth" and "password" in secrets:
             creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
         tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        from chartyard.sources import HelmRepoTarget
+
         return HelmRepoTarget(self.name, stored.endpoint, creds, tls,
                               stored.pass_credentials_all)
 
     def open_source(self, target: HelmRepoTarget, options: SourceOptions) -> HelmIndexSource:
         """Return the index source of a Helm repository target."""
+        from chartyard.sources import open_helm_repo
+
         return open_helm_repo(target, options)
 
     def export_access(self, registry: Registry) -> ExportAccess:
