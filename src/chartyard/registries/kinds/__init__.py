@@ -6,6 +6,7 @@ package compares kind strings (README, "Contributing" has the grep that proves i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from chartyard.errors import NotFoundError
@@ -27,6 +28,22 @@ if TYPE_CHECKING:
 _KINDS: dict[str, RegistryKind] = {k.name: k for k in (BasicKind(), EcrKind(), HelmKind())}
 
 DEFAULT_KIND = "basic"
+
+
+def register_kind(kind: RegistryKind) -> Callable[[], None]:
+    """Add a kind at run time (a plugin, or an example in the tests); return its removal.
+
+    Routes are built from the kinds when ``chartyard.api.routes.registries`` is imported:
+    register before the app is created.
+    """
+    if kind.name in _KINDS:
+        raise ValueError(f"a registry kind named '{kind.name}' is already registered")
+    _KINDS[kind.name] = kind
+
+    def unregister() -> None:
+        _KINDS.pop(kind.name, None)
+
+    return unregister
 
 
 def all_kinds() -> tuple[RegistryKind, ...]:
@@ -69,4 +86,5 @@ __all__ = [
     "find_kind",
     "get_kind",
     "kind_of",
+    "register_kind",
 ]
