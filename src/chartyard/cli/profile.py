@@ -14,7 +14,7 @@ from rich.console import Group
 from chartyard.cli import config
 from chartyard.cli.output import OutputFormat, OutputOption, emit, fields, table
 from chartyard.client import ExportFormat, Profile, ProfileType, pack
-from chartyard.profiles.export.formats import FORMATS
+from chartyard.wire.exports import FORMAT_SUMMARIES as FORMATS
 from chartyard.wire.profiles import ProfileTemplate
 
 app = typer.Typer(no_args_is_help=True, help="Cluster profiles: ordered Helm chart layers.")
@@ -163,7 +163,7 @@ def export(
     profile: ProfileArg,
     fmt: Annotated[str, typer.Option(
         "--format", callback=_check_format, autocompletion=lambda: list(FORMATS),
-        help=", ".join(f"{f.name} ({f.summary})" for f in FORMATS.values()) + ".",
+        help=", ".join(f"{name} ({summary})" for name, summary in FORMATS.items()) + ".",
         show_default=False)],
     url: config.UrlOption = None,
     output: Annotated[OutputFormat, typer.Option(

@@ -11,9 +11,6 @@ from typing import Annotated, Any
 
 import typer
 
-from chartyard.logs import configure_logging
-from chartyard.settings import get_settings
-
 
 def check_tls(cert: Path | None, key: Path | None) -> dict[str, str]:
     """Return uvicorn's TLS arguments after loading the pair once; exit with the cause if bad."""
@@ -53,6 +50,9 @@ def serve(
 ) -> None:
     """Run the API, the web UI and (unless --no-worker) an embedded sync worker."""
     tls = check_tls(tls_cert, tls_key)  # before anything binds or migrates
+    from chartyard.logs import configure_logging
+    from chartyard.settings import get_settings
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     multiproc = created = None
@@ -107,6 +107,8 @@ def worker(
     """Run a sync worker only; SIGTERM hands running syncs' leases back and exits."""
     from chartyard.api.app import prepare
     from chartyard.context import AppContext
+    from chartyard.logs import configure_logging
+    from chartyard.settings import get_settings
     from chartyard.sync.worker import Worker
 
     settings = get_settings()

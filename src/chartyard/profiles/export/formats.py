@@ -12,7 +12,7 @@ from typing import Any, get_args
 
 from chartyard.profiles.export import argocd, flux, helmfile
 from chartyard.profiles.export.model import ExportPack
-from chartyard.wire.exports import FormatName
+from chartyard.wire.exports import FORMAT_SUMMARIES, FormatName
 
 Documents = Callable[[str, list[ExportPack]], list[dict[str, Any]]]
 
@@ -34,10 +34,10 @@ class ExportFormat:
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("json", "Palette JSON", "Palette's profile file"),
-    ExportFormat("yaml", "Palette YAML", "Palette's profile file"),
-    ExportFormat("flux", "Flux", "OCIRepository + HelmRelease", flux.documents),
-    ExportFormat("argocd", "Argo CD", "Application", argocd.documents),
-    ExportFormat("helmfile", "helmfile", "helmfile.yaml", helmfile.documents),
+    ExportFormat("json", "Palette JSON", FORMAT_SUMMARIES["json"]),
+    ExportFormat("yaml", "Palette YAML", FORMAT_SUMMARIES["yaml"]),
+    ExportFormat("flux", "Flux", FORMAT_SUMMARIES["flux"], flux.documents),
+    ExportFormat("argocd", "Argo CD", FORMAT_SUMMARIES["argocd"], argocd.documents),
+    ExportFormat("helmfile", "helmfile", FORMAT_SUMMARIES["helmfile"], helmfile.documents),
 )}
 assert set(FORMATS) == set(get_args(FormatName)), "FormatName and FORMATS disagree"

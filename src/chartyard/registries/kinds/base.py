@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from chartyard.errors import InvalidInput
-from chartyard.oci import is_under, parse_endpoint
-from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
 from chartyard.wire.registries import (
     Flag,
@@ -54,6 +52,8 @@ class TLSSpec(RequestModel):
 
     def stored(self, field_name: str) -> StoredTLS:
         """Return the stored TLS settings, or raise `InvalidInput` for a bad PEM bundle."""
+        from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
+
         pem = (self.certificate or self.ca).strip()
         if pem:
             try:
@@ -352,6 +352,8 @@ class RegistryKind(ABC):
 
     def covers(self, registry: Registry, repository: str) -> bool:
         """Return whether the registry's sync covers a full repository name (for events)."""
+        from chartyard.oci import is_under, parse_endpoint
+
         if not self.has_base_paths:
             return False  # an index repository has no repositories to notify about
         stored = StoredSync.model_validate(registry.spec)

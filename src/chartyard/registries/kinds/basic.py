@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 from chartyard.errors import InvalidInput
-from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig, parse_endpoint
 from chartyard.registries.kinds._auth import (
     AUTH_FORM_FIELDS,
     AuthBody,
@@ -122,6 +121,8 @@ class BasicKind(BasicAuthCli, RegistryKind):
 
     def normalise(self, body: Any, *, creating: bool) -> Normalised:
         """Return the stored form of a Basic registry body, or raise `InvalidInput`."""
+        from chartyard.oci import InvalidEndpoint, parse_endpoint
+
         assert isinstance(body, BasicRegistryBody)
         spec = body.spec
         given = spec.endpoint.strip()
@@ -180,6 +181,8 @@ class BasicKind(BasicAuthCli, RegistryKind):
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
                external_id: str) -> RegistryTarget:
         """Return the target: the endpoint, Basic credentials (a token is the password)."""
+        from chartyard.oci import BasicCredentials, TLSConfig, parse_endpoint
+
         stored = BasicStored.model_validate(spec)
         creds = None
         if stored.auth.type != "noAuth" and "password" in secrets:
@@ -192,6 +195,8 @@ class BasicKind(BasicAuthCli, RegistryKind):
 
     def export_access(self, registry: Registry) -> ExportAccess:
         """Return the host and trust settings; credentials when auth is not ``noAuth``."""
+        from chartyard.oci import parse_endpoint
+
         stored = _stored(registry)
         endpoint = parse_endpoint(stored.endpoint)
         return ExportAccess(endpoint.authority, plain_http=endpoint.scheme == "http",

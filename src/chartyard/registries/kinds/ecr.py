@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field
 
 from chartyard.errors import InvalidInput
-from chartyard.oci import TLSConfig, parse_endpoint
 from chartyard.registries.kinds.base import (
     CliOption,
     CliUsageError,
@@ -268,6 +267,7 @@ class EcrKind(RegistryKind):
                external_id: str) -> RegistryTarget:
         """Return the target; pod identity uses the process's own AWS identity."""
         from chartyard.aws import EcrAuth, parse_ecr_endpoint
+        from chartyard.oci import TLSConfig, parse_endpoint
         from chartyard.sources import EcrTarget, RegistryTarget
 
         stored = EcrStored.model_validate(spec)
@@ -297,6 +297,8 @@ class EcrKind(RegistryKind):
 
     def export_access(self, registry: Registry) -> ExportAccess:
         """Return the host; a private registry needs ECR credentials in the cluster."""
+        from chartyard.oci import parse_endpoint
+
         stored = _stored(registry)
         return ExportAccess(parse_endpoint("https://" + stored.endpoint).authority,
                             custom_ca=bool(stored.tls.certificate),

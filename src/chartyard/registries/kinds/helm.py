@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from chartyard.errors import InvalidInput
-from chartyard.helmrepo import RepoURL, parse_repo_url
-from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig
 from chartyard.registries.kinds._auth import (
     AUTH_FORM_FIELDS,
     AuthBody,
@@ -40,6 +38,7 @@ from chartyard.registries.present import metadata_body, sync_status
 from chartyard.wire.registries import Flag, Metadata, RequestModel
 
 if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.helmrepo import RepoURL
     from chartyard.sources import HelmIndexSource, HelmRepoTarget, SourceOptions
     from chartyard.store.models import Registry
 
@@ -94,6 +93,8 @@ class HelmStored(StoredModel):
     @property
     def repo(self) -> RepoURL:
         """Return the parsed repository URL."""
+        from chartyard.helmrepo import RepoURL
+
         return RepoURL(self.endpoint)
 
 
@@ -223,6 +224,9 @@ class HelmKind(BasicAuthCli, RegistryKind):
 
     def normalise(self, body: Any, *, creating: bool) -> Normalised:
         """Return the stored form of a Helm registry body, or raise `InvalidInput`."""
+        from chartyard.helmrepo import parse_repo_url
+        from chartyard.oci import InvalidEndpoint
+
         assert isinstance(body, HelmRegistryBody)
         spec = body.spec
         given = spec.endpoint.strip()
@@ -294,6 +298,8 @@ class HelmKind(BasicAuthCli, RegistryKind):
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
                external_id: str) -> HelmRepoTarget:
         """Return the target: repository URL, Basic credentials (a token is the password)."""
+        from chartyard.oci import BasicCredentials, TLSConfig
+
         stored = HelmStored.model_validate(spec)
         creds = None
         if stored.auth.type != "noAuth" and "password" in secrets:
