@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -79,8 +80,8 @@ class RegistryService:
         return kind_of(reg).target(reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
                                    self.external_id())
 
-    def body(self, reg: Registry) -> dict[str, Any]:
-        """Return the registry as its kind's GET shows it."""
+    def body(self, reg: Registry) -> BaseModel:
+        """Return the registry as its kind's GET shows it (the kind's response model)."""
         return kind_of(reg).body(reg, self.secret_names(reg), self.external_id())
 
     def entity(self, reg: Registry) -> dict[str, Any]:

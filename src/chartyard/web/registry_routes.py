@@ -162,7 +162,7 @@ def _load(ctx: AppContext, principal: Principal,
     with ctx.transaction() as session:
         svc = RegistryService(ctx, session, principal)
         reg = svc.get(uid)
-        return kind_of(reg), svc.body(reg)
+        return kind_of(reg), svc.body(reg).model_dump(by_alias=True)
 
 
 @router.get(f"{LIST_URL}/{{uid}}/edit")

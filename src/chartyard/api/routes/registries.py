@@ -78,7 +78,7 @@ def _register(kind: RegistryKind) -> None:
         await operations.validate_stored(ctx, principal, uid, kind.name)
         return Response(status_code=204)
 
-    def get(uid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+    def get(uid: str, ctx: Ctx, principal: CurrentUser) -> BaseModel:
         with ctx.transaction() as session:
             svc = RegistryService(ctx, session, principal)
             return svc.body(svc.get(uid, kind.name))

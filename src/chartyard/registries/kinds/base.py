@@ -1,12 +1,18 @@
-"""What a registry kind declares, and the request/stored models every kind shares.
+"""What a registry kind declares, and the stored models every kind shares.
 
-A kind (``basic``, ``ecr``, ...) is one module in this package. It owns its request and
-stored models, its rules, how it is shown (API body, summary row, drop-down row, list label),
-which secrets it keeps, how its chart source is built, how exports reach it, and its UI form
-and CLI options. The rest of chartyard asks the kind; it never compares kind strings.
+A kind (``basic``, ``ecr``, ...) is one module in this package and belongs to one family
+(``chartyard.registries.families``: OCI distribution, Helm index), which owns what depends on
+how charts are stored (validation, sync, pack and drift checks, chart files, signatures,
+push, pack type, routes and tab). The kind owns how one registry is reached: its request and
+stored models, its rules, which secrets it keeps, its target and how its chart source is
+opened (every path opens sources here), how exports reach it, and how it is shown (API body,
+summary row, list label, UI form and CLI options). The rest of chartyard asks the kind or
+its family; it never compares kind or family names.
 
-Request models follow Palette's Go SDK: unknown fields are ignored (never rejected), ``null``
-means "not given", and a boolean the SDK omits means ``false``.
+The request building blocks (``null`` means "not given", unknown fields ignored) are wire
+models: `chartyard.wire.registries`. Kind modules import the server stack (SQLAlchemy,
+boto3, the OCI client) inside the methods that use it, so the CLI and the API client can load
+the kinds' declarations without it.
 """
 
 from __future__ import annotations
@@ -314,8 +320,8 @@ class RegistryKind(ABC):
 
     @abstractmethod
     def body(self, registry: Registry, secret_names: set[str],
-             external_id: str) -> dict[str, Any]:
-        """Return ``{kind, metadata, spec, status}`` as the kind's GET shows it."""
+             external_id: str) -> BaseModel:
+        """Return the kind's GET body (its `response_model`): ``{kind, metadata, spec, status}``."""
 
     @abstractmethod
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:

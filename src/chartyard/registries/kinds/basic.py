@@ -145,16 +145,16 @@ class BasicKind(BasicAuthCli, RegistryKind):
     # Presentation
 
     def body(self, registry: Registry, secret_names: set[str],
-             external_id: str) -> dict[str, Any]:
+             external_id: str) -> BasicRegistryResponse:
         """Return ``v1BasicOciRegistry``; the password is never returned."""
         stored = _stored(registry)
-        return {
+        return BasicRegistryResponse.model_validate({
             "kind": self.name,
             "metadata": metadata_body(registry),
             "spec": {**stored.common_body(registry),
                      "auth": self._auth_body(stored, secret_names)},
             "status": {"syncStatus": sync_status(registry)},
-        }
+        })
 
     @staticmethod
     def _auth_body(stored: BasicStored, secret_names: set[str]) -> dict[str, Any]:

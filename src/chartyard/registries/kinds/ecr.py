@@ -216,7 +216,7 @@ class EcrKind(RegistryKind):
     # Presentation
 
     def body(self, registry: Registry, secret_names: set[str],
-             external_id: str) -> dict[str, Any]:
+             external_id: str) -> EcrRegistryResponse:
         """Return ``v1EcrRegistry``; the secret key is never returned."""
         stored = _stored(registry)
         creds = stored.credentials
@@ -227,14 +227,14 @@ class EcrKind(RegistryKind):
         }
         if creds.partition:
             credentials["partition"] = creds.partition
-        return {
+        return EcrRegistryResponse.model_validate({
             "kind": self.name,
             "metadata": metadata_body(registry),
             "spec": {**stored.common_body(registry), "isPrivate": stored.is_private,
                      "defaultRegion": stored.default_region, "credentials": credentials,
                      "tls": stored.tls.body()},
             "status": {"syncStatus": sync_status(registry)},
-        }
+        })
 
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
         """Return ``v1OciRegistryEntity`` fields: endpoint, provider and region."""

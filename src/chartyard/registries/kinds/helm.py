@@ -248,11 +248,11 @@ class HelmKind(BasicAuthCli, RegistryKind):
     # Presentation
 
     def body(self, registry: Registry, secret_names: set[str],
-             external_id: str) -> dict[str, Any]:
+             external_id: str) -> HelmRegistryResponse:
         """Return ``v1HelmRegistry``; the sync status sits at ``status.helmSyncStatus``."""
         stored = _stored(registry)
         status = sync_status(registry)
-        return {
+        return HelmRegistryResponse.model_validate({
             "apiVersion": "v1",
             "kind": self.name,
             "metadata": metadata_body(registry),
@@ -268,7 +268,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
                 "syncIntervalSeconds": registry.sync_interval_seconds,
             },
             "status": {"helmSyncStatus": status, "syncStatus": status},
-        }
+        })
 
     @staticmethod
     def _auth_body(stored: HelmStored, secret_names: set[str]) -> dict[str, Any]:
