@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-import chartyard.registries.kinds.base
+import chartyard.sources
 from chartyard.sources import ChartSource
 from tests.harness.app import Api
 from tests.harness.registry import RegistryServer
@@ -49,11 +49,11 @@ class _Watched:
 
 @pytest.fixture
 def seen(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Wrap `open_source`, the one way (through the kind) chart files, drift and pack checks
-    open a source."""
+    """Wrap `sources.open_source`, which kinds call (on every path: chart files, drift and pack
+    checks) when they open an OCI source."""
     calls: list[tuple[str, int]] = []
     pool: Any = api.ctx.engine.pool
-    for module in (chartyard.registries.kinds.base,):
+    for module in (chartyard.sources,):
         real = module.open_source
 
         def wrapped(*args: Any, _real: Any = real, **kwargs: Any) -> Any:
