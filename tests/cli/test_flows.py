@@ -200,9 +200,9 @@ def test_python_client_compare_errors_name_the_fix(cy_server: ChartyardServer, a
         a = client.charts.find_version(DIFF_CHART, "1.0.0", reg.uid)
         b = client.charts.find_version(diffed.chart, "1.1.0", reg.uid)
         with pytest.raises(ApiError) as other_chart:
-            client.charts.compare(a["packUid"], b["packUid"])
+            client.charts.compare(a.pack_uid, b.pack_uid)
         assert other_chart.value.status == 422 and "same chart" in other_chart.value.message
-        same = client.charts.compare(a["packUid"], a["packUid"])
+        same = client.charts.compare(a.pack_uid, a.pack_uid)
         assert same["valuesDiff"] == "" and same["chartChanges"] == []
 
         name = f"cmp-{uuid.uuid4().hex[:6]}"

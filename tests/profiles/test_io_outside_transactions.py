@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 
-import chartyard.profiles.drift
-import chartyard.profiles.packs
-import chartyard.registries.kinds.base
+import chartyard.sources
 from chartyard.sources import ChartSource
 from tests.harness.app import Api
 from tests.harness.registry import RegistryServer
@@ -51,11 +49,11 @@ class _Watched:
 
 @pytest.fixture
 def seen(api: Api, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Wrap `open_source` where chart files (through the kind), drift and pack checks use it."""
+    """Wrap `sources.open_source`, which kinds call (on every path: chart files, drift and pack
+    checks) when they open an OCI source."""
     calls: list[tuple[str, int]] = []
     pool: Any = api.ctx.engine.pool
-    for module in (chartyard.registries.kinds.base, chartyard.profiles.drift,
-                   chartyard.profiles.packs):
+    for module in (chartyard.sources,):
         real = module.open_source
 
         def wrapped(*args: Any, _real: Any = real, **kwargs: Any) -> Any:

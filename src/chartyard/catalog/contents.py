@@ -1,7 +1,7 @@
 """Read a chart's files from its chart archive once, then serve them from a cache by digest.
 
 No database session is open while the archive downloads: a short read looks for
-the cached row, the download runs with no session (through the registry's kind),
+the cached row, the download runs with no session (through the registry's family),
 and a short write stores the row unless a concurrent request stored it first
 (re-checked inside the write).
 """
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
 from chartyard.helm import ChartFiles
-from chartyard.registries.kinds import get_kind
+from chartyard.registries.families import family_of_target
 from chartyard.sources import ChartLayer
 from chartyard.store.models import ChartContent
 
@@ -29,7 +29,7 @@ async def chart_contents(ctx: AppContext, layer: ChartLayer) -> ChartContent:
     cached = await ctx.run_transaction(lambda session: session.get(ChartContent, layer.digest))
     if cached is not None:
         return cached
-    files = await get_kind(layer.target.kind).chart_files(layer, ctx.sources)
+    files = await family_of_target(layer.target).chart_files(layer, ctx.sources)
     return await ctx.run_transaction(lambda session: _store(session, layer.digest, files))
 
 

@@ -37,10 +37,10 @@ def search(
         registry_uid = client.registries.resolve(registry).uid if registry else None
         hits = client.charts.search(text, registry_uid=registry_uid, max_items=limit,
                                     registry_kind=kind, newer_than=newer_than)
-    emit(hits, output, lambda: table(
+    emit([h.model_dump(mode="json", by_alias=True) for h in hits], output, lambda: table(
         ["CHART", "REGISTRY", "REPOSITORY", "LATEST", "VERSIONS", "DESCRIPTION"],
-        [(h["name"], h["registryName"], h["repository"], h["latestVersion"], h["versions"],
-          h.get("description")) for h in hits]))
+        [(h.name, h.registry_name, h.repository, h.latest_version, h.versions, h.description)
+         for h in hits]))
 
 
 @app.command("versions")
@@ -54,10 +54,10 @@ def versions(
     with config.connect(url) as client:
         ref = client.registries.resolve(registry)
         found = client.charts.versions(chart, ref.uid)
-    emit(found, output, lambda: table(
+    emit(found.model_dump(mode="json", by_alias=True), output, lambda: table(
         ["VERSION", "TAG", "APP VERSION", "REPOSITORY", "DIGEST"],
-        [(t["version"], t["tag"], t["appVersion"], t.get("repository"), short_digest(t["digest"]))
-         for t in found["tags"]], title=f"{chart} in {ref.name}"))
+        [(t.version, t.tag, t.app_version, t.repository, short_digest(t.digest))
+         for t in found.tags], title=f"{chart} in {ref.name}"))
 
 
 @app.command("values")
@@ -72,9 +72,9 @@ def values(
     with config.connect(url) as client:
         ref = client.registries.resolve(registry)
         tag = client.charts.find_version(chart, version, ref.uid)
-        text = client.charts.values(tag["packUid"])
+        text = client.charts.values(tag.pack_uid)
     if output is OutputFormat.json:
-        emit({"name": chart, "version": tag["version"], "packUid": tag["packUid"],
+        emit({"name": chart, "version": tag.version, "packUid": tag.pack_uid,
               "registryUid": ref.uid, "values": text}, output, str)
     else:
         # values.yaml is already YAML: print it byte for byte, for tables and yaml alike.

@@ -56,7 +56,7 @@ def diff(
         ref = client.registries.resolve(registry)
         a = client.charts.find_version(chart, v1, ref.uid)
         b = client.charts.find_version(chart, v2, ref.uid)
-        body = client.charts.compare(a["packUid"], b["packUid"])
+        body = client.charts.compare(a.pack_uid, b.pack_uid)
     emit(body, output, lambda: render_compare(body))
 
 

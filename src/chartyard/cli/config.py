@@ -13,12 +13,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from chartyard.cli.output import fail
-from chartyard.client import ApiError, ChartyardClient
+
+if TYPE_CHECKING:  # commands import the client (and its wire models) when they run
+    from chartyard.client import ChartyardClient
 
 ENV_URL = "CHARTYARD_URL"
 ENV_API_KEY = "CHARTYARD_API_KEY"
@@ -124,6 +126,8 @@ def _auth_for(url: str) -> tuple[str | None, str | None]:
 @contextmanager
 def connect(url_flag: str | None) -> Iterator[ChartyardClient]:
     """Yield an authenticated client; an `ApiError` inside prints code and message, exit 1."""
+    from chartyard.client import ApiError, ChartyardClient
+
     url = resolve_url(url_flag)
     token, api_key = _auth_for(url)
     try:

@@ -10,7 +10,6 @@ import typer
 
 from chartyard.cli import config
 from chartyard.cli.output import OutputFormat, OutputOption, emit, fail, say
-from chartyard.client import ApiError, ChartyardClient
 
 
 def read_secret(from_stdin: bool, prompt: str) -> str:
@@ -34,6 +33,8 @@ def login(
     output: OutputOption = OutputFormat.table,
 ) -> None:
     """Log in with a username and password; store the session token (mode 0600)."""
+    from chartyard.client import ApiError, ChartyardClient
+
     target = config.resolve_url(url)
     user = username or typer.prompt("Username")
     password = read_secret(password_stdin, "Password")
@@ -51,6 +52,8 @@ def login(
 
 def logout(url: config.UrlOption = None, output: OutputOption = OutputFormat.table) -> None:
     """Revoke the stored session token of a server and forget it."""
+    from chartyard.client import ApiError, ChartyardClient
+
     target = config.resolve_url(url)
     token = config.forget_login(target)
     if token is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from pydantic import BaseModel
@@ -13,9 +13,11 @@ from rich.console import Group
 
 from chartyard.cli import config
 from chartyard.cli.output import OutputFormat, OutputOption, emit, fields, table
-from chartyard.client import ExportFormat, Profile, ProfileType, pack
-from chartyard.profiles.export.formats import FORMATS
-from chartyard.wire.profiles import ProfileTemplate
+from chartyard.wire.exports import FORMAT_SUMMARIES as FORMATS
+
+if TYPE_CHECKING:  # commands import the client (and its wire models) when they run
+    from chartyard.client import ExportFormat, Profile, ProfileType
+    from chartyard.wire.profiles import ProfileTemplate
 
 app = typer.Typer(no_args_is_help=True, help="Cluster profiles: ordered Helm chart layers.")
 
@@ -116,6 +118,8 @@ def add_chart(
     output: OutputOption = OutputFormat.table,
 ) -> None:
     """Add a chart as the profile's next layer."""
+    from chartyard.client import pack
+
     text = _read_values(values_file)
     with config.connect(url) as client:
         found = client.profiles.resolve(profile)
@@ -163,7 +167,7 @@ def export(
     profile: ProfileArg,
     fmt: Annotated[str, typer.Option(
         "--format", callback=_check_format, autocompletion=lambda: list(FORMATS),
-        help=", ".join(f"{f.name} ({f.summary})" for f in FORMATS.values()) + ".",
+        help=", ".join(f"{name} ({summary})" for name, summary in FORMATS.items()) + ".",
         show_default=False)],
     var: Annotated[list[str] | None, typer.Option(
         "--var", help="NAME=VALUE: a profile variable's value, substituted into the values. "
@@ -179,7 +183,7 @@ def export(
     given = parse_pairs(var or [], "--var")
     with config.connect(url) as client:
         uid = client.profiles.resolve_uid(profile)
-        chosen = cast(ExportFormat, fmt)
+        chosen = cast("ExportFormat", fmt)
         text = client.profiles.export(uid, chosen, given)
     if output is OutputFormat.table:
         typer.echo(text, nl=not text.endswith("\n"))

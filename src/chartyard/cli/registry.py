@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Group
@@ -24,13 +24,6 @@ from chartyard.cli.output import (
     table,
     when,
 )
-from chartyard.client import (
-    TERMINAL_SYNC_STATES,
-    ChartyardClient,
-    Created,
-    RegistryRef,
-    SyncStatus,
-)
 from chartyard.registries.kinds import (
     CliOption,
     CliUsageError,
@@ -38,6 +31,9 @@ from chartyard.registries.kinds import (
     all_kinds,
     get_kind,
 )
+
+if TYPE_CHECKING:  # commands import the client (and its wire models) when they run
+    from chartyard.client import ChartyardClient, Created, RegistryRef, SyncStatus
 
 app = typer.Typer(no_args_is_help=True,
                   help="Registries holding Helm charts: OCI registries and Helm repositories.")
@@ -207,6 +203,8 @@ def validate(name: RegistryArg, url: config.UrlOption = None,
 def _wait(client: ChartyardClient, ref: RegistryRef, timeout: float,
           interval: float) -> SyncStatus:
     """Poll the sync status until it ends, drawing a progress bar on stderr."""
+    from chartyard.client import TERMINAL_SYNC_STATES
+
     deadline = time.monotonic() + timeout
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("repositories, {task.fields[versions]} chart versions"),

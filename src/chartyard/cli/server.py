@@ -12,9 +12,6 @@ from typing import Annotated, Any
 
 import typer
 
-from chartyard.logs import configure_logging
-from chartyard.settings import get_settings
-
 log = logging.getLogger("chartyard.server")
 
 
@@ -56,6 +53,9 @@ def serve(
 ) -> None:
     """Run the API, the web UI and (unless --no-worker) an embedded sync worker."""
     tls = check_tls(tls_cert, tls_key)  # before anything binds or migrates
+    from chartyard.logs import configure_logging
+    from chartyard.settings import get_settings
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     multiproc = created = None
@@ -124,6 +124,8 @@ def worker(
     """Run a sync worker only; SIGTERM hands running syncs' leases back and exits."""
     from chartyard.app import prepare
     from chartyard.context import AppContext
+    from chartyard.logs import configure_logging
+    from chartyard.settings import get_settings
     from chartyard.sync.worker import Worker
 
     settings = get_settings()

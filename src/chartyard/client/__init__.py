@@ -14,9 +14,6 @@ from chartyard.client._profiles import writable
 from chartyard.client._types import (
     TERMINAL_SYNC_STATES,
     ApiKey,
-    ChartHit,
-    ChartTag,
-    ChartVersions,
     Created,
     ExportFormat,
     Identity,
@@ -27,9 +24,9 @@ from chartyard.client._types import (
     RegistryKind,
     RegistryRef,
     RegistrySummary,
-    SearchPage,
     SyncStatus,
 )
+from chartyard.wire.catalog import ChartHit, ChartTag, ChartVersions, SearchPage
 
 __all__ = [
     "TERMINAL_SYNC_STATES",

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from chartyard.client._errors import ApiError
 from chartyard.client._http import Http
-from chartyard.client._types import ChartHit, ChartTag, ChartVersions, SearchPage
+from chartyard.wire.catalog import ChartHit, ChartTag, ChartVersions, SearchPage
 
 
 class ChartsApi:
@@ -22,7 +22,7 @@ class ChartsApi:
         params = {"q": text, "registryUid": registry_uid, "limit": limit,
                   "continue": continue_token or None, "registryKind": registry_kind,
                   "newerThan": newer_than}
-        return cast(SearchPage, self._http.json("GET", "/v1/packs", params=params))
+        return SearchPage.model_validate(self._http.json("GET", "/v1/packs", params=params))
 
     def search(self, text: str = "", *, registry_uid: str | None = None,
                max_items: int = 200, registry_kind: str | None = None,
@@ -34,24 +34,24 @@ class ChartsApi:
             page = self.search_page(text, registry_uid=registry_uid,
                                     limit=min(200, max_items - len(hits)), continue_token=token,
                                     registry_kind=registry_kind, newer_than=newer_than)
-            hits.extend(page["items"])
-            token = str(page.get("listmeta", {}).get("continue") or "")
+            hits.extend(page.items)
+            token = page.listmeta.continue_
             if not token:
                 break
         return hits[:max_items]
 
     def versions(self, chart: str, registry_uid: str) -> ChartVersions:
         """Return a chart's versions in a registry, newest semver first."""
-        return cast(ChartVersions,
-                    self._http.json("GET", f"/v1/packs/{chart}/registries/{registry_uid}"))
+        return ChartVersions.model_validate(
+            self._http.json("GET", f"/v1/packs/{chart}/registries/{registry_uid}"))
 
     def find_version(self, chart: str, version: str, registry_uid: str) -> ChartTag:
         """Return the chart version whose version or tag is `version`, or raise a 404."""
-        tags = self.versions(chart, registry_uid)["tags"]
+        tags = self.versions(chart, registry_uid).tags
         for tag in tags:
-            if version in (tag["version"], tag["tag"]):
+            if version in (tag.version, tag.tag):
                 return tag
-        newest = ", ".join(t["version"] for t in tags[:5])
+        newest = ", ".join(t.version for t in tags[:5])
         raise ApiError(404, "ResourceNotFound",
                        f"chart '{chart}' has no version '{version}' in this registry "
                        f"(newest: {newest})", {"field": "version"})

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
-from chartyard.profiles.export.formats import FormatName
 from chartyard.wire.auth import ApiKeyCreated
+from chartyard.wire.exports import FormatName
 from chartyard.wire.profiles import ClusterProfile
 from chartyard.wire.users import Me
 
@@ -85,47 +85,6 @@ class RegistryRef:
     uid: str
     name: str
     kind: RegistryKind
-
-
-class ChartTag(TypedDict):
-    """One version of a chart in a registry."""
-
-    tag: str
-    version: str
-    packUid: str
-    digest: str
-    appVersion: str | None
-    repository: NotRequired[str]
-
-
-class ChartVersions(TypedDict):
-    """A chart's versions in one registry, newest semver first."""
-
-    name: str
-    registryUid: str
-    tags: list[ChartTag]
-
-
-class ChartHit(TypedDict):
-    """One chart found by a catalog search."""
-
-    name: str
-    registryUid: str
-    registryName: str
-    repository: str
-    latestVersion: str
-    latestPackUid: str
-    versions: int
-    description: str | None
-    icon: NotRequired[str | None]
-    keywords: NotRequired[list[str]]
-
-
-class SearchPage(TypedDict):
-    """One page of catalog search results."""
-
-    items: list[ChartHit]
-    listmeta: dict[str, Any]
 
 
 class Pack(TypedDict):

@@ -13,14 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chartyard.oci import NotFound, OCIError
-from chartyard.sources import (
-    AnyTarget,
-    ChartSource,
-    HelmRepoTarget,
-    SourceOptions,
-    open_helm_repo,
-    open_source,
-)
+from chartyard.registries.families import family_of_target
+from chartyard.sources import AnyTarget, ChartSource, HelmIndexSource, SourceOptions
 from chartyard.sync.helm_index import row_digest
 
 BUDGET_SECONDS = 10.0
@@ -60,15 +54,7 @@ async def check_drift(targets: Mapping[str, AnyTarget], refs: list[PackRef],
 
     async def one_registry(uid: str, group: list[PackRef]) -> None:
         target = targets[uid]
-        if isinstance(target, HelmRepoTarget):
-            results.update(await _in_index(target, group, options))
-            return
-        source = open_source(target, options)
-        try:
-            outcomes = await asyncio.gather(*(_head(source, ref) for ref in group))
-            results.update(zip((r.key for r in group), outcomes, strict=True))
-        finally:
-            await source.aclose()
+        results.update(await family_of_target(target).drift(_DriftCheck(group), target, options))
 
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(
@@ -77,10 +63,25 @@ async def check_drift(targets: Mapping[str, AnyTarget], refs: list[PackRef],
     return {ref.key: results.get(ref.key, late) for ref in refs}
 
 
-async def _in_index(target: HelmRepoTarget, group: list[PackRef],
-                    options: SourceOptions) -> dict[int, Drift]:
+@dataclass(frozen=True)
+class _DriftCheck:
+    """The two ways to check one registry's packs; each closes the source it is given."""
+
+    group: list[PackRef]
+
+    async def in_registry(self, source: ChartSource, target: AnyTarget) -> dict[int, Drift]:
+        try:
+            outcomes = await asyncio.gather(*(_head(source, ref) for ref in self.group))
+            return dict(zip((r.key for r in self.group), outcomes, strict=True))
+        finally:
+            await source.aclose()
+
+    async def in_index(self, source: HelmIndexSource) -> dict[int, Drift]:
+        return await _in_index(source, self.group)
+
+
+async def _in_index(source: HelmIndexSource, group: list[PackRef]) -> dict[int, Drift]:
     """Check a Helm repository's packs against one streaming pass over its index."""
-    source = open_helm_repo(target, options)
     try:
         found = await source.lookup((ref.repository, ref.tag) for ref in group)
     except OCIError as exc:

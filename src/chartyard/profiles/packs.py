@@ -24,13 +24,13 @@ from chartyard.helm import (
 )
 from chartyard.oci import Manifest, NotFound, OCIError, chart_name, parse_endpoint
 from chartyard.profiles.schemas import PackBody
+from chartyard.registries.families import family_of_target
 from chartyard.sources import (
+    AnyTarget,
     ChartSource,
-    HelmRepoTarget,
+    HelmIndexSource,
     RegistryTarget,
     SourceOptions,
-    open_helm_repo,
-    open_source,
 )
 from chartyard.store.models import ChartVersion, Registry
 from chartyard.sync.helm_index import row_digest
@@ -159,17 +159,34 @@ def candidates(target: RegistryTarget, name: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-async def verify_private(target: RegistryTarget | HelmRepoTarget, options: SourceOptions,
+async def verify_private(target: AnyTarget, options: SourceOptions,
                          requests: list[PackRequest], *,
                          skip_validation: bool) -> list[ResolvedPack]:
-    """Check each pack's manifest live and return where it was found, in request order."""
-    if isinstance(target, HelmRepoTarget):
-        return await _verify_in_index(target, options, requests, skip_validation)
-    source = open_source(target, options)
-    try:
-        return [await _verify_one(source, target, req, skip_validation) for req in requests]
-    finally:
-        await source.aclose()
+    """Check each pack live and return where it was found, in request order.
+
+    The registry's family opens its source and picks the check that fits it.
+    """
+    host = _PrivateCheck(requests, skip_validation)
+    return await family_of_target(target).verify_packs(host, target, options)
+
+
+@dataclass(frozen=True)
+class _PrivateCheck:
+    """The two ways to check Private Packs; each closes the source it is given."""
+
+    requests: list[PackRequest]
+    skip_validation: bool
+
+    async def in_registry(self, source: ChartSource,
+                          target: RegistryTarget) -> list[ResolvedPack]:
+        try:
+            return [await _verify_one(source, target, req, self.skip_validation)
+                    for req in self.requests]
+        finally:
+            await source.aclose()
+
+    async def in_index(self, source: HelmIndexSource) -> list[ResolvedPack]:
+        return await _verify_in_index(source, self.requests, self.skip_validation)
 
 
 async def _verify_one(source: ChartSource, target: RegistryTarget, req: PackRequest,
@@ -197,11 +214,9 @@ async def _verify_one(source: ChartSource, target: RegistryTarget, req: PackRequ
             "the pack unverified") from exc
 
 
-async def _verify_in_index(target: HelmRepoTarget, options: SourceOptions,
-                           requests: list[PackRequest],
+async def _verify_in_index(source: HelmIndexSource, requests: list[PackRequest],
                            skip_validation: bool) -> list[ResolvedPack]:
     """Look every pack up in one streaming pass over the Helm repository's index."""
-    source = open_helm_repo(target, options)
     wanted = [(release_name(r.body.name), r.body.tag) for r in requests]
     try:
         found = await source.lookup(wanted)

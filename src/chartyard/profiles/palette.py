@@ -33,7 +33,6 @@ from chartyard.profiles.service import (
     check_version,
     copy_pack,
 )
-from chartyard.registries.schemas import NAME_PATTERN
 from chartyard.store.models import ClusterProfile
 from chartyard.wire.profiles import (
     ConstraintError,
@@ -46,6 +45,7 @@ from chartyard.wire.profiles import (
     ProfilesFilterSpec,
     ValidatorResponse,
 )
+from chartyard.wire.registries import NAME_PATTERN
 
 MAX_DASHBOARD_PAGE = 50  # Palette's documented maximum
 _NAME = re.compile(NAME_PATTERN)

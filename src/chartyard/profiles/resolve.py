@@ -34,7 +34,7 @@ from chartyard.profiles.packs import (
     verify_private,
 )
 from chartyard.profiles.schemas import PackBody
-from chartyard.registries.kinds import kind_of
+from chartyard.registries.families import family_of
 from chartyard.registries.paths import normalise_path
 from chartyard.registries.service import RegistryService
 from chartyard.sources import AnyTarget
@@ -183,7 +183,7 @@ class PackResolver:
                 f"{field}.registryUid",
                 f"{field}.registryUid: registry '{body.registry_uid}' not found; pick one "
                 "from GET /v1/registries/metadata") from exc
-        expected = kind_of(reg).pack_type
+        expected = family_of(reg).pack_type
         if body.type not in (None, "spectro", expected):  # spectro: any registry's pack
             raise InvalidInput(
                 f"{field}.type",
@@ -227,7 +227,7 @@ class PackResolver:
         values = defaults if defaults is not None and found.verified else body.values
         return ProfilePack(
             position=req.index, name=body.name, tag=body.tag, registry_uid=req.registry.uid,
-            pack_type=body.type or kind_of(req.registry).pack_type, source=req.source,
+            pack_type=body.type or family_of(req.registry).pack_type, source=req.source,
             values=values,
             pack_uid=found.pack_uid, digest=found.digest, verified=found.verified,
             repository=found.repository, oci_tag=found.oci_tag,

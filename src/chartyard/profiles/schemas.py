@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from chartyard.registries.schemas import NAME_PATTERN
 from chartyard.wire.profiles import Layer
+from chartyard.wire.registries import NAME_PATTERN
 from chartyard.wire.variables import MAX_VARIABLES, Variable
 
 MAX_PACKS = 50

@@ -326,7 +326,8 @@ class ProfileService:
         info = RegistryInfo(
             name=reg.name, plain_http=access.plain_http, custom_ca=access.custom_ca,
             insecure_skip_verify=access.insecure_skip_verify,
-            has_credentials=access.has_credentials, ecr=access.ecr,
+            has_credentials=access.has_credentials,
+            cloud_provider=access.cloud_provider, token_username=access.token_username,
             repo_url=access.repo_url, pass_credentials=access.pass_credentials)
         return ExportPack(
             name=release_name(pack.name), host=access.host, repository=pack.repository,

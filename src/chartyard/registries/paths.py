@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from chartyard.oci import is_path_component
-
 
 def normalise_path(raw: str) -> str:
     """Return a path without surrounding slashes, or raise ValueError saying what is wrong."""
+    from chartyard.oci import is_path_component  # loads the OCI client: only when checking
+
     path = raw.strip().strip("/")
     if not path:
         raise ValueError("is empty; remove it or give a path such as 'team-a'")

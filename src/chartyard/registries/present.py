@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chartyard.store.models import Registry, SyncState
 from chartyard.wire.common import rfc3339 as rfc3339  # re-exported for existing callers
+
+if TYPE_CHECKING:  # the models load SQLAlchemy, which API clients never need
+    from chartyard.store.models import Registry
 
 
 def _times(**values: datetime | None) -> dict[str, str]:
@@ -16,6 +18,8 @@ def _times(**values: datetime | None) -> dict[str, str]:
 
 def sync_status(registry: Registry) -> dict[str, Any]:
     """Return the sync status object: ``v1RegistrySyncStatus`` plus progress (docs/API.md)."""
+    from chartyard.store.models import SyncState
+
     state = registry.sync or SyncState()
     return {
         "isSyncSupported": registry.is_sync_supported,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import ConflictError, NotFoundError, PermissionDenied
 from chartyard.registries import present
+from chartyard.registries.families import family_of, family_of_kind, get_family
 from chartyard.registries.kinds import Normalised, get_kind, kind_of
 from chartyard.registries.kinds.base import StoredSync
 from chartyard.sources import HelmRepoTarget, RegistryTarget
@@ -78,14 +80,14 @@ class RegistryService:
         return kind_of(reg).target(reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
                                    self.external_id())
 
-    def body(self, reg: Registry) -> dict[str, Any]:
-        """Return the registry as its kind's GET shows it."""
+    def body(self, reg: Registry) -> BaseModel:
+        """Return the registry as its kind's GET shows it (the kind's response model)."""
         return kind_of(reg).body(reg, self.secret_names(reg), self.external_id())
 
     def entity(self, reg: Registry) -> dict[str, Any]:
         """Return any OCI registry as ``GET /v1/registries/oci/{uid}`` shows it."""
         kind = kind_of(reg)
-        if kind.family != "oci":
+        if not family_of_kind(kind).serves_entity:
             raise NotFoundError(f"registry '{reg.uid}' is not an OCI registry")
         return {"type": kind.name, "kind": kind.name, "uid": reg.uid, "name": reg.name,
                 "scope": "tenant", "metadata": present.metadata_body(reg),
@@ -189,10 +191,8 @@ class RegistryService:
         ``v1HelmRegistrySummary``, plus chartyard's fields)."""
         counts = self.chart_counts()
         rows = []
-        for r in self.all():
+        for r in self.family(family):
             kind = kind_of(r)
-            if kind.family != family:
-                continue
             stored = StoredSync.model_validate(r.spec)
             status = present.sync_status(r)
             rows.append({
@@ -219,7 +219,8 @@ class RegistryService:
 
     def family(self, family: str) -> list[Registry]:
         """Return the tenant's registries of one family (``oci``, ``helm``) by name."""
-        return [r for r in self.all() if kind_of(r).family == family]
+        wanted = get_family(family)
+        return [r for r in self.all() if family_of(r) is wanted]
 
     def metadata(self, scope: str = "all") -> list[dict[str, Any]]:
         """Return the profile builder's Registry drop-down (``v1RegistryMetadata``).
@@ -233,6 +234,7 @@ class RegistryService:
                 "uid": r.uid,
                 "name": r.name,
                 "kind": kind_of(r).metadata_kind,
+                "packType": family_of(r).pack_type,
                 "isPrivate": kind_of(r).is_private(r),
                 "isDefault": False,
                 "isSyncSupported": r.is_sync_supported,

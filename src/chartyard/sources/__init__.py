@@ -8,7 +8,8 @@ from chartyard.sources._helmrepo import (
     open_helm_repo,
 )
 from chartyard.sources._layer import ChartLayer
-from chartyard.sources._open import open_source
+from chartyard.sources._open import open_ecr_source, open_source
 
 __all__ = ["AnyTarget", "ChartLayer", "ChartSource", "EcrTarget", "HelmIndexSource",
-           "HelmRepoTarget", "RegistryTarget", "SourceOptions", "open_helm_repo", "open_source"]
+           "HelmRepoTarget", "RegistryTarget", "SourceOptions", "open_ecr_source", "open_helm_repo",
+           "open_source"]

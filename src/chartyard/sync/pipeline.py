@@ -26,8 +26,9 @@ from sqlalchemy.orm import Session
 from chartyard.context import AppContext
 from chartyard.errors import ChartyardError, category
 from chartyard.oci import CatalogUnsupported, NotFound
-from chartyard.registries.kinds import get_kind, kind_of
-from chartyard.sources import ChartSource, HelmRepoTarget, open_helm_repo
+from chartyard.registries.families import family_of_target
+from chartyard.registries.kinds import kind_of
+from chartyard.sources import AnyTarget, ChartSource, HelmIndexSource
 from chartyard.store.models import (
     ChartVersion,
     IgnoredTag,
@@ -139,6 +140,9 @@ class SyncJob:
         self.progress = Progress(ctx, uid)
         self.changes = Changes()
 
+    target: AnyTarget
+    _started: tuple[Registry, SyncRun, dict[str, dict[str, Known]], bool]
+
     def _start(self) -> tuple[Registry, SyncRun, dict[str, dict[str, Known]], bool] | None:
         with self.ctx.transaction() as session:
             reg = session.get(Registry, self.uid)
@@ -170,10 +174,13 @@ class SyncJob:
         started = await asyncio.to_thread(self._start)
         if started is None:
             return Outcome("Skipped", 0)
-        reg, run, known, force = started
-        if isinstance(self.target, HelmRepoTarget):
-            return await self._run_index(self.target, reg, run, force)
-        source = get_kind(self.target.kind).open_source(self.target, self.ctx.sources)
+        self._started = started
+        # The registry's family opens its source and picks run_catalog or run_index.
+        return await family_of_target(self.target).sync(self, self.target, self.ctx.sources)
+
+    async def run_catalog(self, source: ChartSource) -> Outcome:
+        """Discover repositories, list tags, fetch new manifests, apply; closes `source`."""
+        reg, run, known, force = self._started
         try:
             await self._collect(source, known, force)
         except ChartyardError as exc:  # transient, configuration or content: the run fails
@@ -188,12 +195,11 @@ class SyncJob:
             return Outcome("LeaseLost", run.requests)
         return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
 
-    async def _run_index(self, target: HelmRepoTarget, reg: Registry, run: SyncRun,
-                         force: bool) -> Outcome:
+    async def run_index(self, source: HelmIndexSource) -> Outcome:
         """Sync a Helm repository: one conditional index GET, a diff, one transaction."""
-        cursor, known = await asyncio.to_thread(self._index_known, reg.uid)
-        source = open_helm_repo(target, self.ctx.sources)
+        reg, run, _, force = self._started
         try:
+            cursor, known = await asyncio.to_thread(self._index_known, reg.uid)
             result = await collect_index(source.client, known, cursor, force=force,
                                          egress=self.ctx.sources.egress)
         except ChartyardError as exc:  # transient, configuration or content: the run fails

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from chartyard.context import AppContext
 from chartyard.oci import NotFound, OCIError
-from chartyard.registries.kinds import get_kind, kind_of
-from chartyard.sources import ChartSource, RegistryTarget
+from chartyard.registries.families import family_of_target
+from chartyard.registries.kinds import kind_of
+from chartyard.sources import AnyTarget, ChartSource
 from chartyard.store.models import ChartVersion, IgnoredTag, Registry, Tenant
 from chartyard.sync import leases
 from chartyard.sync.apply import Changes, write_changes
@@ -48,7 +49,7 @@ class RefreshOutcome:
 @dataclass(frozen=True)
 class _Start:
     reg: Registry
-    target: RegistryTarget
+    target: AnyTarget
     known: dict[str, dict[str, Known]]
 
 
@@ -75,8 +76,8 @@ class RepositoryRefresh:
             assert tenant is not None
             target = kind_of(reg).target(reg.spec, self.ctx.box.decrypt(reg.secrets_enc),
                                           tenant.aws_external_id)
-            if not isinstance(target, RegistryTarget):
-                return "Skipped"  # an index repository has no repositories to refresh
+            if not family_of_target(target).refreshes():
+                return "Skipped"  # e.g. an index repository has no repositories to refresh
             if not leases.acquire(session, self.uid, self.worker, lease):
                 return "Busy"
             return _Start(reg, target, _load_known(session, self.uid, list(self.changed)))
@@ -86,7 +87,8 @@ class RepositoryRefresh:
         started = await asyncio.to_thread(self._start)
         if isinstance(started, str):
             return RefreshOutcome(started)
-        source = get_kind(started.target.kind).open_source(started.target, self.ctx.sources)
+        source: ChartSource = family_of_target(started.target).open(started.target,
+                                                                     self.ctx.sources)
         try:
             limit = self.ctx.sources.limits.max_in_flight
             await bounded(list(self.changed),

@@ -16,10 +16,9 @@ from chartyard.errors import InvalidInput, ServiceError, error_body
 from chartyard.oci import OCIError
 from chartyard.registries import operations
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
+from chartyard.registries.families import AnyFamily, all_families, family_of, family_of_kind
 from chartyard.registries.kinds import (
     Normalised,
-    RegistryKind,
-    all_kinds,
     default_kind,
     find_kind,
     kind_of,
@@ -74,7 +73,8 @@ async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, act
         else:
             reg = await operations.create(ctx, principal, norm)
         query = {"saved": reg.name, **({"notice": norm.notice} if norm.notice else {})}
-        return Outcome(True, redirect=_tab_url(form.registry_kind.family, **query))
+        return Outcome(True, redirect=_tab_url(family_of_kind(form.registry_kind).name,
+                                               **query))
     except (ServiceError, OCIError) as exc:
         if isinstance(exc, ServiceError) and not isinstance(exc, InvalidInput) and \
                 exc.status in (401, 403):
@@ -84,19 +84,16 @@ async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, act
 
 def _form_page(request: Request, principal: Principal, form: RegistryForm, uid: str | None,
                outcome: Outcome | None = None, status: int = 200) -> Response:
-    family = form.registry_kind.family
+    family = family_of_kind(form.registry_kind)
     return render(request, "registries/form.html", principal, status=status,
                   form=_certificates(form), uid=uid, outcome=outcome, nav="registries",
-                  kinds=[k for k in all_kinds() if k.family == family],
-                  list_url=_tab_url(family))
+                  kinds=family.kinds(), current_family=family,
+                  list_url=_tab_url(family.name))
 
 
-def _families() -> dict[str, RegistryKind]:
-    """Return each family with its first kind (the tab order follows the kinds)."""
-    out: dict[str, RegistryKind] = {}
-    for kind in all_kinds():
-        out.setdefault(kind.family, kind)
-    return out
+def _families() -> dict[str, AnyFamily]:
+    """Return each family that has kinds, by name, in tab order."""
+    return {f.name: f for f in all_families() if f.kinds()}
 
 
 def _tab_url(family: str, **query: str) -> str:
@@ -114,10 +111,11 @@ def registries_page(request: Request, svc: UiRegistries, principal: UiUser,
     families = _families()
     family = tab if tab in families else next(iter(families))
     rows = svc.summary(family)
-    tabs = [(f, k.family_tab, _tab_url(f)) for f, k in families.items()]
+    tabs = [(name, f.tab, _tab_url(name)) for name, f in families.items()]
     return render(request, "registries/list.html", principal, rows=rows, saved=saved,
                   notice=notice, deleted=deleted, nav="registries", tabs=tabs, tab=family,
-                  family=families[family], list_url=_tab_url(family))
+                  family=families[family], first_kind=families[family].kinds()[0],
+                  list_url=_tab_url(family))
 
 
 @router.get(f"{LIST_URL}/new")
@@ -161,8 +159,8 @@ def edit_registry_page(request: Request, svc: UiRegistries, principal: UiTenantA
                        uid: str) -> Response:
     """Show the form prefilled with a registry's settings (secrets are never shown)."""
     reg = svc.get(uid)
-    return _form_page(request, principal, RegistryForm.from_body(kind_of(reg), svc.body(reg)),
-                      uid)
+    body = svc.body(reg).model_dump(by_alias=True)
+    return _form_page(request, principal, RegistryForm.from_body(kind_of(reg), body), uid)
 
 
 @router.post(f"{LIST_URL}/{{uid}}/edit", dependencies=CSRF)
@@ -180,7 +178,7 @@ def sync_registry(request: Request, svc: UiRegistries, session: SessionDep,
     reg = svc.get(uid)
     scheduling.request_sync(session, principal, reg, force=False)
     status = sync_status(reg)
-    back = _tab_url(kind_of(reg).family)
+    back = _tab_url(family_of(reg).name)
     if wants_json(request):
         return JSONResponse(status, status_code=202)
     return RedirectResponse(back, status_code=303)
@@ -190,7 +188,7 @@ def sync_registry(request: Request, svc: UiRegistries, session: SessionDep,
 def delete_registry(svc: UiRegistries, uid: str) -> Response:
     """Delete a registry and its catalog (after the confirmation dialog)."""
     reg = svc.delete(uid)
-    return RedirectResponse(_tab_url(kind_of(reg).family, deleted=reg.name), status_code=303)
+    return RedirectResponse(_tab_url(family_of(reg).name, deleted=reg.name), status_code=303)
 
 
 @router.post("/ui/certificates/parse", dependencies=CSRF)

@@ -14,7 +14,7 @@ from chartyard.profiles.export.model import ExportPack, RegistryInfo, with_depen
 
 HARBOR = RegistryInfo(name="Harbor Prod", has_credentials=True, custom_ca=True)
 LOCAL = RegistryInfo(name="local", plain_http=True, insecure_skip_verify=True)
-ECR = RegistryInfo(name="ecr", ecr=True)
+ECR = RegistryInfo(name="ecr", cloud_provider="aws", token_username="AWS")
 
 
 def _pack(name: str, host: str, repository: str, priority: int, registry: RegistryInfo,

@@ -8,6 +8,7 @@ import pytest
 
 from chartyard.errors import InvalidInput
 from chartyard.oci import BasicCredentials
+from chartyard.registries.families import family_of_kind
 from chartyard.registries.kinds import get_kind
 from chartyard.registries.kinds.helm import HelmStored
 from chartyard.sources import HelmRepoTarget
@@ -96,7 +97,7 @@ def test_cli_and_form_round_trip() -> None:
 
 
 def test_family_paths_and_pack_type() -> None:
-    assert (KIND.family, KIND.pack_type) == ("helm", "helm")
+    assert (KIND.family, family_of_kind(KIND).pack_type) == ("helm", "helm")
     assert KIND.collection_path == "/helm"
     assert KIND.item_path.format(uid="u1") == "/helm/u1"
     assert not KIND.has_base_paths

@@ -17,9 +17,11 @@ from chartyard.api.deps import Ctx, CurrentUser, SessionDep
 from chartyard.api.services import Registries
 from chartyard.pagination import decode_cursor, page_body, page_limit
 from chartyard.registries import operations
+from chartyard.registries.families import AnyFamily, all_families
 from chartyard.registries.kinds import RegistryKind, all_kinds
 from chartyard.registries.present import sync_status
-from chartyard.registries.schemas import (
+from chartyard.sync import scheduling
+from chartyard.wire.registries import (
     OciRegistryEntity,
     RegistriesMetadata,
     Summary,
@@ -27,7 +29,6 @@ from chartyard.registries.schemas import (
     SyncStatus,
     UidResponse,
 )
-from chartyard.sync import scheduling
 
 router = APIRouter(prefix="/v1/registries", tags=["registries"])
 
@@ -75,7 +76,7 @@ def _register(kind: RegistryKind) -> None:
         await operations.validate_stored(ctx, principal, uid, kind.name)
         return Response(status_code=204)
 
-    def get(uid: str, svc: Registries) -> dict[str, Any]:
+    def get(uid: str, svc: Registries) -> BaseModel:
         return svc.body(svc.get(uid, kind.name))
 
     async def update(uid: str, body: RawBody, ctx: Ctx,
@@ -145,8 +146,9 @@ def _body_schema(model: type[BaseModel]) -> dict[str, Any]:
                             "content": {"application/json": {"schema": inline(schema)}}}}
 
 
-def _register_family(family: str, model: RegistryKind) -> None:
+def _register_family(model: AnyFamily) -> None:
     """Register a family's paged list and summary (``/v1/registries/helm``), before its items."""
+    family = model.name
 
     def list_(svc: Registries, limit: int = 50, offset: int = 0,
               continue_: Annotated[str | None, Query(alias="continue")] = None
@@ -169,11 +171,9 @@ def _register_family(family: str, model: RegistryKind) -> None:
                          response_model=model.summary_model, name=f"{family}_summary")
 
 
-_families: dict[str, RegistryKind] = {}
-for _kind in all_kinds():
-    if _kind.family != "oci" and _kind.family not in _families:
-        _families[_kind.family] = _kind
-        _register_family(_kind.family, _kind)
+for _family in all_families():
+    if _family.list_model is not None:
+        _register_family(_family)
 for _kind in all_kinds():
     _register(_kind)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import yaml
 
 from chartyard.errors import InvalidInput
-from chartyard.profiles.export.formats import FORMATS, ExportFormat, FormatName
+from chartyard.profiles.export.formats import FORMATS, ExportFormat
 from chartyard.profiles.export.model import ExportPack, RegistryInfo, k8s_name, with_dependencies
+from chartyard.wire.exports import FormatName
 
 __all__ = ["FORMATS", "ExportFormat", "ExportPack", "FormatName", "RegistryInfo", "k8s_name",
            "render"]

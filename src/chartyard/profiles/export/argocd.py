@@ -40,8 +40,8 @@ def _repository_secret(profile: str, pack: ExportPack, index: int) -> dict[str, 
         data["insecureOCIForceHttp"] = "true"
     if reg.insecure_skip_verify:
         data["insecure"] = "true"
-    if reg.has_credentials or reg.ecr:
-        data["username"] = "AWS" if reg.ecr else PLACEHOLDER
+    if reg.has_credentials or reg.token_username:
+        data["username"] = reg.token_username or PLACEHOLDER
         data["password"] = PLACEHOLDER
     return {
         "apiVersion": "v1",

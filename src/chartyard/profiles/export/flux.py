@@ -67,8 +67,8 @@ def _repository(profile: str, pack: ExportPack) -> dict[str, Any]:
         "layerSelector": {"mediaType": HELM_CHART_LAYER_MEDIA_TYPE, "operation": "copy"},
     }
     reg = pack.registry
-    if reg.ecr:
-        spec["provider"] = "aws"
+    if reg.cloud_provider:
+        spec["provider"] = reg.cloud_provider
     elif reg.has_credentials:
         # Placeholder: create this docker-registry Secret with the registry's credentials.
         spec["secretRef"] = {"name": k8s_name(reg.name, "auth")}

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, get_args
 
 from chartyard.profiles.export import argocd, flux, helmfile
 from chartyard.profiles.export.model import ExportPack
-
-FormatName = Literal["json", "yaml", "flux", "argocd", "helmfile"]
-"""The `format=` values of the export endpoint (a static type for clients)."""
+from chartyard.wire.exports import FORMAT_SUMMARIES, FormatName
 
 Documents = Callable[[str, list[ExportPack]], list[dict[str, Any]]]
 
@@ -36,10 +34,10 @@ class ExportFormat:
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("json", "Palette JSON", "Palette's profile file"),
-    ExportFormat("yaml", "Palette YAML", "Palette's profile file"),
-    ExportFormat("flux", "Flux", "OCIRepository + HelmRelease", flux.documents),
-    ExportFormat("argocd", "Argo CD", "Application", argocd.documents),
-    ExportFormat("helmfile", "helmfile", "helmfile.yaml", helmfile.documents),
+    ExportFormat("json", "Palette JSON", FORMAT_SUMMARIES["json"]),
+    ExportFormat("yaml", "Palette YAML", FORMAT_SUMMARIES["yaml"]),
+    ExportFormat("flux", "Flux", FORMAT_SUMMARIES["flux"], flux.documents),
+    ExportFormat("argocd", "Argo CD", FORMAT_SUMMARIES["argocd"], argocd.documents),
+    ExportFormat("helmfile", "helmfile", FORMAT_SUMMARIES["helmfile"], helmfile.documents),
 )}
 assert set(FORMATS) == set(get_args(FormatName)), "FormatName and FORMATS disagree"

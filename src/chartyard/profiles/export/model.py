@@ -19,7 +19,7 @@ def k8s_name(*parts: str, limit: int = 63) -> str:
 
 @dataclass(frozen=True)
 class RegistryInfo:
-    """How a pack's registry is reached: scheme, trust, credentials, ECR.
+    """How a pack's registry is reached: scheme, trust, credentials, cloud provider.
 
     ``repo_url`` is set for a classic Helm repository (an ``index.yaml`` over HTTP): the
     URL ``helm repo add`` takes; exports then use an HTTP repository, never ``oci://``.
@@ -30,7 +30,8 @@ class RegistryInfo:
     custom_ca: bool = False
     insecure_skip_verify: bool = False
     has_credentials: bool = False
-    ecr: bool = False
+    cloud_provider: str | None = None
+    token_username: str | None = None
     repo_url: str | None = None
     pass_credentials: bool = False
 

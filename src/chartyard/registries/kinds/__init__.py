@@ -6,6 +6,9 @@ package compares kind strings (README, "Contributing" has the grep that proves i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from chartyard.errors import NotFoundError
 from chartyard.registries.kinds.base import (
     CliOption,
@@ -18,11 +21,29 @@ from chartyard.registries.kinds.base import (
 from chartyard.registries.kinds.basic import BasicKind
 from chartyard.registries.kinds.ecr import EcrKind
 from chartyard.registries.kinds.helm import HelmKind
-from chartyard.store.models import Registry
+
+if TYPE_CHECKING:
+    from chartyard.store.models import Registry
 
 _KINDS: dict[str, RegistryKind] = {k.name: k for k in (BasicKind(), EcrKind(), HelmKind())}
 
 DEFAULT_KIND = "basic"
+
+
+def register_kind(kind: RegistryKind) -> Callable[[], None]:
+    """Add a kind at run time (a plugin, or an example in the tests); return its removal.
+
+    Routes are built from the kinds when ``chartyard.api.routes.registries`` is imported:
+    register before the app is created.
+    """
+    if kind.name in _KINDS:
+        raise ValueError(f"a registry kind named '{kind.name}' is already registered")
+    _KINDS[kind.name] = kind
+
+    def unregister() -> None:
+        _KINDS.pop(kind.name, None)
+
+    return unregister
 
 
 def all_kinds() -> tuple[RegistryKind, ...]:
@@ -65,4 +86,5 @@ __all__ = [
     "find_kind",
     "get_kind",
     "kind_of",
+    "register_kind",
 ]

@@ -16,11 +16,10 @@ from chartyard.registries.kinds.base import (
     CliOption,
     CliUsageError,
     FormField,
-    RequestModel,
     StoredModel,
-    Str,
     TLSSpec,
 )
+from chartyard.wire.registries import RequestModel, Str
 
 AuthType = Literal["basic", "noAuth", "token"]
 

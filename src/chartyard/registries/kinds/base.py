@@ -1,12 +1,18 @@
-"""What a registry kind declares, and the request/stored models every kind shares.
+"""What a registry kind declares, and the stored models every kind shares.
 
-A kind (``basic``, ``ecr``, ...) is one module in this package. It owns its request and
-stored models, its rules, how it is shown (API body, summary row, drop-down row, list label),
-which secrets it keeps, how its chart source is built, how exports reach it, and its UI form
-and CLI options. The rest of chartyard asks the kind; it never compares kind strings.
+A kind (``basic``, ``ecr``, ...) is one module in this package and belongs to one family
+(``chartyard.registries.families``: OCI distribution, Helm index), which owns what depends on
+how charts are stored (validation, sync, pack and drift checks, chart files, signatures,
+push, pack type, routes and tab). The kind owns how one registry is reached: its request and
+stored models, its rules, which secrets it keeps, its target and how its chart source is
+opened (every path opens sources here), how exports reach it, and how it is shown (API body,
+summary row, list label, UI form and CLI options). The rest of chartyard asks the kind or
+its family; it never compares kind or family names.
 
-Request models follow Palette's Go SDK: unknown fields are ignored (never rejected), ``null``
-means "not given", and a boolean the SDK omits means ``false``.
+The request building blocks (``null`` means "not given", unknown fields ignored) are wire
+models: `chartyard.wire.registries`. Kind modules import the server stack (SQLAlchemy,
+boto3, the OCI client) inside the methods that use it, so the CLI and the API client can load
+the kinds' declarations without it.
 """
 
 from __future__ import annotations
@@ -14,66 +20,29 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-import anyio.to_thread
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from chartyard.errors import InvalidInput
-from chartyard.helm import ChartArchiveLimits, ChartFiles, read_chart_archive
-from chartyard.oci import is_under, parse_endpoint
-from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
-from chartyard.sources import (
-    ChartLayer,
-    ChartSource,
-    HelmRepoTarget,
-    RegistryTarget,
-    SourceOptions,
-    open_source,
+from chartyard.wire.registries import (
+    Flag,
+    RequestModel,
+    Str,
+    StrList,
+    none_to,
 )
-from chartyard.store.models import Registry
 
-NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
-
-
-def _none_to(default: Any) -> Callable[[Any], Any]:
-    return lambda value: default if value is None else value
-
-
-# Go marshals nil pointers and slices as null: treat null as "not given".
-Str = Annotated[str, BeforeValidator(_none_to(""))]
-Flag = Annotated[bool, BeforeValidator(_none_to(False))]
-StrList = Annotated[list[str], BeforeValidator(_none_to([]))]
-
-
-class RequestModel(BaseModel):
-    """A request body part: unknown fields ignored, ``null`` taken as "not given"."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_nulls(cls, data: Any) -> Any:
-        # Go marshals nil pointers (sts, tls, podIdentity...) as null.
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if v is not None}
-        return data
+if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.sources import HelmRepoTarget, RegistryTarget, SourceOptions
+    from chartyard.store.models import Registry
 
 
 class StoredModel(BaseModel):
     """A stored spec part (JSON in the database), read back typed."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class Metadata(RequestModel):
-    """Object metadata; the name is unique per tenant. Timestamps and labels are ignored."""
-
-    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
-    uid: Str = ""
-    annotations: Annotated[dict[str, str], BeforeValidator(_none_to({}))] = Field(
-        default_factory=dict)
 
 
 class TLSSpec(RequestModel):
@@ -89,6 +58,8 @@ class TLSSpec(RequestModel):
 
     def stored(self, field_name: str) -> StoredTLS:
         """Return the stored TLS settings, or raise `InvalidInput` for a bad PEM bundle."""
+        from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
+
         pem = (self.certificate or self.ca).strip()
         if pem:
             try:
@@ -123,7 +94,7 @@ class SyncSpec(RequestModel):
     """The spec fields every OCI kind shares (Palette's names)."""
 
     endpoint: str
-    provider_type: Annotated[str, BeforeValidator(_none_to("helm"))] = Field(
+    provider_type: Annotated[str, BeforeValidator(none_to("helm"))] = Field(
         default="helm", alias="providerType")
     is_sync_supported: Flag = Field(default=False, alias="isSyncSupported")
     base_content_path: Annotated[str, BeforeValidator(_base_paths_text)] = Field(
@@ -230,7 +201,10 @@ class ExportAccess:
     custom_ca: bool = False
     insecure_skip_verify: bool = False
     has_credentials: bool = False
-    ecr: bool = False
+    cloud_provider: str | None = None
+    """A cloud whose workload identity pulls (Flux ``provider: aws``); no Secret needed."""
+    token_username: str | None = None
+    """The fixed username of the registry's short-lived tokens (``AWS`` for ECR)."""
     repo_url: str | None = None
     """A classic Helm repository's URL (``helm repo add``); exports use HTTP, not ``oci://``."""
     pass_credentials: bool = False
@@ -287,14 +261,7 @@ class RegistryKind(ABC):
     list_caption: ClassVar[str]
     """The caption under a registry's name in the UI list."""
     family: ClassVar[str] = "oci"
-    """``oci`` kinds are listed by ``/v1/registries/oci/summary`` and ``/oci/{uid}``; other
-    families (``helm``) by ``/v1/registries/{family}`` and ``/{family}/summary``."""
-    pack_type: ClassVar[str] = "oci"
-    """The profile pack ``type`` of this kind's charts (``oci``, or ``helm`` for index repos)."""
-    family_title: ClassVar[str] = "OCI Registry"
-    """The family as the UI names one registry ("Add New OCI Registry")."""
-    family_tab: ClassVar[str] = "OCI Registries"
-    """The family's tab in Tenant Settings > Registries."""
+    """The name of the family this kind belongs to (``chartyard.registries.families``)."""
     has_base_paths: ClassVar[bool] = True
     """Whether the kind synchronizes under base content paths and explicit repositories."""
     providers: ClassVar[frozenset[str]] = frozenset({"helm"})
@@ -303,10 +270,6 @@ class RegistryKind(ABC):
     body_model: ClassVar[type[BaseModel]]
     spec_model: ClassVar[type[BaseModel]]
     response_model: ClassVar[type[BaseModel]]
-    list_model: ClassVar[type[BaseModel] | None] = None
-    """The paged list of a family other than ``oci`` (``GET /v1/registries/{family}``)."""
-    summary_model: ClassVar[type[BaseModel] | None] = None
-    """The summary of a family other than ``oci`` (``GET /v1/registries/{family}/summary``)."""
     form_template: ClassVar[str]
     """The template partial with this kind's form sections."""
     form_fields: ClassVar[tuple[FormField, ...]]
@@ -324,13 +287,17 @@ class RegistryKind(ABC):
 
     @property
     def collection_path(self) -> str:
-        """Return the create/validate path under ``/v1/registries``."""
-        return f"/{self.family}/{self.name}"
+        """Return the create/validate path under ``/v1/registries`` (the family's)."""
+        from chartyard.registries.families import get_family
+
+        return get_family(self.family).collection_path(self.name)
 
     @property
     def item_path(self) -> str:
-        """Return the path of one registry under ``/v1/registries`` (Palette's uid-then-kind)."""
-        return f"/{self.family}/{{uid}}/{self.name}"
+        """Return the path of one registry under ``/v1/registries`` (the family's)."""
+        from chartyard.registries.families import get_family
+
+        return get_family(self.family).item_path(self.name)
 
     # Rules
 
@@ -353,8 +320,8 @@ class RegistryKind(ABC):
 
     @abstractmethod
     def body(self, registry: Registry, secret_names: set[str],
-             external_id: str) -> dict[str, Any]:
-        """Return ``{kind, metadata, spec, status}`` as the kind's GET shows it."""
+             external_id: str) -> BaseModel:
+        """Return the kind's GET body (its `response_model`): ``{kind, metadata, spec, status}``."""
 
     @abstractmethod
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
@@ -379,24 +346,20 @@ class RegistryKind(ABC):
                external_id: str) -> RegistryTarget | HelmRepoTarget:
         """Return the connectable target of a stored spec and its decrypted secrets."""
 
-    def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
-        """Return the chart source of a target (an OCI registry, or ECR through its API)."""
-        return open_source(target, options)
+    def open_source(self, target: Any, options: SourceOptions) -> Any:
+        """Return the chart source of a target (an OCI registry by default).
 
-    async def chart_files(self, layer: ChartLayer, options: SourceOptions) -> ChartFiles:
-        """Download a chart archive (an OCI blob) and read its files under the archive limits."""
-        assert isinstance(layer.target, RegistryTarget)
-        source = self.open_source(layer.target, options)
-        limits = ChartArchiveLimits()
-        try:
-            blob = await source.get_blob(layer.repository, layer.digest,
-                                         max_bytes=limits.max_compressed)
-        finally:
-            await source.aclose()
-        return await anyio.to_thread.run_sync(read_chart_archive, blob)
+        Every path (validation, sync, pack and drift checks, chart files) opens sources here,
+        through the kind's family; a kind that overrides this is used everywhere.
+        """
+        from chartyard.sources import open_source
+
+        return open_source(target, options)
 
     def covers(self, registry: Registry, repository: str) -> bool:
         """Return whether the registry's sync covers a full repository name (for events)."""
+        from chartyard.oci import is_under, parse_endpoint
+
         if not self.has_base_paths:
             return False  # an index repository has no repositories to notify about
         stored = StoredSync.model_validate(registry.spec)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
 from chartyard.errors import InvalidInput
-from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig, parse_endpoint
 from chartyard.registries.kinds._auth import (
     AUTH_FORM_FIELDS,
     AuthBody,
@@ -22,17 +21,18 @@ from chartyard.registries.kinds._auth import (
 from chartyard.registries.kinds.base import (
     CliOption,
     ExportAccess,
-    Metadata,
     Normalised,
     RegistryKind,
-    RequestModel,
     StoredSync,
     SyncSpec,
     sync_fields,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.sources import RegistryTarget
-from chartyard.store.models import Registry
+from chartyard.wire.registries import Metadata, RequestModel
+
+if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.sources import RegistryTarget
+    from chartyard.store.models import Registry
 
 
 class BasicRegistrySpec(SyncSpec):
@@ -121,6 +121,8 @@ class BasicKind(BasicAuthCli, RegistryKind):
 
     def normalise(self, body: Any, *, creating: bool) -> Normalised:
         """Return the stored form of a Basic registry body, or raise `InvalidInput`."""
+        from chartyard.oci import InvalidEndpoint, parse_endpoint
+
         assert isinstance(body, BasicRegistryBody)
         spec = body.spec
         given = spec.endpoint.strip()
@@ -143,16 +145,16 @@ class BasicKind(BasicAuthCli, RegistryKind):
     # Presentation
 
     def body(self, registry: Registry, secret_names: set[str],
-             external_id: str) -> dict[str, Any]:
+             external_id: str) -> BasicRegistryResponse:
         """Return ``v1BasicOciRegistry``; the password is never returned."""
         stored = _stored(registry)
-        return {
+        return BasicRegistryResponse.model_validate({
             "kind": self.name,
             "metadata": metadata_body(registry),
             "spec": {**stored.common_body(registry),
                      "auth": self._auth_body(stored, secret_names)},
             "status": {"syncStatus": sync_status(registry)},
-        }
+        })
 
     @staticmethod
     def _auth_body(stored: BasicStored, secret_names: set[str]) -> dict[str, Any]:
@@ -179,16 +181,22 @@ class BasicKind(BasicAuthCli, RegistryKind):
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
                external_id: str) -> RegistryTarget:
         """Return the target: the endpoint, Basic credentials (a token is the password)."""
+        from chartyard.oci import BasicCredentials, TLSConfig, parse_endpoint
+
         stored = BasicStored.model_validate(spec)
         creds = None
         if stored.auth.type != "noAuth" and "password" in secrets:
             creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
         tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        from chartyard.sources import RegistryTarget
+
         return RegistryTarget(self.name, parse_endpoint(stored.endpoint), creds, tls,
                               tuple(stored.base_paths), tuple(stored.repositories))
 
     def export_access(self, registry: Registry) -> ExportAccess:
         """Return the host and trust settings; credentials when auth is not ``noAuth``."""
+        from chartyard.oci import parse_endpoint
+
         stored = _stored(registry)
         endpoint = parse_endpoint(stored.endpoint)
         return ExportAccess(endpoint.authority, plain_http=endpoint.scheme == "http",

@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from chartyard.aws import EcrAuth, InvalidEcrEndpoint, parse_ecr_endpoint
 from chartyard.errors import InvalidInput
-from chartyard.oci import TLSConfig, parse_endpoint
 from chartyard.registries.kinds.base import (
     CliOption,
     CliUsageError,
     ExportAccess,
     FormField,
-    Metadata,
     Normalised,
     RegistryKind,
-    RequestModel,
     StoredModel,
     StoredSync,
-    Str,
     SyncSpec,
     TLSSpec,
     sync_fields,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.sources import EcrTarget, RegistryTarget
-from chartyard.store.models import Registry
+from chartyard.wire.registries import Metadata, RequestModel, Str
+
+if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.sources import ChartSource, RegistryTarget, SourceOptions
+    from chartyard.store.models import Registry
 
 CredentialType = Literal["secret", "sts", "pod-identity"]
 
@@ -171,6 +169,8 @@ class EcrKind(RegistryKind):
         assert isinstance(body, EcrRegistryBody)
         spec = body.spec
         given = spec.endpoint.strip()
+        from chartyard.aws import InvalidEcrEndpoint, parse_ecr_endpoint
+
         try:
             ecr = parse_ecr_endpoint(given)
         except InvalidEcrEndpoint as exc:
@@ -216,7 +216,7 @@ class EcrKind(RegistryKind):
     # Presentation
 
     def body(self, registry: Registry, secret_names: set[str],
-             external_id: str) -> dict[str, Any]:
+             external_id: str) -> EcrRegistryResponse:
         """Return ``v1EcrRegistry``; the secret key is never returned."""
         stored = _stored(registry)
         creds = stored.credentials
@@ -227,18 +227,20 @@ class EcrKind(RegistryKind):
         }
         if creds.partition:
             credentials["partition"] = creds.partition
-        return {
+        return EcrRegistryResponse.model_validate({
             "kind": self.name,
             "metadata": metadata_body(registry),
             "spec": {**stored.common_body(registry), "isPrivate": stored.is_private,
                      "defaultRegion": stored.default_region, "credentials": credentials,
                      "tls": stored.tls.body()},
             "status": {"syncStatus": sync_status(registry)},
-        }
+        })
 
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
         """Return ``v1OciRegistryEntity`` fields: endpoint, provider and region."""
         stored = _stored(registry)
+        from chartyard.aws import parse_ecr_endpoint
+
         region = stored.default_region or parse_ecr_endpoint(stored.endpoint).region
         return {"endpoint": stored.endpoint, "providerType": stored.provider_type,
                 "defaultRegion": region}
@@ -264,6 +266,10 @@ class EcrKind(RegistryKind):
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
                external_id: str) -> RegistryTarget:
         """Return the target; pod identity uses the process's own AWS identity."""
+        from chartyard.aws import EcrAuth, parse_ecr_endpoint
+        from chartyard.oci import TLSConfig, parse_endpoint
+        from chartyard.sources import EcrTarget, RegistryTarget
+
         stored = EcrStored.model_validate(spec)
         creds = stored.credentials
         if not stored.is_private:
@@ -280,13 +286,25 @@ class EcrKind(RegistryKind):
                               tuple(stored.base_paths), tuple(stored.repositories),
                               EcrTarget(parse_ecr_endpoint(stored.endpoint), auth))
 
+    def open_source(self, target: RegistryTarget, options: SourceOptions) -> ChartSource:
+        """Return the ECR API source; a public registry is read anonymously over ``/v2/``."""
+        from chartyard.sources import open_ecr_source, open_source
+
+        ecr = target.ecr
+        if ecr is None or ecr.auth.kind == "anonymous":
+            return open_source(target, options)
+        return open_ecr_source(target, ecr, options)
+
     def export_access(self, registry: Registry) -> ExportAccess:
         """Return the host; a private registry needs ECR credentials in the cluster."""
+        from chartyard.oci import parse_endpoint
+
         stored = _stored(registry)
         return ExportAccess(parse_endpoint("https://" + stored.endpoint).authority,
                             custom_ca=bool(stored.tls.certificate),
                             insecure_skip_verify=stored.tls.insecure_skip_verify,
-                            ecr=stored.is_private)
+                            cloud_provider="aws" if stored.is_private else None,
+                            token_username="AWS" if stored.is_private else None)
 
     # UI and CLI
 

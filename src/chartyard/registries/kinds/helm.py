@@ -11,14 +11,11 @@ credentials go only to the endpoint's origin unless ``passCredentialsAll`` is se
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chartyard.errors import InvalidInput, NotFoundError
-from chartyard.helm import ChartFiles
-from chartyard.helmrepo import RepoURL, parse_repo_url
-from chartyard.oci import BasicCredentials, InvalidEndpoint, TLSConfig
+from chartyard.errors import InvalidInput
 from chartyard.registries.kinds._auth import (
     AUTH_FORM_FIELDS,
     AuthBody,
@@ -32,17 +29,18 @@ from chartyard.registries.kinds._auth import (
 from chartyard.registries.kinds.base import (
     CliOption,
     ExportAccess,
-    Flag,
-    Metadata,
     Normalised,
     RegistryKind,
-    RequestModel,
     StoredModel,
     StoredTLS,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.sources import ChartLayer, HelmRepoTarget, SourceOptions, open_helm_repo
-from chartyard.store.models import Registry
+from chartyard.wire.registries import Flag, Metadata, RequestModel
+
+if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
+    from chartyard.helmrepo import RepoURL
+    from chartyard.sources import HelmIndexSource, HelmRepoTarget, SourceOptions
+    from chartyard.store.models import Registry
 
 
 class HelmCreateOption(RequestModel):
@@ -95,6 +93,8 @@ class HelmStored(StoredModel):
     @property
     def repo(self) -> RepoURL:
         """Return the parsed repository URL."""
+        from chartyard.helmrepo import RepoURL
+
         return RepoURL(self.endpoint)
 
 
@@ -189,16 +189,11 @@ class HelmKind(BasicAuthCli, RegistryKind):
     title = "Helm"
     list_caption = "Helm · index.yaml"
     family = "helm"
-    pack_type = "helm"
-    family_title = "Helm Registry"
-    family_tab = "Helm Registries"
     has_base_paths = False
     secret_fields = ("password",)
     body_model = HelmRegistryBody
     spec_model = HelmRegistrySpec
     response_model = HelmRegistryResponse
-    list_model = HelmRegistries
-    summary_model = HelmRegistriesSummary
     form_template = "registries/kinds/helm.html"
     endpoint_placeholder = "https://charts.example.com/stable"
     form_fields = AUTH_FORM_FIELDS
@@ -225,20 +220,13 @@ class HelmKind(BasicAuthCli, RegistryKind):
                   is_flag=True),
     )
 
-    @property
-    def collection_path(self) -> str:
-        """Return Palette's ``/helm`` (create, list, summary, validate)."""
-        return "/helm"
-
-    @property
-    def item_path(self) -> str:
-        """Return Palette's ``/helm/{uid}``."""
-        return "/helm/{uid}"
-
     # Rules
 
     def normalise(self, body: Any, *, creating: bool) -> Normalised:
         """Return the stored form of a Helm registry body, or raise `InvalidInput`."""
+        from chartyard.helmrepo import parse_repo_url
+        from chartyard.oci import InvalidEndpoint
+
         assert isinstance(body, HelmRegistryBody)
         spec = body.spec
         given = spec.endpoint.strip()
@@ -260,11 +248,11 @@ class HelmKind(BasicAuthCli, RegistryKind):
     # Presentation
 
     def body(self, registry: Registry, secret_names: set[str],
-             external_id: str) -> dict[str, Any]:
+             external_id: str) -> HelmRegistryResponse:
         """Return ``v1HelmRegistry``; the sync status sits at ``status.helmSyncStatus``."""
         stored = _stored(registry)
         status = sync_status(registry)
-        return {
+        return HelmRegistryResponse.model_validate({
             "apiVersion": "v1",
             "kind": self.name,
             "metadata": metadata_body(registry),
@@ -280,7 +268,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
                 "syncIntervalSeconds": registry.sync_interval_seconds,
             },
             "status": {"helmSyncStatus": status, "syncStatus": status},
-        }
+        })
 
     @staticmethod
     def _auth_body(stored: HelmStored, secret_names: set[str]) -> dict[str, Any]:
@@ -310,27 +298,23 @@ class HelmKind(BasicAuthCli, RegistryKind):
     def target(self, spec: Mapping[str, Any], secrets: Mapping[str, str],
                external_id: str) -> HelmRepoTarget:
         """Return the target: repository URL, Basic credentials (a token is the password)."""
+        from chartyard.oci import BasicCredentials, TLSConfig
+
         stored = HelmStored.model_validate(spec)
         creds = None
         if stored.auth.type != "noAuth" and "password" in secrets:
             creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
         tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        from chartyard.sources import HelmRepoTarget
+
         return HelmRepoTarget(self.name, stored.endpoint, creds, tls,
                               stored.pass_credentials_all)
 
-    async def chart_files(self, layer: ChartLayer, options: SourceOptions) -> ChartFiles:
-        """Download a chart from its index URL, check the index's digest, read its files."""
-        assert isinstance(layer.target, HelmRepoTarget)
-        if not layer.urls:
-            raise NotFoundError(f"chart {layer.repository} {layer.version} has no download URL "
-                                "in the catalog; synchronize the registry again")
-        source = open_helm_repo(layer.target, options)
-        try:
-            return await source.chart_files(
-                layer.repository, layer.version, list(layer.urls),
-                layer.digest if layer.digest.startswith("sha256:") else None)
-        finally:
-            await source.aclose()
+    def open_source(self, target: HelmRepoTarget, options: SourceOptions) -> HelmIndexSource:
+        """Return the index source of a Helm repository target."""
+        from chartyard.sources import open_helm_repo
+
+        return open_helm_repo(target, options)
 
     def export_access(self, registry: Registry) -> ExportAccess:
         """Return the repository URL, trust settings and whether credentials are needed."""
