@@ -37,11 +37,20 @@ def metadata(profile: ClusterProfile) -> dict[str, Any]:
     return {
         "uid": profile.uid,
         "name": profile.name,
-        "annotations": {"description": profile.description} if profile.description else {},
+        "annotations": annotations_of(profile),
         "labels": dict(profile.labels or {}),
         "creationTimestamp": rfc3339(profile.created_at),
         "lastModifiedTimestamp": rfc3339(profile.updated_at),
     }
+
+
+def annotations_of(profile: ClusterProfile) -> dict[str, str]:
+    """Return the annotations as given (profiles stored before they were kept show only
+    their description)."""
+    out = dict(profile.annotations or {})
+    if profile.description and "description" not in out:
+        out["description"] = profile.description
+    return out
 
 
 def pack_body(pack: ProfilePack, registry_name: str | None,

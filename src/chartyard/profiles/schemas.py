@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from chartyard.registries.schemas import NAME_PATTERN
+from chartyard.names import Name
 
 MAX_PACKS = 50
 MAX_VALUES_CHARS = 1024 * 1024
@@ -81,7 +81,7 @@ class ProfileSpec(_Model):
 class ProfileMetadata(_Model):
     """Name, description (annotation) and labels (tags)."""
 
-    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
+    name: Name
     annotations: dict[str, str] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     # Read-only, returned by GET; ignored on input.

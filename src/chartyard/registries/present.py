@@ -19,7 +19,7 @@ def _times(**values: datetime | None) -> dict[str, str]:
 
 
 def sync_status(registry: Registry) -> dict[str, Any]:
-    """Return the sync status object of DESIGN §2 (``v1RegistrySyncStatus`` plus progress)."""
+    """Return the sync status object (``v1RegistrySyncStatus`` plus progress)."""
     state = registry.sync or SyncState()
     return {
         "isSyncSupported": registry.is_sync_supported,
@@ -40,6 +40,8 @@ def metadata_body(registry: Registry) -> dict[str, Any]:
     return {
         "name": registry.name,
         "uid": registry.uid,
+        **({"labels": dict(registry.labels)} if registry.labels else {}),
+        **({"annotations": dict(registry.annotations)} if registry.annotations else {}),
         **_times(creationTimestamp=registry.created_at,
                  lastModifiedTimestamp=registry.updated_at),
     }

@@ -9,10 +9,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chartyard.registries.kinds.base import NAME_PATTERN
-
-__all__ = ["NAME_PATTERN"]
-
 
 class _Out(BaseModel):
     model_config = ConfigDict(extra="allow")

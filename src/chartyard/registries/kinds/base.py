@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
 import anyio.to_thread
@@ -21,6 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from chartyard.errors import InvalidInput
 from chartyard.helm import ChartArchiveLimits, ChartFiles, read_chart_archive
+from chartyard.names import Name
 from chartyard.oci import is_under, parse_endpoint
 from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 from chartyard.registries.paths import normalise_path
@@ -34,8 +35,6 @@ from chartyard.sources import (
 )
 from chartyard.store.models import Registry
 
-NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
-
 
 def _none_to(default: Any) -> Callable[[Any], Any]:
     return lambda value: default if value is None else value
@@ -45,6 +44,7 @@ def _none_to(default: Any) -> Callable[[Any], Any]:
 Str = Annotated[str, BeforeValidator(_none_to(""))]
 Flag = Annotated[bool, BeforeValidator(_none_to(False))]
 StrList = Annotated[list[str], BeforeValidator(_none_to([]))]
+StrMap = Annotated[dict[str, str], BeforeValidator(_none_to({}))]
 
 
 class RequestModel(BaseModel):
@@ -68,12 +68,15 @@ class StoredModel(BaseModel):
 
 
 class Metadata(RequestModel):
-    """Object metadata; the name is unique per tenant. Timestamps and labels are ignored."""
+    """Object metadata: the name (`chartyard.names`), labels and annotations, kept as given.
 
-    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
+    Timestamps are the server's and ignored.
+    """
+
+    name: Name
     uid: Str = ""
-    annotations: Annotated[dict[str, str], BeforeValidator(_none_to({}))] = Field(
-        default_factory=dict)
+    labels: StrMap = Field(default_factory=dict)
+    annotations: StrMap = Field(default_factory=dict)
 
 
 class TLSSpec(RequestModel):
@@ -88,26 +91,32 @@ class TLSSpec(RequestModel):
     insecure_skip_verify: Flag = Field(default=False, alias="insecureSkipVerify")
 
     def stored(self, field_name: str) -> StoredTLS:
-        """Return the stored TLS settings, or raise `InvalidInput` for a bad PEM bundle."""
-        pem = (self.certificate or self.ca).strip()
-        if pem:
+        """Return the stored TLS settings (the PEM byte for byte), or raise `InvalidInput`
+        for a bad PEM bundle."""
+        pem = self.certificate or self.ca
+        if pem.strip():
             try:
-                parse_pem_bundle(pem)
+                parse_pem_bundle(pem.strip())
             except InvalidCertificate as exc:
                 raise InvalidInput(field_name, f"{field_name}: {exc}") from exc
-        return StoredTLS(certificate=pem, insecureSkipVerify=self.insecure_skip_verify)
+        return StoredTLS(certificate=pem, ca=self.ca,
+                         insecureSkipVerify=self.insecure_skip_verify)
 
 
 class StoredTLS(StoredModel):
     """Stored TLS settings."""
 
     certificate: str = ""
+    """The CA in use: ``certificate``, else ``ca``, as given."""
+    ca: str = ""
+    """``ca`` as given, returned as it was sent."""
     insecure_skip_verify: bool = Field(default=False, alias="insecureSkipVerify")
 
-    def body(self) -> dict[str, Any]:
-        """Return the settings as Palette's ``v1TlsConfiguration``."""
-        return {"certificate": self.certificate, "insecureSkipVerify": self.insecure_skip_verify,
-                "enabled": bool(self.certificate) or not self.insecure_skip_verify}
+    def body(self, *, plain_http: bool = False) -> dict[str, Any]:
+        """Return the settings as Palette's ``v1TlsConfiguration``; ``enabled`` is false for
+        an ``http://`` endpoint."""
+        return {"certificate": self.certificate, **({"ca": self.ca} if self.ca else {}),
+                "insecureSkipVerify": self.insecure_skip_verify, "enabled": not plain_http}
 
 
 def _base_paths_text(value: Any) -> Any:
@@ -219,6 +228,8 @@ class Normalised:
     secrets: dict[str, str] | None
     sync_interval_seconds: int | None
     notice: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

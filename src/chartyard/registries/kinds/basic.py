@@ -131,14 +131,15 @@ class BasicKind(BasicAuthCli, RegistryKind):
         auth = spec.auth
         stored = BasicStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
-            "endpoint": endpoint.display, "givenEndpoint": given,
+            "endpoint": endpoint.display, "givenEndpoint": spec.endpoint,
             "auth": auth.stored(),
             "tls": auth.tls.stored("spec.auth.tls.certificate"),
         })
         secrets = auth.secrets(creating=creating)
         return Normalised(self.name, body.metadata.name, endpoint.display,
                           spec.is_sync_supported, stored.model_dump(by_alias=True), secrets,
-                          spec.sync_interval_seconds)
+                          spec.sync_interval_seconds, labels=body.metadata.labels,
+                          annotations=body.metadata.annotations)
 
     # Presentation
 
@@ -156,8 +157,10 @@ class BasicKind(BasicAuthCli, RegistryKind):
 
     @staticmethod
     def _auth_body(stored: BasicStored, secret_names: set[str]) -> dict[str, Any]:
+        plain_http = parse_endpoint(stored.endpoint).scheme == "http"
         return {"type": stored.auth.type, "username": stored.auth.username, "password": "",
-                "passwordSet": "password" in secret_names, "tls": stored.tls.body()}
+                "passwordSet": "password" in secret_names,
+                "tls": stored.tls.body(plain_http=plain_http)}
 
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
         """Return ``v1OciRegistryEntity`` fields: endpoint, provider and auth."""
@@ -171,8 +174,8 @@ class BasicKind(BasicAuthCli, RegistryKind):
         return {"basic": "Basic", "token": "Token"}.get(_stored(registry).auth.type, "Anonymous")
 
     def is_private(self, registry: Registry) -> bool:
-        """Return True: Palette lists Basic OCI registries as private."""
-        return True
+        """Return whether credentials are stored (not for ``noAuth``)."""
+        return _stored(registry).auth.type != "noAuth"
 
     # Connection
 

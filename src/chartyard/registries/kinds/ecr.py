@@ -200,18 +200,19 @@ class EcrKind(RegistryKind):
                 raise InvalidInput("spec.credentials.sts.arn",
                                    "spec.credentials.sts.arn must be an IAM role ARN such as "
                                    "arn:aws:iam::123456789012:role/chartyard")
-            stored_creds["stsArn"] = arn
+            stored_creds["stsArn"] = creds.sts.arn  # as given; used trimmed
         stored = EcrStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
-            # DESIGN §2: ECR endpoints are written without a scheme; a pasted one is removed
-            # (with a notice), so the canonical form is what is returned.
-            "endpoint": endpoint, "isPrivate": spec.is_private,
+            # ECR endpoints are written without a scheme; a pasted one is removed (with a
+            # notice) for use, and the endpoint is returned as it was given.
+            "endpoint": endpoint, "givenEndpoint": spec.endpoint, "isPrivate": spec.is_private,
             "defaultRegion": spec.default_region, "credentials": stored_creds,
             "tls": spec.tls.stored("spec.tls.certificate"),
         })
         return Normalised(self.name, body.metadata.name, endpoint, spec.is_sync_supported,
                           stored.model_dump(by_alias=True), secrets,
-                          spec.sync_interval_seconds, ecr.notice)
+                          spec.sync_interval_seconds, ecr.notice,
+                          labels=body.metadata.labels, annotations=body.metadata.annotations)
 
     # Presentation
 
@@ -240,8 +241,8 @@ class EcrKind(RegistryKind):
         """Return ``v1OciRegistryEntity`` fields: endpoint, provider and region."""
         stored = _stored(registry)
         region = stored.default_region or parse_ecr_endpoint(stored.endpoint).region
-        return {"endpoint": stored.endpoint, "providerType": stored.provider_type,
-                "defaultRegion": region}
+        return {"endpoint": stored.given_endpoint or stored.endpoint,
+                "providerType": stored.provider_type, "defaultRegion": region}
 
     def auth_label(self, registry: Registry) -> str:
         """Return ``ECR``, ``ECR (STS)``, ``ECR (pod identity)`` or ``ECR (public)``."""
@@ -252,7 +253,7 @@ class EcrKind(RegistryKind):
             stored.credentials.credential_type, "ECR")
 
     def is_private(self, registry: Registry) -> bool:
-        """Return the registry's ``isPrivate``."""
+        """Return whether credentials are used: a private registry (``isPrivate``)."""
         return _stored(registry).is_private
 
     def summary_spec(self, registry: Registry) -> dict[str, Any]:
@@ -269,7 +270,8 @@ class EcrKind(RegistryKind):
         if not stored.is_private:
             auth = EcrAuth(kind="anonymous")
         elif creds.credential_type == "sts":
-            auth = EcrAuth(kind="sts", role_arn=creds.sts_arn, external_id=external_id)
+            auth = EcrAuth(kind="sts", role_arn=creds.sts_arn.strip(),
+                           external_id=external_id)
         elif creds.credential_type == "pod-identity":
             auth = EcrAuth(kind="default")
         else:

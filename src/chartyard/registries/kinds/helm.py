@@ -248,14 +248,15 @@ class HelmKind(BasicAuthCli, RegistryKind):
             raise InvalidInput("spec.endpoint", f"spec.endpoint: {exc.message}") from exc
         auth = spec.auth
         stored = HelmStored.model_validate({
-            "endpoint": repo.url, "givenEndpoint": given,
+            "endpoint": repo.url, "givenEndpoint": spec.endpoint,
             "auth": auth.stored(),
             "tls": auth.tls.stored("spec.auth.tls.certificate"),
             "passCredentialsAll": spec.pass_credentials_all,
         })
         secrets = auth.secrets(creating=creating)
         return Normalised(self.name, body.metadata.name, repo.display, spec.sync_on,
-                          stored.model_dump(by_alias=True), secrets, spec.sync_interval_seconds)
+                          stored.model_dump(by_alias=True), secrets, spec.sync_interval_seconds,
+                          labels=body.metadata.labels, annotations=body.metadata.annotations)
 
     # Presentation
 
@@ -285,7 +286,8 @@ class HelmKind(BasicAuthCli, RegistryKind):
     @staticmethod
     def _auth_body(stored: HelmStored, secret_names: set[str]) -> dict[str, Any]:
         return {"type": stored.auth.type, "username": stored.auth.username, "password": "",
-                "passwordSet": "password" in secret_names, "tls": stored.tls.body()}
+                "passwordSet": "password" in secret_names,
+                "tls": stored.tls.body(plain_http=stored.endpoint.startswith("http://"))}
 
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
         """Return the endpoint and auth (a Helm registry is not an OCI registry entity)."""
