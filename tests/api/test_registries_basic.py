@@ -114,7 +114,9 @@ def test_token_auth_bearer_flow(api: Api, token_registry: RegistryServer, helm: 
          "spec.auth.tls.certificate"),
         (lambda b: b["spec"].update(baseContentPath=["Bad Path"], isSyncSupported=True),
          "spec.baseContentPath[0]"),
-        (lambda b: b["metadata"].update(name="Not_Valid"), "metadata.name"),
+        (lambda b: b["metadata"].update(name="tab\tinside"), "metadata.name"),
+        (lambda b: b["metadata"].update(name=" "), "metadata.name"),
+        (lambda b: b["metadata"].update(name="x" * 256), "metadata.name"),
     ],
 )
 def test_invalid_bodies_name_the_field(api: Api, mutate: Callable[[dict[str, Any]], None],
