@@ -115,6 +115,8 @@ class ApiKey(Base):
     # Palette's PATCH /v1/apiKeys/{uid} toggles `active`; `expires_at` is Palette's expiry.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The expiry as the client wrote it (precision, offset), returned as it was sent.
+    expiry_text: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Registry(Base):

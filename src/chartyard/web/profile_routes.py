@@ -103,9 +103,11 @@ async def _verify(ctx: AppContext, principal: Principal, data: Any) -> dict[str,
         pack = PackBody.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc, "pack.") from exc
-    row = (await PackResolver(ctx, principal).resolve([pack]))[0]
+    rows, defaults = await PackResolver(ctx, principal).resolve_with_defaults([pack])
+    row = rows[0]
     return {"ok": True, "digest": row.digest, "repository": row.repository,
-            "version": row.chart_version, "values": row.values, "verified": row.verified}
+            "version": row.chart_version, "values": row.values or defaults.get(0, ""),
+            "verified": row.verified}
 
 
 @router.post("/ui/profiles/verify-pack", dependencies=CSRF)
@@ -128,7 +130,7 @@ async def profile_page(request: Request, ctx: Ctx, principal: UiUser, uid: str) 
         return {u["name"]: u for u in profile_upgrades(session, principal, profile)}
 
     upgrades = await ctx.run_transaction(read_upgrades)
-    template = body["spec"].get("draft") or body["spec"]["published"]
+    template = body["spec"].get("published") or body["spec"]["draft"]
     packs = template["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
     by_install = sorted(packs, key=lambda p: order.get(chart_name(p["name"]), len(order)))

@@ -68,10 +68,11 @@ def me(principal: CurrentUser) -> Me:
 @router.post("/apikeys", status_code=201, response_model=ApiKeyCreated, include_in_schema=False)
 def create_api_key(body: ApiKeyIn, ctx: Ctx, principal: CurrentUser) -> ApiKeyCreated:
     """Create an API key; the key is shown only in this response (`apiKey` and `key`)."""
-    expiry = apikeys.parse_expiry(body.spec.expiry if body.spec else None)
+    expiry = body.spec.expiry if body.spec else None
+    apikeys.parse_expiry(expiry)  # a bad expiry is refused before a key is made
     with ctx.transaction() as session:
         row, key = auth.create_api_key(session, principal, body.key_name)
-        row.expires_at = expiry
+        apikeys.set_expiry(row, expiry)
         audit.record(session, principal, "apikey.create", "apikey", row.uid, row.name)
     return ApiKeyCreated(uid=row.uid, api_key=key, key=key)
 

@@ -1,5 +1,5 @@
 """registry and profile names: any printable name up to 255 characters, unique ignoring case;
-registries keep labels and annotations, profiles every annotation
+registries keep labels and annotations, profiles every annotation, API keys their expiry text
 
 Revision ID: 0011
 Revises: 0007
@@ -24,6 +24,8 @@ KEY_LENGTH = 1020
 
 def upgrade() -> None:
     """Apply this revision."""
+    with op.batch_alter_table("api_keys") as batch_op:
+        batch_op.add_column(sa.Column("expiry_text", sa.String(64), nullable=True))
     with op.batch_alter_table("registries", naming_convention=_CONVENTION) as batch_op:
         batch_op.add_column(sa.Column("name_key", sa.String(KEY_LENGTH), nullable=True))
         batch_op.add_column(sa.Column("labels", sa.JSON(), nullable=True))
@@ -73,3 +75,5 @@ def downgrade() -> None:
                               existing_nullable=False)
         batch_op.create_unique_constraint("registries_tenant_uid_name_key",
                                           ["tenant_uid", "name"])
+    with op.batch_alter_table("api_keys") as batch_op:
+        batch_op.drop_column("expiry_text")
