@@ -135,7 +135,7 @@ def test_base_content_path_string_is_returned_as_given(api: Api) -> None:
     r = api.post("/v1/registries/oci/basic?skipValidation=true", body)
     assert r.status_code == 201, r.text
     got = api.get(f"/v1/registries/oci/{r.json()['uid']}/basic").json()
-    assert got["spec"]["baseContentPath"] == "/team-a/"  # only trimmed
+    assert got["spec"]["baseContentPath"] == " /team-a/ "  # byte for byte
 
 
 def test_duplicate_name_conflicts(api: Api) -> None:

@@ -208,7 +208,7 @@ class RegistryService:
                     "providerType": stored.provider_type,
                     "isPrivate": kind.is_private(r),
                     "scope": "tenant",
-                    "containsSpectroManifest": False,
+                    "containsSpectroManifest": stored.contains_spectro_manifest,
                     "authType": kind.auth_label(r),
                     "isSyncSupported": r.is_sync_supported,
                     "chartCount": counts.get(r.uid, 0),

@@ -54,7 +54,7 @@ def test_sync_on_needs_a_base_path_or_repository() -> None:
 
 
 @pytest.mark.parametrize(("given", "text", "paths"), [
-    (" team-a , team-b/charts ", "team-a , team-b/charts", ["team-a", "team-b/charts"]),
+    (" team-a , team-b/charts ", " team-a , team-b/charts ", ["team-a", "team-b/charts"]),
     (["team-a", "team-b"], "team-a,team-b", ["team-a", "team-b"]),
     ("/team-a/", "/team-a/", ["team-a"]),
     (None, "", []),

@@ -141,6 +141,7 @@ class SyncSpec(RequestModel):
     repositories: StrList = Field(default_factory=list)
     sync_interval_seconds: int | None = Field(
         default=None, alias="syncIntervalSeconds", ge=60, le=7 * 24 * 3600)
+    contains_spectro_manifest: Flag = Field(default=False, alias="containsSpectroManifest")
 
 
 class StoredSync(StoredModel):
@@ -153,6 +154,7 @@ class StoredSync(StoredModel):
     base_paths: list[str] = Field(default_factory=list, alias="basePaths")
     repositories: list[str] = Field(default_factory=list)
     tls: StoredTLS = Field(default_factory=StoredTLS)
+    contains_spectro_manifest: bool = Field(default=False, alias="containsSpectroManifest")
 
     @model_validator(mode="before")
     @classmethod
@@ -171,7 +173,7 @@ class StoredSync(StoredModel):
             "baseContentPath": self.base_content_path,
             "repositories": list(self.repositories),
             "syncIntervalSeconds": registry.sync_interval_seconds,
-            "containsSpectroManifest": False,
+            "containsSpectroManifest": self.contains_spectro_manifest,
             "scope": "tenant",
         }
 
@@ -212,8 +214,9 @@ def sync_fields(spec: SyncSpec, providers: frozenset[str], kind_title: str) -> d
             "path in spec.baseContentPath or an explicit repository, or turn synchronization "
             "off and add charts by name",
         )
-    return {"providerType": spec.provider_type, "baseContentPath": text, "basePaths": bases,
-            "repositories": repos}
+    return {"providerType": spec.provider_type, "baseContentPath": spec.base_content_path,
+            "basePaths": bases, "repositories": repos,
+            "containsSpectroManifest": spec.contains_spectro_manifest}
 
 
 @dataclass(frozen=True)

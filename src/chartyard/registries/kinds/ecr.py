@@ -177,15 +177,16 @@ class EcrKind(RegistryKind):
             raise InvalidInput("spec.endpoint", f"spec.endpoint: {exc}") from exc
         endpoint = ecr.host + (f"/{ecr.registry_path}" if ecr.registry_path else "")
         creds = spec.credentials
+        # Every field is kept as given; only the chosen credential type's are required.
         stored_creds: dict[str, Any] = {"credentialType": creds.credential_type,
-                                        "partition": creds.partition}
+                                        "partition": creds.partition,
+                                        "accessKey": creds.access_key, "stsArn": creds.sts.arn}
         secrets: dict[str, str] | None = {}
         if spec.is_private and creds.credential_type == "secret":
             if not creds.access_key:
                 raise InvalidInput("spec.credentials.accessKey",
                                    "spec.credentials.accessKey is required for "
                                    "credentialType 'secret'")
-            stored_creds["accessKey"] = creds.access_key
             if creds.secret_key:
                 secrets = {"secretKey": creds.secret_key}
             elif creating:
@@ -200,7 +201,6 @@ class EcrKind(RegistryKind):
                 raise InvalidInput("spec.credentials.sts.arn",
                                    "spec.credentials.sts.arn must be an IAM role ARN such as "
                                    "arn:aws:iam::123456789012:role/chartyard")
-            stored_creds["stsArn"] = creds.sts.arn  # as given; used trimmed
         stored = EcrStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
             # ECR endpoints are written without a scheme; a pasted one is removed (with a
