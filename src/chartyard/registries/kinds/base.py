@@ -99,7 +99,7 @@ class TLSSpec(RequestModel):
                 parse_pem_bundle(pem.strip())
             except InvalidCertificate as exc:
                 raise InvalidInput(field_name, f"{field_name}: {exc}") from exc
-        return StoredTLS(certificate=pem, ca=self.ca,
+        return StoredTLS(certificate=self.certificate, ca=self.ca,
                          insecureSkipVerify=self.insecure_skip_verify)
 
 
@@ -107,10 +107,14 @@ class StoredTLS(StoredModel):
     """Stored TLS settings."""
 
     certificate: str = ""
-    """The CA in use: ``certificate``, else ``ca``, as given."""
     ca: str = ""
-    """``ca`` as given, returned as it was sent."""
+    """``certificate`` and ``ca`` as given (returned as sent); `pem` is the one in use."""
     insecure_skip_verify: bool = Field(default=False, alias="insecureSkipVerify")
+
+    @property
+    def pem(self) -> str:
+        """Return the CA bundle in use: ``certificate``, else ``ca``."""
+        return self.certificate or self.ca
 
     def body(self, *, plain_http: bool = False) -> dict[str, Any]:
         """Return the settings as Palette's ``v1TlsConfiguration``; ``enabled`` is false for

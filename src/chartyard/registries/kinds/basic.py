@@ -186,7 +186,7 @@ class BasicKind(BasicAuthCli, RegistryKind):
         creds = None
         if stored.auth.type != "noAuth" and "password" in secrets:
             creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
-        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        tls = TLSConfig(stored.tls.pem or None, stored.tls.insecure_skip_verify)
         return RegistryTarget(self.name, parse_endpoint(stored.endpoint), creds, tls,
                               tuple(stored.base_paths), tuple(stored.repositories))
 
@@ -195,7 +195,7 @@ class BasicKind(BasicAuthCli, RegistryKind):
         stored = _stored(registry)
         endpoint = parse_endpoint(stored.endpoint)
         return ExportAccess(endpoint.authority, plain_http=endpoint.scheme == "http",
-                            custom_ca=bool(stored.tls.certificate),
+                            custom_ca=bool(stored.tls.pem),
                             insecure_skip_verify=stored.tls.insecure_skip_verify,
                             has_credentials=stored.auth.type != "noAuth")
 
@@ -205,7 +205,7 @@ class BasicKind(BasicAuthCli, RegistryKind):
         """Return username, password-set flag and TLS of a GET body."""
         auth = body["spec"]["auth"]
         return {"username": auth["username"], "password_set": bool(auth.get("passwordSet")),
-                "ca_pem": auth["tls"]["certificate"],
+                "ca_pem": auth["tls"]["certificate"] or auth["tls"].get("ca", ""),
                 "insecure": bool(auth["tls"]["insecureSkipVerify"])}
 
     def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -277,7 +277,7 @@ class EcrKind(RegistryKind):
         else:
             auth = EcrAuth(kind="secret", access_key=creds.access_key,
                            secret_key=secrets.get("secretKey"))
-        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        tls = TLSConfig(stored.tls.pem or None, stored.tls.insecure_skip_verify)
         return RegistryTarget(self.name, parse_endpoint("https://" + stored.endpoint), None, tls,
                               tuple(stored.base_paths), tuple(stored.repositories),
                               EcrTarget(parse_ecr_endpoint(stored.endpoint), auth))
@@ -286,7 +286,7 @@ class EcrKind(RegistryKind):
         """Return the host; a private registry needs ECR credentials in the cluster."""
         stored = _stored(registry)
         return ExportAccess(parse_endpoint("https://" + stored.endpoint).authority,
-                            custom_ca=bool(stored.tls.certificate),
+                            custom_ca=bool(stored.tls.pem),
                             insecure_skip_verify=stored.tls.insecure_skip_verify,
                             ecr=stored.is_private)
 
@@ -296,7 +296,7 @@ class EcrKind(RegistryKind):
         """Return credentials and TLS of a GET body (no secret)."""
         spec = body["spec"]
         creds = spec["credentials"]
-        return {"ca_pem": spec["tls"]["certificate"],
+        return {"ca_pem": spec["tls"]["certificate"] or spec["tls"].get("ca", ""),
                 "insecure": bool(spec["tls"]["insecureSkipVerify"]),
                 "ecr_auth": bool(spec["isPrivate"]),
                 "credential_type": creds["credentialType"], "access_key": creds["accessKey"],

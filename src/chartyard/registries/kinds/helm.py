@@ -316,7 +316,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
         creds = None
         if stored.auth.type != "noAuth" and "password" in secrets:
             creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
-        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        tls = TLSConfig(stored.tls.pem or None, stored.tls.insecure_skip_verify)
         return HelmRepoTarget(self.name, stored.endpoint, creds, tls,
                               stored.pass_credentials_all)
 
@@ -339,7 +339,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
         stored = _stored(registry)
         repo = stored.repo
         return ExportAccess(repo.display, plain_http=repo.url.startswith("http://"),
-                            custom_ca=bool(stored.tls.certificate),
+                            custom_ca=bool(stored.tls.pem),
                             insecure_skip_verify=stored.tls.insecure_skip_verify,
                             has_credentials=stored.auth.type != "noAuth",
                             repo_url=repo.display.rstrip("/"),
@@ -352,7 +352,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
         spec = body["spec"]
         auth = spec["auth"]
         return {"username": auth["username"], "password_set": bool(auth.get("passwordSet")),
-                "ca_pem": auth["tls"]["certificate"],
+                "ca_pem": auth["tls"]["certificate"] or auth["tls"].get("ca", ""),
                 "insecure": bool(auth["tls"]["insecureSkipVerify"]),
                 "pass_credentials": bool(spec.get("passCredentialsAll"))}
 
