@@ -160,7 +160,7 @@ NOT_RETURNED: dict[str, dict[str, str]] = {
         "metadata.annotations": "API keys keep a name and an expiry only",
     },
     "profile": {
-        "spec.variables": "profile variables are managed at /v1/clusterprofiles/{uid}/variables",
+        "spec.variables": "accepted and ignored: profile variables are not served yet",
         "spec.template.packs.manifests": "manifest packs are refused (chartyard serves charts)",
         "spec.template.packs.uid": "the pack is resolved from name, tag and registry "
                                    "(returned as packUid)",
