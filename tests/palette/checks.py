@@ -13,11 +13,19 @@ from collections.abc import Mapping
 from typing import Any
 
 
+def _header(headers: Mapping[str, Any], name: str) -> str | None:
+    """Return a header's value from any client's headers (a string or a list of them)."""
+    for key, value in headers.items():
+        if key.lower() == name:
+            return str(value[0] if isinstance(value, list) else value)
+    return None
+
+
 def content_problem(spec: dict[str, Any], method: str, path: str, status: int,
-                    headers: Mapping[str, str], body: bytes) -> str | None:
+                    headers: Mapping[str, Any], body: bytes) -> str | None:
     """Return what is wrong with an answer's body and Content-Type, or None."""
     documented = spec["paths"][path][method.lower()]["responses"].get(str(status)) or {}
-    content_type = headers.get("content-type")
+    content_type = _header(headers, "content-type")
     if "schema" not in documented:
         if body:
             return f"{status} is documented without content, but has a body: {body[:100]!r}"
