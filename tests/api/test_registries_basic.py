@@ -114,7 +114,9 @@ def test_token_auth_bearer_flow(api: Api, token_registry: RegistryServer, helm: 
          "spec.auth.tls.certificate"),
         (lambda b: b["spec"].update(baseContentPath=["Bad Path"], isSyncSupported=True),
          "spec.baseContentPath[0]"),
-        (lambda b: b["metadata"].update(name="Not_Valid"), "metadata.name"),
+        (lambda b: b["metadata"].update(name="tab\tinside"), "metadata.name"),
+        (lambda b: b["metadata"].update(name=" "), "metadata.name"),
+        (lambda b: b["metadata"].update(name="x" * 256), "metadata.name"),
     ],
 )
 def test_invalid_bodies_name_the_field(api: Api, mutate: Callable[[dict[str, Any]], None],
@@ -133,7 +135,7 @@ def test_base_content_path_string_is_returned_as_given(api: Api) -> None:
     r = api.post("/v1/registries/oci/basic?skipValidation=true", body)
     assert r.status_code == 201, r.text
     got = api.get(f"/v1/registries/oci/{r.json()['uid']}/basic").json()
-    assert got["spec"]["baseContentPath"] == "/team-a/"  # only trimmed
+    assert got["spec"]["baseContentPath"] == " /team-a/ "  # byte for byte
 
 
 def test_duplicate_name_conflicts(api: Api) -> None:

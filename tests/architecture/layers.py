@@ -9,7 +9,7 @@ from __future__ import annotations
 
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("errors and telemetry", ("chartyard", "errors", "metrics", "logs")),
-    ("bounded input", ("limits", "pagination")),
+    ("bounded input", ("limits", "pagination", "names")),
     ("formats", ("http", "helm", "values")),
     ("OCI protocol", ("oci",)),
     ("other registry protocols", ("helmrepo", "aws")),

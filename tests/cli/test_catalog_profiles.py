@@ -65,7 +65,7 @@ def test_profile_create_add_chart_show_and_export_flux(
     shown: Any = cli("profile", "show", name, "-o", "json").json()
     assert shown["metadata"]["uid"] == uid
     assert shown["metadata"]["annotations"] == {"description": "web tier"}
-    [pack] = shown["spec"]["published"]["packs"]
+    [pack] = shown["spec"]["draft"]["packs"]
     assert (pack["name"], pack["tag"], pack["namespace"]) == (chart, "1.1.0", "web")
     assert pack["values"] == values.read_text()
     assert pack["isInvalid"] is False
@@ -105,13 +105,13 @@ def test_add_chart_twice_keeps_layer_order_and_versions_disambiguate(
         assert r.code == 0, r
     body = yaml.safe_load(r.out)
     assert body["spec"]["version"] == "2.0.0"
-    assert [(p["name"], p["tag"]) for p in body["spec"]["published"]["packs"]] == [
+    assert [(p["name"], p["tag"]) for p in body["spec"]["draft"]["packs"]] == [
         (chart, "1.0.0"), OTHER_CHART]
-    # No values given: the chart's defaults are used.
-    assert body["spec"]["published"]["packs"][0]["values"] == CHART_VALUES
+    # No values given: they stay empty (the chart's defaults apply).
+    assert body["spec"]["draft"]["packs"][0]["values"] == ""
     first: Any = cli("profile", "show", f"{name}:1.0.0", "-o", "json").json()
-    assert first["spec"]["published"]["type"] == "cluster"
-    assert first["spec"]["published"]["packs"] == []
+    assert first["spec"]["draft"]["type"] == "cluster"
+    assert first["spec"]["draft"]["packs"] == []
 
     unknown = cli("profile", "add-chart", f"{name}:1.0.0", chart, "7.7.7", "-r", registry.name)
     assert unknown.code == 1, unknown

@@ -82,8 +82,12 @@ def test_profile_edit_flow(cli: Cli, diffed: DiffRegistry, tmp_path: Path) -> No
     name = f"edit-{uuid.uuid4().hex[:6]}"
     chart = diffed.chart
     assert cli("profile", "create", name).code == 0
-    for c, v in ((chart, "1.0.0"), (DIFF_CHART, "1.0.0")):
-        assert cli("profile", "add-chart", name, c, v, "-r", diffed.name).code == 0
+    assert cli("profile", "add-chart", name, chart, "1.0.0", "-r", diffed.name).code == 0
+    # The layer's values override `legacy`, which the chart's 2.0.0 no longer has.
+    old_values = tmp_path / "old.yaml"
+    old_values.write_text(OLD_VALUES)
+    assert cli("profile", "add-chart", name, DIFF_CHART, "1.0.0", "-r", diffed.name,
+               "--values-file", str(old_values)).code == 0
 
     upgrades: Any = cli("profile", "upgrades", name, "-o", "json").json()
     assert upgrades == [
@@ -207,7 +211,7 @@ def test_python_client_compare_errors_name_the_fix(cy_server: ChartyardServer, a
 
         name = f"cmp-{uuid.uuid4().hex[:6]}"
         uid = client.profiles.create(name).uid
-        client.profiles.add_chart(uid, pack(DIFF_CHART, "1.0.0", reg.uid))
+        client.profiles.add_chart(uid, pack(DIFF_CHART, "1.0.0", reg.uid, values=OLD_VALUES))
         with pytest.raises(ApiError) as no_pack:
             client.profiles.compare_upgrade(uid, 5, "2.0.0")
         assert no_pack.value.status == 404
@@ -215,7 +219,7 @@ def test_python_client_compare_errors_name_the_fix(cy_server: ChartyardServer, a
             client.profiles.compare_upgrade(uid, 0, "9.9.9")
         assert no_version.value.status == 404 and "9.9.9" in no_version.value.message
         body = client.profiles.compare_upgrade(uid, 0, "2.0.0")
-        # The layer's values are the chart's 1.0.0 defaults: `legacy` is gone in 2.0.0.
+        # The layer's values override `legacy`, which is gone in 2.0.0.
         assert body["missingOverrides"] == ["legacy"]
 
 

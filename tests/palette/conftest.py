@@ -1,4 +1,4 @@
-"""Palette's spec subset, the contract of docs/API.md, loaded once for the tests beside it."""
+"""Palette's spec subset, the wire contract, loaded once for the tests beside it."""
 
 from __future__ import annotations
 

@@ -60,6 +60,17 @@ def ecr_spec(endpoint: str, *, role_arn: str, external_id: str, ca: str, sync: b
             "tls": tls_configuration(ca)}
 
 
+def ecr_secret_spec(endpoint: str, *, access_key: str, secret_key: str, ca: str, sync: bool,
+                    base_content_path: str = "", provider_type: str = "helm") -> dict[str, Any]:
+    """`V1EcrRegistrySpec` with static keys (`V1AwsCloudAccount`, credentialType secret)."""
+    credentials = {"accessKey": access_key, "credentialType": "secret", "policyARNs": None,
+                   "secretKey": secret_key}
+    return {**_omit_empty(baseContentPath=base_content_path), "containsSpectroManifest": False,
+            "credentials": credentials, "endpoint": endpoint, "isPrivate": True,
+            **_omit_empty(isSyncSupported=sync), "providerType": provider_type,
+            "tls": tls_configuration(ca)}
+
+
 def go_roundtrip_basic(read: dict[str, Any]) -> dict[str, Any]:
     """Return a GET body as the SDK re-marshals it for a PUT: unknown fields dropped,
     empty omitempty fields (such as the empty `password`) left out."""
@@ -105,7 +116,8 @@ def go_roundtrip_ecr(read: dict[str, Any]) -> dict[str, Any]:
                                sts=_omit_empty(arn=sts.get("arn", ""),
                                                externalId=sts.get("externalId", "")))}
     meta = read["metadata"]
-    return {"metadata": object_meta(meta["name"], meta.get("uid", "")),
+    return {"metadata": object_meta(meta["name"], meta.get("uid", ""), meta.get("labels"),
+                                    meta.get("annotations")),
             "spec": {**_omit_empty(baseContentPath=spec.get("baseContentPath", "")),
                      "containsSpectroManifest": bool(spec.get("containsSpectroManifest")),
                      "credentials": new_creds, "endpoint": spec["endpoint"],

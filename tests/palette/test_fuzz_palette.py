@@ -1,4 +1,4 @@
-"""Fuzz a live chartyard with **Palette's** spec subset as the schema (docs/API.md).
+"""Fuzz a live chartyard with **Palette's** spec subset as the schema.
 
 schemathesis generates requests from Palette's request schemas (positive and negative
 mode) and sends them with an API key to a `chartyard serve` that has a real, synced
@@ -38,6 +38,7 @@ from schemathesis.core.result import Ok
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
+from tests.palette.checks import content_problem
 from tests.palette.conftest import load_spec
 
 pytestmark = [pytest.mark.timeout(420)]
@@ -123,6 +124,10 @@ class ResponseChecker:
         documented = responses.get(str(response.status_code))
         if documented is None:
             return f"{response.status_code} is not a status Palette documents ({list(responses)})"
+        problem = content_problem(self.spec, method, path, response.status_code,
+                                  response.headers, response.content)
+        if problem is not None:
+            return problem
         schema = documented.get("schema")
         if schema is None or schema.get("format") == "binary":
             return None

@@ -107,8 +107,8 @@ def test_cluster_profile_palette_sequence(client: TestClient, plain_registry: Re
     body = got.json()
     _palette_valid((f"{P}/{{uid}}", "get", "200"), body)
     assert body["status"]["isPublished"] is False
-    assert body["spec"]["draft"]["packs"] == body["spec"]["published"]["packs"]
-    [pack] = body["spec"]["published"]["packs"]
+    assert "published" not in body["spec"]  # never published: the draft only, as Palette
+    [pack] = body["spec"]["draft"]["packs"]
     assert (pack["name"], pack["tag"], pack["layer"], pack["registryUid"]) == (
         "web", "1.0.0", "addon", reg)
     assert pack["values"] == "pack:\n  namespace: web\n" and "inValidReason" not in pack
@@ -144,7 +144,8 @@ def test_cluster_profile_palette_sequence(client: TestClient, plain_registry: Re
     clone_uid = reply.json()["uid"]
     clone = client.get(f"{P}/{clone_uid}", headers=h).json()
     assert (clone["metadata"]["name"], clone["spec"]["version"]) == (clone_name, "2.0.0")
-    assert clone["spec"]["published"]["packs"][0]["tag"] == "1.0.0"
+    assert clone["spec"]["draft"]["packs"][0]["tag"] == "1.0.0"  # a clone starts as a draft
+    assert "published" not in clone["spec"]
 
     exported = client.get(f"{P}/{uid}/export", params={"format": "json"}, headers=h)
     assert exported.status_code == 200, exported.text

@@ -9,8 +9,8 @@ Once for a basic registry, once for ECR (moto + the TLS registry of tests/ecr), 
 more each with sync off (`isSyncSupported` omitted, as the SDK omits false). Each step
 asserts no drift: endpoint, base path and external ID come back as they were sent.
 
-These depend on the registry body shapes of docs/API.md (baseContentPath as a string,
-isSyncSupported omitted = false, bare-spec validate).
+These depend on the registry body shapes of the wire contract (baseContentPath as a
+string, isSyncSupported omitted = false, bare-spec validate).
 """
 
 from __future__ import annotations

@@ -58,12 +58,14 @@ def test_public_pack_not_found_names_nearest_versions(api: Api, synced: Synced) 
 
 
 @sqlite_only
-def test_empty_values_take_the_chart_defaults(api: Api, synced: Synced) -> None:
+def test_empty_values_stay_empty_and_the_defaults_are_shown(api: Api, synced: Synced) -> None:
     uid = create_profile(api, profile("p", [pack("nginx", "1.0.0", synced.uid, "")]))
     [p] = _packs(api, uid)
-    assert p["values"] == default_values("nginx")
-    # The defaults are cached by digest, and the catalog serves the same text.
+    assert p["values"] == ""  # as sent: the chart's defaults are not written into the profile
+    # The defaults were read and cached by digest; the catalog shows them.
     assert api.get(f"/v1/packs/{p['packUid']}/values").text == default_values("nginx")
+    flux = api.get(f"/v1/clusterprofiles/{uid}/export", params={"format": "flux"}).text
+    assert "values: {}" in flux  # no override: Flux installs the chart with its defaults
 
 
 @sqlite_only
@@ -146,7 +148,7 @@ def test_private_pack_on_a_registry_without_sync(
     assert (q["source"], q["verified"], q["digest"]) == ("private", True, digest)
     assert q["repository"] == f"{p}/apps/web"
     assert "packUid" not in q  # unset Palette fields are omitted, never null
-    assert q["values"] == default_values("web")  # read from the chart layer
+    assert q["values"] == ""  # as sent; the chart's defaults apply
 
     r = api.post("/v1/clusterprofiles", profile("q", [pack("apps/web", "3.2.0", reg)]))
     assert r.status_code == 422 and r.json()["code"] == "PackNotFound"
@@ -215,6 +217,6 @@ def test_ghcr_like_registry_private_packs_and_explicit_repositories(
                                                pack("flux-operator", "0.9.0", synced, "")]))
     packs = _packs(api, uid)
     assert [q["source"] for q in packs] == ["public", "public"]
-    assert packs[1]["values"] == default_values("flux-operator")
+    assert packs[1]["values"] == ""
     drop_down = {i["name"] for i in api.get("/v1/registries/metadata").json()["items"]}
     assert {"ghcr", "ghcr-many"} <= drop_down

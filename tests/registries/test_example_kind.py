@@ -84,7 +84,7 @@ def test_a_new_kind_needs_only_its_module_and_one_registration(
     r = api.get(f"/v1/clusterprofiles/{r.json()['uid']}")
     assert r.status_code == 200, r.text
     assert len(KIND.opened) == 5  # the drift check
-    assert r.json()["spec"]["published"]["packs"][0].get("inValidReason") is None
+    assert r.json()["spec"]["draft"]["packs"][0].get("inValidReason") is None
 
 
 def test_the_cli_offers_the_new_kind(example_api: Api) -> None:

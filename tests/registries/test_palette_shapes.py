@@ -71,7 +71,7 @@ def test_basic_round_trip_without_drift(api: Api) -> None:
     got = api.get(f"/v1/registries/oci/{uid}/basic").json()
     assert_palette("v1BasicOciRegistry", got)
     assert got["spec"]["endpoint"] == endpoint
-    assert got["spec"]["baseContentPath"] == "team-a, team-b"
+    assert got["spec"]["baseContentPath"] == " team-a, team-b "  # byte for byte
     assert got["spec"]["isSyncSupported"] is True
 
     r = api.put(f"/v1/registries/oci/{uid}/basic?skipValidation=true", got)

@@ -133,14 +133,14 @@ def test_without_javascript_the_form_is_rendered_again_with_the_error_at_its_fie
     token = _FIELD.search(page.text)
     assert token
     r = client.post("/settings/registries/new", files={"caFile": ("", b"")}, data={
-        "csrf_token": token.group(1), "kind": "basic", "name": "Not A Name",
+        "csrf_token": token.group(1), "kind": "basic", "name": "Not\ta name",
         "endpoint": "https://registry.example.com", "sync": "on",
         "baseContentPathEntry": "team-a, team-b", "action": "validate"})
     assert r.status_code == 422
     slot = re.search(r'<p class="field-error" id="err-name"[^>]*>(.*?)</p>', r.text, re.S)
     assert slot, r.text
     assert "ValidationError" in slot.group(1)
-    assert "metadata.name" in slot.group(1)
+    assert "metadata.name" in slot.group(1) and "U+0009" in slot.group(1)
     # What was typed is kept, chips included.
-    assert 'value="Not A Name"' in r.text
+    assert 'value="Not\ta name"' in r.text
     assert r.text.count('name="baseContentPath" value="team-') == 2

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
+from chartyard.api.allow import allow_header
 from chartyard.errors import ChartyardError, ServiceError, error_body
 from chartyard.helm import ChartArchiveError
 from chartyard.limits import LimitExceeded
@@ -116,6 +117,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
                               f"no route {request.method} {request.url.path}; see /docs",
                               {"method": request.method, "path": request.url.path})
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        headers = {**(headers or {}), **allow_header(request)}
     return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 

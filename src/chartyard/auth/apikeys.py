@@ -26,6 +26,12 @@ def parse_expiry(text: str | None, field: str = "spec.expiry") -> datetime | Non
                                   "2027-01-31T00:00:00Z") from exc
 
 
+def set_expiry(row: ApiKey, text: str | None) -> None:
+    """Set a key's expiry from its RFC 3339 text, keeping the text to return as it was sent."""
+    row.expires_at = parse_expiry(text)
+    row.expiry_text = text or None
+
+
 def owned(session: Session, principal: Principal, uid: str) -> ApiKey:
     """Return a live key of the caller (any of the tenant's for a tenant admin), else 404."""
     row = session.get(ApiKey, uid)
@@ -42,7 +48,7 @@ def update(session: Session, principal: Principal, uid: str, name: str | None,
     row = owned(session, principal, uid)
     if name:
         row.name = name
-    row.expires_at = parse_expiry(expiry)
+    set_expiry(row, expiry)
     return row
 
 
@@ -60,7 +66,8 @@ def present(row: ApiKey) -> ApiKeyOut:
     return ApiKeyOut(
         metadata=ObjectMeta(uid=row.uid, name=row.name, creation_timestamp=created,
                             last_modified_timestamp=created),
-        spec=ApiKeySpec(expiry=rfc3339(row.expires_at), user=ApiKeyUser(uid=row.user_uid)),
+        spec=ApiKeySpec(expiry=row.expiry_text or rfc3339(row.expires_at),
+                        user=ApiKeyUser(uid=row.user_uid)),
         status=ApiKeyStatus(is_active=live),
         uid=row.uid, name=row.name, prefix=row.prefix, created_at=created,
         revoked=row.revoked_at is not None)

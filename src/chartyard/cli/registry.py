@@ -40,8 +40,9 @@ app = typer.Typer(no_args_is_help=True,
 add_app = typer.Typer(no_args_is_help=True, help="Add a registry (validated before it is saved).")
 app.add_typer(add_app, name="add")
 
-NameOption = Annotated[str, typer.Option("--name", help="Registry name: lowercase, digits, '-'.",
-                                         show_default=False)]
+NameOption = Annotated[str, typer.Option(
+    "--name", help="Registry name: any printable text, up to 255 characters.",
+    show_default=False)]
 SyncOption = Annotated[bool, typer.Option(
     "--sync/--no-sync", help="Keep a synchronized catalog (needs --base-path or --repository).")]
 IndexSyncOption = Annotated[bool, typer.Option(

@@ -100,7 +100,9 @@ def read_form(form: Mapping[str, str]) -> EditForm:
 
 def profile_body(profile: ClusterProfile, form: EditForm, version: str) -> dict[str, Any]:
     """Return the PUT body of the edited profile under `version`."""
-    annotations = {"description": form.description} if form.description else {}
+    annotations = {k: v for k, v in (profile.annotations or {}).items() if k != "description"}
+    if form.description:
+        annotations["description"] = form.description
     packs = [{"name": layer.name, "tag": layer.tag, "registryUid": layer.registry_uid,
               "values": layer.values, **({"source": layer.source} if layer.source else {})}
              for layer in form.layers]

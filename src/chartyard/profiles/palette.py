@@ -8,7 +8,6 @@ Palette's clients call besides create/read/update/delete.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from chartyard import audit
 from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
 from chartyard.errors import ChartyardError, ConflictError, InvalidInput
+from chartyard.names import check_name, name_key
 from chartyard.pagination import decode_cursor, page_body
 from chartyard.profiles import present
 from chartyard.profiles import variables as V
@@ -45,10 +45,8 @@ from chartyard.wire.profiles import (
     ProfilesFilterSpec,
     ValidatorResponse,
 )
-from chartyard.wire.registries import NAME_PATTERN
 
 MAX_DASHBOARD_PAGE = 50  # Palette's documented maximum
-_NAME = re.compile(NAME_PATTERN)
 
 
 class PaletteProfiles(ProfileService):
@@ -67,14 +65,13 @@ class PaletteProfiles(ProfileService):
         """Copy a profile under a new name (and version); the copy starts as a draft."""
         self._require_editor()
         source = self.get(uid)
-        if not _NAME.match(name):
-            raise InvalidInput("metadata.name", f"metadata.name '{name}' must be lowercase "
-                                                "letters, digits and '-'")
+        check_name(name, "metadata.name")
         version = check_version(version or source.version, "metadata.version")
         self._check_free(name, version, field="metadata.name")
         copy = ClusterProfile(
             tenant_uid=source.tenant_uid, name=name, version=version,
-            description=source.description, profile_type=source.profile_type,
+            description=source.description, annotations=dict(source.annotations or {}),
+            profile_type=source.profile_type,
             cloud_type=source.cloud_type, labels=dict(source.labels or {}), published=False,
             packs=[copy_pack(p) for p in source.packs], variables=source.variables,
             variables_enc=source.variables_enc)
@@ -85,13 +82,11 @@ class PaletteProfiles(ProfileService):
 
     def check_name(self, name: str, version: str | None) -> None:
         """Raise if `name` (and `version`, default 1.0.0) is invalid or already taken."""
-        if not _NAME.match(name or ""):
-            raise InvalidInput("name", f"name '{name}' must be lowercase letters, digits and "
-                                       "'-', starting with a letter or digit")
+        check_name(name or "", "name")
         version = check_version(version or "1.0.0", "version")
         uid = self.session.scalar(select(ClusterProfile.uid).where(
             ClusterProfile.tenant_uid == self.principal.tenant_uid,
-            ClusterProfile.name == name, ClusterProfile.version == version))
+            ClusterProfile.name_key == name_key(name), ClusterProfile.version == version))
         if uid:
             raise ConflictError(f"cluster profile {name} version {version} already exists",
                                 {"field": "name", "uid": uid})
@@ -118,8 +113,7 @@ class PaletteProfiles(ProfileService):
         profile = self.get(uid)
         doc: dict[str, Any] = {
             "metadata": {"name": profile.name,
-                         "annotations": ({"description": profile.description}
-                                         if profile.description else {}),
+                         "annotations": present.annotations_of(profile),
                          "labels": dict(profile.labels or {})},
             "spec": {"version": profile.version,
                      "template": {"type": profile.profile_type, "cloudType": profile.cloud_type,

@@ -37,11 +37,20 @@ def metadata(profile: ClusterProfile) -> dict[str, Any]:
     return {
         "uid": profile.uid,
         "name": profile.name,
-        "annotations": {"description": profile.description} if profile.description else {},
+        "annotations": annotations_of(profile),
         "labels": dict(profile.labels or {}),
         "creationTimestamp": rfc3339(profile.created_at),
         "lastModifiedTimestamp": rfc3339(profile.updated_at),
     }
+
+
+def annotations_of(profile: ClusterProfile) -> dict[str, str]:
+    """Return the annotations as given (profiles stored before they were kept show only
+    their description)."""
+    out = dict(profile.annotations or {})
+    if profile.description and "description" not in out:
+        out["description"] = profile.description
+    return out
 
 
 def pack_body(pack: ProfilePack, registry_name: str | None,
@@ -92,12 +101,18 @@ def template(profile: ClusterProfile, packs: list[dict[str, Any]]) -> dict[str, 
             "type": profile.profile_type, "cloudType": profile.cloud_type, "packs": packs}
 
 
+def _state(profile: ClusterProfile, template: dict[str, Any]) -> dict[str, Any]:
+    """Return `{"published": ...}` for a published profile, else `{"draft": ...}`."""
+    return {"published" if profile.published else "draft": template}
+
+
 def profile_body(profile: ClusterProfile, packs: list[dict[str, Any]],
                  versions: list[dict[str, str]]) -> dict[str, Any]:
     """Return the profile as GET shows it: Palette's `v1ClusterProfile`.
 
-    Packs are under `spec.published` (and `spec.draft` while unpublished); `spec.template`
-    is chartyard's editable copy, the same packs as a PUT body takes them.
+    As in Palette's `v1ClusterProfileSpec`, the packs are under `spec.draft` until the
+    profile is published and under `spec.published` after; never both. `spec.template` is
+    chartyard's editable copy, the same packs as a PUT body takes them.
     """
     tpl = template(profile, packs)
     return _shaped(ClusterProfileOut, {
@@ -107,8 +122,7 @@ def profile_body(profile: ClusterProfile, packs: list[dict[str, Any]],
         "spec": {
             "version": profile.version,
             "versions": versions,
-            "published": tpl,
-            **({} if profile.published else {"draft": tpl}),
+            **_state(profile, tpl),
             "template": tpl,
         },
         "status": {
@@ -147,8 +161,8 @@ def dashboard_summary(profile: ClusterProfile, versions: list[dict[str, str]]) -
                       "version": p.chart_version} for p in profile.packs]}
     return _shaped(ProfileSummary, {
         "metadata": metadata(profile),
-        "specSummary": {"version": profile.version, "versions": versions, "published": tpl,
-                        **({} if profile.published else {"draft": tpl})},
+        "specSummary": {"version": profile.version, "versions": versions,
+                        **_state(profile, tpl)},
         "status": {"isPublished": profile.published, "inUseClusterUids": [],
                    "pack": {"deleted": sum(1 for p in profile.packs if p.registry_uid is None),
                             "deprecated": 0, "disabled": 0}},

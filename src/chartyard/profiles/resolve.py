@@ -1,10 +1,11 @@
-"""Turn the packs of a request body into stored pack rows: check, resolve, fill defaults.
+"""Turn the packs of a request body into stored pack rows: check, resolve, read defaults.
 
 Three phases, so that no database transaction is open during registry I/O:
 ``plan`` (a short read: check the bodies, resolve Public Packs from the catalog),
 ``fetch`` (network only: verify Private Packs live, read default values from chart
-layers) and ``rows`` (inside the write: re-check the registries and Public Packs,
-link Private Packs to the catalog, build the rows).
+layers; they are cached by digest and shown, never written into a profile) and
+``rows`` (inside the write: re-check the registries and Public Packs, link Private
+Packs to the catalog, build the rows with the values as sent).
 """
 
 from __future__ import annotations
@@ -65,9 +66,16 @@ class PackResolver:
 
     async def resolve(self, bodies: list[PackBody]) -> list[ProfilePack]:
         """Return new, unsaved pack rows; each database phase runs in its own transaction."""
+        return (await self.resolve_with_defaults(bodies))[0]
+
+    async def resolve_with_defaults(
+            self, bodies: list[PackBody]) -> tuple[list[ProfilePack], dict[int, str]]:
+        """Return new, unsaved pack rows and, by pack index, the chart default values of
+        packs sent without values (to show them; rows keep the values as sent)."""
         plan = await self.ctx.run_transaction(lambda session: self.plan(session, bodies))
         await self.fetch(plan)
-        return await self.ctx.run_transaction(lambda session: self.rows(session, plan))
+        rows = await self.ctx.run_transaction(lambda session: self.rows(session, plan))
+        return rows, dict(plan.defaults)
 
     # ---- phase 1: a short read ----------------------------------------------
     def plan(self, session: Session, bodies: list[PackBody]) -> PackPlan:
@@ -155,7 +163,7 @@ class PackResolver:
                 found = fresh
             else:
                 found = self._with_catalog_uid(session, req.registry, found)
-            out.append(self._row(req, found, plan.defaults.get(req.index)))
+            out.append(self._row(req, found))
         return out
 
     # ---- helpers --------------------------------------------------------------
@@ -222,9 +230,9 @@ class PackResolver:
         return dataclasses.replace(found, pack_uid=uid)
 
     @staticmethod
-    def _row(req: PackRequest, found: ResolvedPack, defaults: str | None) -> ProfilePack:
+    def _row(req: PackRequest, found: ResolvedPack) -> ProfilePack:
         body = req.body
-        values = defaults if defaults is not None and found.verified else body.values
+        values = body.values  # as sent: empty means the chart's defaults (Helm applies them)
         return ProfilePack(
             position=req.index, name=body.name, tag=body.tag, registry_uid=req.registry.uid,
             pack_type=body.type or family_of(req.registry).pack_type, source=req.source,

@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from chartyard.names import Name
 from chartyard.wire.profiles import Layer
-from chartyard.wire.registries import NAME_PATTERN
 from chartyard.wire.variables import MAX_VARIABLES, Variable
 
 MAX_PACKS = 50
@@ -85,7 +85,7 @@ class ProfileSpec(_Model):
 class ProfileMetadata(_Model):
     """Name, description (annotation) and labels (tags)."""
 
-    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
+    name: Name
     annotations: dict[str, str] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     # Read-only, returned by GET; ignored on input.

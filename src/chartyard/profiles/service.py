@@ -20,6 +20,7 @@ from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import ConflictError, InvalidInput, NotFoundError, PermissionDenied
 from chartyard.helm import sort_versions_desc, tag_to_version
+from chartyard.names import name_key
 from chartyard.pagination import decode_cursor, like_pattern, page_body, page_limit
 from chartyard.profiles import present
 from chartyard.profiles import variables as V
@@ -122,7 +123,7 @@ class ProfileService:
             self._check_free(body.metadata.name, version)
         else:
             profile = self.get(uid)
-            if (body.metadata.name, version) != (profile.name, profile.version):
+            if (name_key(body.metadata.name), version) != (profile.name_key, profile.version):
                 self._check_free(body.metadata.name, version)
         return resolver.plan(self.session, body.spec.template.packs)
 
@@ -139,7 +140,8 @@ class ProfileService:
         profile = ClusterProfile(
             tenant_uid=self.principal.tenant_uid, name=body.metadata.name, version=version,
             description=body.metadata.annotations.get("description", ""),
-            profile_type=profile_type, cloud_type=body.spec.template.cloud_type,
+            annotations=dict(body.metadata.annotations), profile_type=profile_type,
+            cloud_type=body.spec.template.cloud_type,
             labels=dict(body.metadata.labels), packs=packs, published=publish)
         apply_layers(profile, body.spec.template.packs)
         V.store(profile, variables or [], self.ctx.box)
@@ -162,11 +164,12 @@ class ProfileService:
             body.spec.template.cloud_type = profile.cloud_type
         version = check_version(body.spec.version, "spec.version")
         profile_type = check_type(body.spec.template.type)
-        if (body.metadata.name, version) != (profile.name, profile.version):
+        if (name_key(body.metadata.name), version) != (profile.name_key, profile.version):
             self._check_free(body.metadata.name, version)
         packs = resolver.rows(self.session, plan)
         profile.name, profile.version = body.metadata.name, version
         profile.description = body.metadata.annotations.get("description", "")
+        profile.annotations = dict(body.metadata.annotations)
         profile.labels = dict(body.metadata.labels)
         profile.profile_type, profile.cloud_type = profile_type, body.spec.template.cloud_type
         profile.packs.clear()
@@ -194,7 +197,8 @@ class ProfileService:
         self._check_free(source.name, version, field="version")
         copy = ClusterProfile(
             tenant_uid=source.tenant_uid, name=source.name, version=version,
-            description=source.description, profile_type=source.profile_type,
+            description=source.description, annotations=dict(source.annotations or {}),
+            profile_type=source.profile_type,
             cloud_type=source.cloud_type, labels=dict(source.labels or {}),
             packs=[copy_pack(p) for p in source.packs], variables=source.variables,
             variables_enc=source.variables_enc)
@@ -214,7 +218,7 @@ class ProfileService:
     def _check_free(self, name: str, version: str, field: str = "spec.version") -> None:
         exists = self.session.scalar(select(ClusterProfile.uid).where(
             ClusterProfile.tenant_uid == self.principal.tenant_uid,
-            ClusterProfile.name == name, ClusterProfile.version == version))
+            ClusterProfile.name_key == name_key(name), ClusterProfile.version == version))
         if exists:
             raise self._conflict(name, version, field, exists)
 
@@ -236,7 +240,7 @@ class ProfileService:
         rows = {version: uid for version, uid in self.session.execute(
             select(ClusterProfile.version, ClusterProfile.uid).where(
                 ClusterProfile.tenant_uid == profile.tenant_uid,
-                ClusterProfile.name == profile.name))}
+                ClusterProfile.name_key == profile.name_key))}
         return [{"version": v, "uid": rows[v]} for v in sort_versions_desc(rows)]
 
     def body(self, profile: ClusterProfile,

@@ -8,6 +8,7 @@ what the read saw: the name is still free, the registry was not changed meanwhil
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TypeVar
 
 from anyio import to_thread
@@ -70,6 +71,18 @@ async def create(ctx: AppContext, principal: Principal, norm: Normalised, *,
     if not skip_validation:
         await _check(ctx, target, norm.is_sync_supported)
     return await in_session(ctx, principal, lambda svc: svc.create(norm))
+
+
+async def with_stored_metadata(ctx: AppContext, principal: Principal, uid: str,
+                               norm: Normalised) -> Normalised:
+    """Return `norm` with registry `uid`'s stored labels and annotations (for a form that
+    does not show them, so that saving it keeps them)."""
+    def read(svc: RegistryService) -> Normalised:
+        reg = svc.get(uid, norm.kind)
+        return replace(norm, labels=dict(reg.labels or {}),
+                       annotations=dict(reg.annotations or {}))
+
+    return await in_session(ctx, principal, read)
 
 
 async def update(ctx: AppContext, principal: Principal, uid: str, norm: Normalised, *,

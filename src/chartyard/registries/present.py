@@ -17,7 +17,7 @@ def _times(**values: datetime | None) -> dict[str, str]:
 
 
 def sync_status(registry: Registry) -> dict[str, Any]:
-    """Return the sync status object: ``v1RegistrySyncStatus`` plus progress (docs/API.md)."""
+    """Return the sync status object (``v1RegistrySyncStatus`` plus progress)."""
     from chartyard.store.models import SyncState
 
     state = registry.sync or SyncState()
@@ -40,6 +40,8 @@ def metadata_body(registry: Registry) -> dict[str, Any]:
     return {
         "name": registry.name,
         "uid": registry.uid,
+        **({"labels": dict(registry.labels)} if registry.labels else {}),
+        **({"annotations": dict(registry.annotations)} if registry.annotations else {}),
         **_times(creationTimestamp=registry.created_at,
                  lastModifiedTimestamp=registry.updated_at),
     }

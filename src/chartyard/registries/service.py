@@ -20,6 +20,7 @@ from chartyard import audit
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import ConflictError, NotFoundError, PermissionDenied
+from chartyard.names import name_key
 from chartyard.registries import present
 from chartyard.registries.families import family_of, family_of_kind, get_family
 from chartyard.registries.kinds import Normalised, get_kind, kind_of
@@ -117,7 +118,7 @@ class RegistryService:
         """Raise unless the caller may update the registry; return what was seen."""
         self.require_admin()
         seen = self.seen(uid, norm.kind)
-        if norm.name != seen.name:
+        if name_key(norm.name) != name_key(seen.name):
             self._check_name_free(norm.name)
         return seen
 
@@ -129,6 +130,7 @@ class RegistryService:
             endpoint=norm.endpoint, is_sync_supported=norm.is_sync_supported, spec=norm.spec,
             secrets_enc=self.ctx.box.encrypt(norm.secrets or {}),
             sync_interval_seconds=norm.sync_interval_seconds,
+            labels=dict(norm.labels), annotations=dict(norm.annotations),
         )
         # Every registry is read once at registration; only synced ones repeat.
         reg.sync = SyncState(status="Pending", due_at=utcnow())
@@ -151,6 +153,7 @@ class RegistryService:
                                 {"field": "metadata.uid"})
         reg = self.get(uid, norm.kind)
         reg.name = norm.name
+        reg.labels, reg.annotations = dict(norm.labels), dict(norm.annotations)
         reg.endpoint = norm.endpoint
         reg.spec = norm.spec
         reg.sync_interval_seconds = norm.sync_interval_seconds
@@ -205,7 +208,7 @@ class RegistryService:
                     "providerType": stored.provider_type,
                     "isPrivate": kind.is_private(r),
                     "scope": "tenant",
-                    "containsSpectroManifest": False,
+                    "containsSpectroManifest": stored.contains_spectro_manifest,
                     "authType": kind.auth_label(r),
                     "isSyncSupported": r.is_sync_supported,
                     "chartCount": counts.get(r.uid, 0),
@@ -239,7 +242,7 @@ class RegistryService:
                 "isDefault": False,
                 "isSyncSupported": r.is_sync_supported,
                 "scope": "tenant",
-                "endpoint": r.endpoint,
+                "endpoint": StoredSync.model_validate(r.spec).given_endpoint or r.endpoint,
             }
             for r in self.all()
         ]
@@ -247,11 +250,13 @@ class RegistryService:
     def _check_name_free(self, name: str) -> None:
         exists = self.session.scalar(
             select(Registry.uid).where(
-                Registry.tenant_uid == self.principal.tenant_uid, Registry.name == name
+                Registry.tenant_uid == self.principal.tenant_uid,
+                Registry.name_key == name_key(name),
             )
         )
         if exists:
-            raise ConflictError(f"a registry named '{name}' already exists; choose another name",
+            raise ConflictError(f"a registry named '{name}' already exists (names are compared "
+                                "ignoring case); choose another name",
                                 {"field": "metadata.name"})
 
     def _flush_unique(self, name: str) -> None:

@@ -20,7 +20,11 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from chartyard.names import MAX_NAME_LENGTH, name_key
+
+NAME_KEY_LENGTH = 4 * MAX_NAME_LENGTH  # case folding can lengthen a name (ß -> ss)
 
 
 def new_uid() -> str:
@@ -111,16 +115,22 @@ class ApiKey(Base):
     # Palette's PATCH /v1/apiKeys/{uid} toggles `active`; `expires_at` is Palette's expiry.
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The expiry as the client wrote it (precision, offset), returned as it was sent.
+    expiry_text: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class Registry(Base):
     """An OCI Helm registry; `spec` holds non-secret settings, `secrets_enc` the encrypted rest."""
 
     __tablename__ = "registries"
-    __table_args__ = (UniqueConstraint("tenant_uid", "name"),)
+    __table_args__ = (UniqueConstraint("tenant_uid", "name_key", name="uq_registries_name_key"),)
     uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
     tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH))
+    # The name as uniqueness compares it (case folded); set whenever `name` is.
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH))
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    annotations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     kind: Mapped[str] = mapped_column(String(16))  # basic | ecr
     endpoint: Mapped[str] = mapped_column(String(512))
     is_sync_supported: Mapped[bool] = mapped_column(Boolean)
@@ -132,6 +142,11 @@ class Registry(Base):
     sync: Mapped[SyncState] = relationship(
         lazy="joined", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @validates("name")
+    def _keyed(self, _key: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 class SyncState(Base):
@@ -262,12 +277,17 @@ class ClusterProfile(Base):
     """A cluster profile: an ordered set of Helm chart layers with values."""
 
     __tablename__ = "cluster_profiles"
-    __table_args__ = (UniqueConstraint("tenant_uid", "name", "version"),)
+    __table_args__ = (UniqueConstraint("tenant_uid", "name_key", "version",
+                                       name="uq_cluster_profiles_name_key"),)
     uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
     tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH))
+    # The name as uniqueness compares it (case folded); set whenever `name` is.
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH))
     version: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(Text, default="")
+    # Every metadata annotation as given (the description is one of them).
+    annotations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     profile_type: Mapped[str] = mapped_column(String(16))
     cloud_type: Mapped[str] = mapped_column(String(32), default="all")
     labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -285,6 +305,11 @@ class ClusterProfile(Base):
         passive_deletes=True,
         lazy="selectin",
     )
+
+    @validates("name")
+    def _keyed(self, _key: str, name: str) -> str:
+        self.name_key = name_key(name)
+        return name
 
 
 class ProfilePack(Base):

@@ -204,7 +204,7 @@ async def read_registry_form(form: FormData, *, kind: str | None = None) -> Regi
                               lambda name: _secret(form, name),
                               lambda name: _flag(form, name))
     return RegistryForm(
-        kind=chosen.name, name=_text(form, "name", 128),
+        kind=chosen.name, name=_text(form, "name", 255),
         provider=_text(form, "providerType") or "helm",
         endpoint=_text(form, "endpoint"), sync=_flag(form, "sync"),
         base_paths=_chips(form, "baseContentPath"), repositories=_chips(form, "repositories"),

@@ -100,9 +100,11 @@ async def _verify(resolver: PackResolver, data: Any) -> dict[str, Any]:
         pack = PackBody.model_validate(data)
     except ValidationError as exc:
         raise _invalid(exc, "pack.") from exc
-    row = (await resolver.resolve([pack]))[0]
+    rows, defaults = await resolver.resolve_with_defaults([pack])
+    row = rows[0]
     return {"ok": True, "digest": row.digest, "repository": row.repository,
-            "version": row.chart_version, "values": row.values, "verified": row.verified}
+            "version": row.chart_version, "values": row.values or defaults.get(0, ""),
+            "verified": row.verified}
 
 
 @router.post("/ui/profiles/verify-pack", dependencies=CSRF)
@@ -123,7 +125,7 @@ async def profile_page(request: Request, ctx: Ctx, later: UiLater, principal: Ui
     body = await profile_body(ctx, principal, uid)
     upgrades = await later.run(lambda s: {
         u["name"]: u for u in profile_upgrades(s.session, s.principal, s.profiles.get(uid))})
-    template = body["spec"].get("draft") or body["spec"]["published"]
+    template = body["spec"].get("published") or body["spec"]["draft"]
     packs = template["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
     by_install = sorted(packs, key=lambda p: order.get(chart_name(p["name"]), len(order)))

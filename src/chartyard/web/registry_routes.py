@@ -68,7 +68,8 @@ async def _submit(ctx: AppContext, principal: Principal, form: RegistryForm, act
                                  "TLS settings work" +
                            (" and its charts can be listed." if norm.is_sync_supported
                             else "."))
-        if uid:
+        if uid:  # the form has no labels or annotations: keep the stored ones
+            norm = await operations.with_stored_metadata(ctx, principal, uid, norm)
             reg = await operations.update(ctx, principal, uid, norm)
         else:
             reg = await operations.create(ctx, principal, norm)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-NAME_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+from chartyard.names import Name
 
 
 def none_to(default: Any) -> Callable[[Any], Any]:
@@ -24,6 +24,7 @@ def none_to(default: Any) -> Callable[[Any], Any]:
 Str = Annotated[str, BeforeValidator(none_to(""))]
 Flag = Annotated[bool, BeforeValidator(none_to(False))]
 StrList = Annotated[list[str], BeforeValidator(none_to([]))]
+StrMap = Annotated[dict[str, str], BeforeValidator(none_to({}))]
 
 
 class RequestModel(BaseModel):
@@ -41,12 +42,15 @@ class RequestModel(BaseModel):
 
 
 class Metadata(RequestModel):
-    """Object metadata; the name is unique per tenant. Timestamps and labels are ignored."""
+    """Object metadata: the name (`chartyard.names`), labels and annotations, kept as given.
 
-    name: str = Field(pattern=NAME_PATTERN, description="lowercase letters, digits and '-'")
+    Timestamps are the server's and ignored.
+    """
+
+    name: Name
     uid: Str = ""
-    annotations: Annotated[dict[str, str], BeforeValidator(none_to({}))] = Field(
-        default_factory=dict)
+    labels: StrMap = Field(default_factory=dict)
+    annotations: StrMap = Field(default_factory=dict)
 
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from chartyard.errors import InvalidInput
 from chartyard.helm import HELM_CHART_LAYER_MEDIA_TYPE
+from chartyard.names import k8s_name
 from chartyard.profiles.export import FORMATS, render
 from chartyard.profiles.export.argocd import PLACEHOLDER
 from chartyard.profiles.export.model import ExportPack, RegistryInfo, with_dependencies
@@ -47,21 +48,23 @@ def test_install_order_and_dependencies() -> None:
 def test_flux_documents() -> None:
     docs = _documents("flux")("My Profile", _model())
     repos, releases = _by_kind(docs, "OCIRepository"), _by_kind(docs, "HelmRelease")
-    assert [r["metadata"]["name"] for r in repos] == [
-        "my-profile-crds", "my-profile-web", "my-profile-api"]
+    names = [r["metadata"]["name"] for r in repos]
+    assert names == [k8s_name("My Profile", p) for p in ("crds", "web", "api")]
+    assert [n.rsplit("-", 1)[0] for n in names] == [
+        "my-profile-crds", "my-profile-web", "my-profile-api"]  # slug, then a hash
     crds, web, api = (r["spec"] for r in repos)
     assert web["url"] == "oci://harbor.example.com/team/charts/web"
     assert web["ref"] == {"tag": "1.2.3_build.1"}
     assert web["layerSelector"]["mediaType"] == HELM_CHART_LAYER_MEDIA_TYPE
-    assert web["secretRef"] == {"name": "harbor-prod-auth"}
-    assert web["certSecretRef"] == {"name": "harbor-prod-ca"}
+    assert web["secretRef"] == {"name": k8s_name("Harbor Prod", "auth")}
+    assert web["certSecretRef"] == {"name": k8s_name("Harbor Prod", "ca")}
     assert crds["insecure"] is True and "secretRef" not in crds
     assert api["provider"] == "aws" and "secretRef" not in api
     assert repos[0]["metadata"]["annotations"] == {"chartyard.io/digest": f"sha256:{'a' * 64}"}
     release = releases[1]["spec"]
     assert release["releaseName"] == "web" and release["targetNamespace"] == "ns-web"
     assert release["values"] == {"name": "web"}
-    assert release["dependsOn"] == [{"name": "my-profile-crds", "namespace": "flux-system"}]
+    assert release["dependsOn"] == [{"name": names[0], "namespace": "flux-system"}]
     assert "dependsOn" not in releases[0]["spec"]
 
 
@@ -92,14 +95,17 @@ def test_helmfile_documents() -> None:
     assert doc["repositories"] == [
         {"name": "local-1", "url": "127.0.0.1:5000", "oci": True, "plainHttp": True,
          "skipTLSVerify": True},
-        {"name": "harbor-prod-2", "url": "harbor.example.com/team/charts", "oci": True},
+        {"name": k8s_name("Harbor Prod", "2"), "url": "harbor.example.com/team/charts",
+         "oci": True},
         {"name": "ecr-3", "url": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/svc",
          "oci": True},
     ]
     crds, web, api = doc["releases"]
-    assert web["chart"] == "harbor-prod-2/web" and web["version"] == "1.2.3+build.1"
+    assert web["chart"] == f"{k8s_name('Harbor Prod', '2')}/web"
+    assert web["version"] == "1.2.3+build.1"
     assert web["needs"] == ["ns-crds/crds"] and "needs" not in crds
-    assert api["values"] == [{"name": "api"}] and api["labels"] == {"profile": "my-profile"}
+    assert api["values"] == [{"name": "api"}]
+    assert api["labels"] == {"profile": k8s_name("My Profile")}
 
 
 @pytest.mark.parametrize("fmt", [n for n, f in FORMATS.items() if not f.is_profile_file])

@@ -71,7 +71,9 @@ def test_secrets_required_on_create_and_kept_on_update() -> None:
     assert normalise(body, creating=False).secrets is None
     anonymous = normalise(sdk_body(auth={"type": "noAuth", "username": "ignored"}))
     assert anonymous.secrets == {}
-    assert HelmStored.model_validate(anonymous.spec).auth.username == ""
+    # Kept as sent, and not used: noAuth sends no credentials.
+    assert HelmStored.model_validate(anonymous.spec).auth.username == "ignored"
+    assert KIND.target(anonymous.spec, {}, "ext").credentials is None
 
 
 def test_target_credentials_tls_and_pass_credentials() -> None:

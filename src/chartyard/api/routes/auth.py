@@ -68,9 +68,10 @@ def me(principal: CurrentUser) -> Me:
 def create_api_key(body: ApiKeyIn, principal: CurrentUser,
                    session: SessionDep) -> ApiKeyCreated:
     """Create an API key; the key is shown only in this response (`apiKey` and `key`)."""
-    expiry = apikeys.parse_expiry(body.spec.expiry if body.spec else None)
+    expiry = body.spec.expiry if body.spec else None
+    apikeys.parse_expiry(expiry)  # a bad expiry is refused before a key is made
     row, key = auth.create_api_key(session, principal, body.key_name)
-    row.expires_at = expiry
+    apikeys.set_expiry(row, expiry)
     audit.record(session, principal, "apikey.create", "apikey", row.uid, row.name)
     return ApiKeyCreated(uid=row.uid, api_key=key, key=key)
 

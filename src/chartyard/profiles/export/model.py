@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from chartyard.names import k8s_name
 from chartyard.oci import chart_name, oci_reference
 
-_INVALID = re.compile(r"[^a-z0-9-]+")
-
-
-def k8s_name(*parts: str, limit: int = 63) -> str:
-    """Return a DNS-1123 label made of `parts` joined by '-', at most `limit` characters."""
-    text = _INVALID.sub("-", "-".join(parts).lower()).strip("-")
-    return text[:limit].rstrip("-") or "chart"
+__all__ = ["ExportPack", "RegistryInfo", "k8s_name", "with_dependencies"]
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,8 @@ class AuthSpec(RequestModel):
     tls: TLSSpec = Field(default_factory=TLSSpec)
 
     def stored(self) -> dict[str, Any]:
-        """Return what is stored in the spec: the type, and the username when one is used."""
-        return {"type": self.type, "username": self.username if self.type != "noAuth" else ""}
+        """Return what is stored in the spec: the type and the username, as given."""
+        return {"type": self.type, "username": self.username}
 
     def secrets(self, *, creating: bool) -> dict[str, str] | None:
         """Return the secret to store; None keeps the stored one (an update without it)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -57,28 +57,38 @@ class TLSSpec(RequestModel):
     insecure_skip_verify: Flag = Field(default=False, alias="insecureSkipVerify")
 
     def stored(self, field_name: str) -> StoredTLS:
-        """Return the stored TLS settings, or raise `InvalidInput` for a bad PEM bundle."""
+        """Return the stored TLS settings (the PEM byte for byte), or raise `InvalidInput`
+        for a bad PEM bundle."""
         from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 
-        pem = (self.certificate or self.ca).strip()
-        if pem:
+        pem = self.certificate or self.ca
+        if pem.strip():
             try:
-                parse_pem_bundle(pem)
+                parse_pem_bundle(pem.strip())
             except InvalidCertificate as exc:
                 raise InvalidInput(field_name, f"{field_name}: {exc}") from exc
-        return StoredTLS(certificate=pem, insecureSkipVerify=self.insecure_skip_verify)
+        return StoredTLS(certificate=self.certificate, ca=self.ca,
+                         insecureSkipVerify=self.insecure_skip_verify)
 
 
 class StoredTLS(StoredModel):
     """Stored TLS settings."""
 
     certificate: str = ""
+    ca: str = ""
+    """``certificate`` and ``ca`` as given (returned as sent); `pem` is the one in use."""
     insecure_skip_verify: bool = Field(default=False, alias="insecureSkipVerify")
 
-    def body(self) -> dict[str, Any]:
-        """Return the settings as Palette's ``v1TlsConfiguration``."""
-        return {"certificate": self.certificate, "insecureSkipVerify": self.insecure_skip_verify,
-                "enabled": bool(self.certificate) or not self.insecure_skip_verify}
+    @property
+    def pem(self) -> str:
+        """Return the CA bundle in use: ``certificate``, else ``ca``."""
+        return self.certificate or self.ca
+
+    def body(self, *, plain_http: bool = False) -> dict[str, Any]:
+        """Return the settings as Palette's ``v1TlsConfiguration``; ``enabled`` is false for
+        an ``http://`` endpoint."""
+        return {"certificate": self.certificate, **({"ca": self.ca} if self.ca else {}),
+                "insecureSkipVerify": self.insecure_skip_verify, "enabled": not plain_http}
 
 
 def _base_paths_text(value: Any) -> Any:
@@ -103,6 +113,7 @@ class SyncSpec(RequestModel):
     repositories: StrList = Field(default_factory=list)
     sync_interval_seconds: int | None = Field(
         default=None, alias="syncIntervalSeconds", ge=60, le=7 * 24 * 3600)
+    contains_spectro_manifest: Flag = Field(default=False, alias="containsSpectroManifest")
 
 
 class StoredSync(StoredModel):
@@ -115,6 +126,7 @@ class StoredSync(StoredModel):
     base_paths: list[str] = Field(default_factory=list, alias="basePaths")
     repositories: list[str] = Field(default_factory=list)
     tls: StoredTLS = Field(default_factory=StoredTLS)
+    contains_spectro_manifest: bool = Field(default=False, alias="containsSpectroManifest")
 
     @model_validator(mode="before")
     @classmethod
@@ -133,7 +145,7 @@ class StoredSync(StoredModel):
             "baseContentPath": self.base_content_path,
             "repositories": list(self.repositories),
             "syncIntervalSeconds": registry.sync_interval_seconds,
-            "containsSpectroManifest": False,
+            "containsSpectroManifest": self.contains_spectro_manifest,
             "scope": "tenant",
         }
 
@@ -174,8 +186,9 @@ def sync_fields(spec: SyncSpec, providers: frozenset[str], kind_title: str) -> d
             "path in spec.baseContentPath or an explicit repository, or turn synchronization "
             "off and add charts by name",
         )
-    return {"providerType": spec.provider_type, "baseContentPath": text, "basePaths": bases,
-            "repositories": repos}
+    return {"providerType": spec.provider_type, "baseContentPath": spec.base_content_path,
+            "basePaths": bases, "repositories": repos,
+            "containsSpectroManifest": spec.contains_spectro_manifest}
 
 
 @dataclass(frozen=True)
@@ -190,6 +203,8 @@ class Normalised:
     secrets: dict[str, str] | None
     sync_interval_seconds: int | None
     notice: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

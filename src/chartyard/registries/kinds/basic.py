@@ -133,14 +133,15 @@ class BasicKind(BasicAuthCli, RegistryKind):
         auth = spec.auth
         stored = BasicStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
-            "endpoint": endpoint.display, "givenEndpoint": given,
+            "endpoint": endpoint.display, "givenEndpoint": spec.endpoint,
             "auth": auth.stored(),
             "tls": auth.tls.stored("spec.auth.tls.certificate"),
         })
         secrets = auth.secrets(creating=creating)
         return Normalised(self.name, body.metadata.name, endpoint.display,
                           spec.is_sync_supported, stored.model_dump(by_alias=True), secrets,
-                          spec.sync_interval_seconds)
+                          spec.sync_interval_seconds, labels=body.metadata.labels,
+                          annotations=body.metadata.annotations)
 
     # Presentation
 
@@ -158,8 +159,12 @@ class BasicKind(BasicAuthCli, RegistryKind):
 
     @staticmethod
     def _auth_body(stored: BasicStored, secret_names: set[str]) -> dict[str, Any]:
+        from chartyard.oci import parse_endpoint
+
+        plain_http = parse_endpoint(stored.endpoint).scheme == "http"
         return {"type": stored.auth.type, "username": stored.auth.username, "password": "",
-                "passwordSet": "password" in secret_names, "tls": stored.tls.body()}
+                "passwordSet": "password" in secret_names,
+                "tls": stored.tls.body(plain_http=plain_http)}
 
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
         """Return ``v1OciRegistryEntity`` fields: endpoint, provider and auth."""
@@ -173,8 +178,8 @@ class BasicKind(BasicAuthCli, RegistryKind):
         return {"basic": "Basic", "token": "Token"}.get(_stored(registry).auth.type, "Anonymous")
 
     def is_private(self, registry: Registry) -> bool:
-        """Return True: Palette lists Basic OCI registries as private."""
-        return True
+        """Return whether credentials are stored (not for ``noAuth``)."""
+        return _stored(registry).auth.type != "noAuth"
 
     # Connection
 
@@ -187,7 +192,7 @@ class BasicKind(BasicAuthCli, RegistryKind):
         creds = None
         if stored.auth.type != "noAuth" and "password" in secrets:
             creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
-        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        tls = TLSConfig(stored.tls.pem or None, stored.tls.insecure_skip_verify)
         from chartyard.sources import RegistryTarget
 
         return RegistryTarget(self.name, parse_endpoint(stored.endpoint), creds, tls,
@@ -200,7 +205,7 @@ class BasicKind(BasicAuthCli, RegistryKind):
         stored = _stored(registry)
         endpoint = parse_endpoint(stored.endpoint)
         return ExportAccess(endpoint.authority, plain_http=endpoint.scheme == "http",
-                            custom_ca=bool(stored.tls.certificate),
+                            custom_ca=bool(stored.tls.pem),
                             insecure_skip_verify=stored.tls.insecure_skip_verify,
                             has_credentials=stored.auth.type != "noAuth")
 
@@ -210,7 +215,7 @@ class BasicKind(BasicAuthCli, RegistryKind):
         """Return username, password-set flag and TLS of a GET body."""
         auth = body["spec"]["auth"]
         return {"username": auth["username"], "password_set": bool(auth.get("passwordSet")),
-                "ca_pem": auth["tls"]["certificate"],
+                "ca_pem": auth["tls"]["certificate"] or auth["tls"].get("ca", ""),
                 "insecure": bool(auth["tls"]["insecureSkipVerify"])}
 
     def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -177,15 +177,16 @@ class EcrKind(RegistryKind):
             raise InvalidInput("spec.endpoint", f"spec.endpoint: {exc}") from exc
         endpoint = ecr.host + (f"/{ecr.registry_path}" if ecr.registry_path else "")
         creds = spec.credentials
+        # Every field is kept as given; only the chosen credential type's are required.
         stored_creds: dict[str, Any] = {"credentialType": creds.credential_type,
-                                        "partition": creds.partition}
+                                        "partition": creds.partition,
+                                        "accessKey": creds.access_key, "stsArn": creds.sts.arn}
         secrets: dict[str, str] | None = {}
         if spec.is_private and creds.credential_type == "secret":
             if not creds.access_key:
                 raise InvalidInput("spec.credentials.accessKey",
                                    "spec.credentials.accessKey is required for "
                                    "credentialType 'secret'")
-            stored_creds["accessKey"] = creds.access_key
             if creds.secret_key:
                 secrets = {"secretKey": creds.secret_key}
             elif creating:
@@ -200,18 +201,18 @@ class EcrKind(RegistryKind):
                 raise InvalidInput("spec.credentials.sts.arn",
                                    "spec.credentials.sts.arn must be an IAM role ARN such as "
                                    "arn:aws:iam::123456789012:role/chartyard")
-            stored_creds["stsArn"] = arn
         stored = EcrStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
-            # docs/API.md: ECR endpoints are written without a scheme; a pasted one is removed
-            # (with a notice), so the canonical form is what is returned.
-            "endpoint": endpoint, "isPrivate": spec.is_private,
+            # ECR endpoints are written without a scheme; a pasted one is removed (with a
+            # notice) for use, and the endpoint is returned as it was given.
+            "endpoint": endpoint, "givenEndpoint": spec.endpoint, "isPrivate": spec.is_private,
             "defaultRegion": spec.default_region, "credentials": stored_creds,
             "tls": spec.tls.stored("spec.tls.certificate"),
         })
         return Normalised(self.name, body.metadata.name, endpoint, spec.is_sync_supported,
                           stored.model_dump(by_alias=True), secrets,
-                          spec.sync_interval_seconds, ecr.notice)
+                          spec.sync_interval_seconds, ecr.notice,
+                          labels=body.metadata.labels, annotations=body.metadata.annotations)
 
     # Presentation
 
@@ -242,8 +243,8 @@ class EcrKind(RegistryKind):
         from chartyard.aws import parse_ecr_endpoint
 
         region = stored.default_region or parse_ecr_endpoint(stored.endpoint).region
-        return {"endpoint": stored.endpoint, "providerType": stored.provider_type,
-                "defaultRegion": region}
+        return {"endpoint": stored.given_endpoint or stored.endpoint,
+                "providerType": stored.provider_type, "defaultRegion": region}
 
     def auth_label(self, registry: Registry) -> str:
         """Return ``ECR``, ``ECR (STS)``, ``ECR (pod identity)`` or ``ECR (public)``."""
@@ -254,7 +255,7 @@ class EcrKind(RegistryKind):
             stored.credentials.credential_type, "ECR")
 
     def is_private(self, registry: Registry) -> bool:
-        """Return the registry's ``isPrivate``."""
+        """Return whether credentials are used: a private registry (``isPrivate``)."""
         return _stored(registry).is_private
 
     def summary_spec(self, registry: Registry) -> dict[str, Any]:
@@ -275,13 +276,14 @@ class EcrKind(RegistryKind):
         if not stored.is_private:
             auth = EcrAuth(kind="anonymous")
         elif creds.credential_type == "sts":
-            auth = EcrAuth(kind="sts", role_arn=creds.sts_arn, external_id=external_id)
+            auth = EcrAuth(kind="sts", role_arn=creds.sts_arn.strip(),
+                           external_id=external_id)
         elif creds.credential_type == "pod-identity":
             auth = EcrAuth(kind="default")
         else:
             auth = EcrAuth(kind="secret", access_key=creds.access_key,
                            secret_key=secrets.get("secretKey"))
-        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        tls = TLSConfig(stored.tls.pem or None, stored.tls.insecure_skip_verify)
         return RegistryTarget(self.name, parse_endpoint("https://" + stored.endpoint), None, tls,
                               tuple(stored.base_paths), tuple(stored.repositories),
                               EcrTarget(parse_ecr_endpoint(stored.endpoint), auth))
@@ -301,7 +303,7 @@ class EcrKind(RegistryKind):
 
         stored = _stored(registry)
         return ExportAccess(parse_endpoint("https://" + stored.endpoint).authority,
-                            custom_ca=bool(stored.tls.certificate),
+                            custom_ca=bool(stored.tls.pem),
                             insecure_skip_verify=stored.tls.insecure_skip_verify,
                             cloud_provider="aws" if stored.is_private else None,
                             token_username="AWS" if stored.is_private else None)
@@ -312,7 +314,7 @@ class EcrKind(RegistryKind):
         """Return credentials and TLS of a GET body (no secret)."""
         spec = body["spec"]
         creds = spec["credentials"]
-        return {"ca_pem": spec["tls"]["certificate"],
+        return {"ca_pem": spec["tls"]["certificate"] or spec["tls"].get("ca", ""),
                 "insecure": bool(spec["tls"]["insecureSkipVerify"]),
                 "ecr_auth": bool(spec["isPrivate"]),
                 "credential_type": creds["credentialType"], "access_key": creds["accessKey"],

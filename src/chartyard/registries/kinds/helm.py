@@ -236,14 +236,15 @@ class HelmKind(BasicAuthCli, RegistryKind):
             raise InvalidInput("spec.endpoint", f"spec.endpoint: {exc.message}") from exc
         auth = spec.auth
         stored = HelmStored.model_validate({
-            "endpoint": repo.url, "givenEndpoint": given,
+            "endpoint": repo.url, "givenEndpoint": spec.endpoint,
             "auth": auth.stored(),
             "tls": auth.tls.stored("spec.auth.tls.certificate"),
             "passCredentialsAll": spec.pass_credentials_all,
         })
         secrets = auth.secrets(creating=creating)
         return Normalised(self.name, body.metadata.name, repo.display, spec.sync_on,
-                          stored.model_dump(by_alias=True), secrets, spec.sync_interval_seconds)
+                          stored.model_dump(by_alias=True), secrets, spec.sync_interval_seconds,
+                          labels=body.metadata.labels, annotations=body.metadata.annotations)
 
     # Presentation
 
@@ -273,7 +274,8 @@ class HelmKind(BasicAuthCli, RegistryKind):
     @staticmethod
     def _auth_body(stored: HelmStored, secret_names: set[str]) -> dict[str, Any]:
         return {"type": stored.auth.type, "username": stored.auth.username, "password": "",
-                "passwordSet": "password" in secret_names, "tls": stored.tls.body()}
+                "passwordSet": "password" in secret_names,
+                "tls": stored.tls.body(plain_http=stored.endpoint.startswith("http://"))}
 
     def entity(self, registry: Registry, secret_names: set[str]) -> dict[str, Any]:
         """Return the endpoint and auth (a Helm registry is not an OCI registry entity)."""
@@ -304,7 +306,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
         creds = None
         if stored.auth.type != "noAuth" and "password" in secrets:
             creds = BasicCredentials(stored.auth.username or "token", secrets["password"])
-        tls = TLSConfig(stored.tls.certificate or None, stored.tls.insecure_skip_verify)
+        tls = TLSConfig(stored.tls.pem or None, stored.tls.insecure_skip_verify)
         from chartyard.sources import HelmRepoTarget
 
         return HelmRepoTarget(self.name, stored.endpoint, creds, tls,
@@ -321,7 +323,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
         stored = _stored(registry)
         repo = stored.repo
         return ExportAccess(repo.display, plain_http=repo.url.startswith("http://"),
-                            custom_ca=bool(stored.tls.certificate),
+                            custom_ca=bool(stored.tls.pem),
                             insecure_skip_verify=stored.tls.insecure_skip_verify,
                             has_credentials=stored.auth.type != "noAuth",
                             repo_url=repo.display.rstrip("/"),
@@ -334,7 +336,7 @@ class HelmKind(BasicAuthCli, RegistryKind):
         spec = body["spec"]
         auth = spec["auth"]
         return {"username": auth["username"], "password_set": bool(auth.get("passwordSet")),
-                "ca_pem": auth["tls"]["certificate"],
+                "ca_pem": auth["tls"]["certificate"] or auth["tls"].get("ca", ""),
                 "insecure": bool(auth["tls"]["insecureSkipVerify"]),
                 "pass_credentials": bool(spec.get("passCredentialsAll"))}
 
