@@ -41,6 +41,7 @@ from chartyard.sync.apply import Changes, ChartRow, apply_changes, apply_index, 
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
 from chartyard.sync.helm_index import IndexKnown, IndexSyncResult, collect_index
 from chartyard.sync.plan import Known, RepoPlan, plan_repository
+from chartyard.trust.sync import Judged, judge_fetched, judge_index
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -176,6 +177,8 @@ class SyncJob:
         source = get_kind(self.target.kind).open_source(self.target, self.ctx.sources)
         try:
             await self._collect(source, known, force)
+            self.changes.judged = await judge_fetched(self.ctx, reg.tenant_uid,
+                                                      self.changes.charts)
         except ChartyardError as exc:  # transient, configuration or content: the run fails
             run.requests = source.stats.total
             return await self._fail(reg, run, exc.code, exc.message, category(exc))
@@ -196,6 +199,9 @@ class SyncJob:
         try:
             result = await collect_index(source.client, known, cursor, force=force,
                                          egress=self.ctx.sources.egress)
+            judged = {} if result.plan is None else await judge_index(
+                self.ctx, reg.tenant_uid, source.client, result.plan.charts,
+                self.ctx.sources.limits.max_in_flight)
         except ChartyardError as exc:  # transient, configuration or content: the run fails
             run.requests = source.stats.total
             return await self._fail(reg, run, exc.code, exc.message, category(exc))
@@ -206,7 +212,7 @@ class SyncJob:
             self.progress.total = self.progress.done = result.plan.chart_names
             self.progress.versions = result.plan.versions
             await self.progress.report(final=True)
-        applied = await asyncio.to_thread(self._apply_index, reg, run, result)
+        applied = await asyncio.to_thread(self._apply_index, reg, run, result, judged)
         if not applied:
             return Outcome("LeaseLost", run.requests)
         return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
@@ -224,11 +230,12 @@ class SyncJob:
             }
             return (state.cursor if state is not None else None), known
 
-    def _apply_index(self, reg: Registry, run: SyncRun, result: IndexSyncResult) -> bool:
+    def _apply_index(self, reg: Registry, run: SyncRun, result: IndexSyncResult,
+                     judged: Judged) -> bool:
         plan = result.plan
         changes = None if plan is None else Changes(
             charts=list[ChartRow](plan.charts), drop=plan.drop,
-            repositories=plan.chart_names, replaced=plan.replaced)
+            repositories=plan.chart_names, replaced=plan.replaced, judged=judged)
         with self.ctx.transaction() as session:
             return apply_index(session, reg, run, self.worker, changes, result.cursor,
                                result.status, next_due(reg, self.ctx, failed=False))
