@@ -24,6 +24,7 @@ from chartyard.api.routes import (
     profiles,
     projects,
     registries,
+    trust,
     users,
 )
 from chartyard.auth import service as auth_service
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     for router in (health.router, metrics.router, auth.router, registries.router, events.router,
                    clouds.router,
                    catalog.router, profiles.router, projects.router, users.router,
-                   compare.router, web.router):
+                   compare.router, trust.router, web.router):
         app.include_router(router)
     web.mount_static(app)
     return app
