@@ -8,6 +8,7 @@ from pydantic import Field
 
 from chartyard.profiles.schemas import Layer
 from chartyard.wire.common import ListMeta, ObjectMeta, WireModel, omit
+from chartyard.wire.trust import Verification
 
 
 class PackRef(WireModel):
@@ -34,6 +35,7 @@ class PackRef(WireModel):
     invalid_reason: str | None = Field(default=None, alias="invalidReason")
     drift_unknown: bool | None = omit("driftUnknown")
     drift_message: str | None = omit("driftMessage")
+    verification: Verification | None = omit()
 
 
 class ProfileTemplate(WireModel):
@@ -225,6 +227,8 @@ class ConstraintResult(WireModel):
     name: str
     display_name: str = Field(default="", alias="displayName")
     errors: list[ConstraintError] = Field(default_factory=list)
+    # chartyard's own: what does not block, such as an unverified chart while not required.
+    warnings: list[ConstraintError] = Field(default_factory=list)
 
 
 class ConstraintResponse(WireModel):
