@@ -42,6 +42,34 @@ def trust(api: Api, key: SigningKey) -> str:
     return str(r.json()["uid"])
 
 
+def cli(api: Api, monkeypatch: pytest.MonkeyPatch, *argv: str) -> tuple[int, str]:
+    """Run a `chartyard` command in-process against the test app; return (exit code, stdout)."""
+    from typer.testing import CliRunner
+
+    from chartyard.cli import app, config
+    from chartyard.client import ChartyardClient
+
+    key = api.post("/v1/apiKeys", {"name": f"cli-{uuid.uuid4().hex[:6]}"}).json()["key"]
+    transport = api.client._transport  # the app, in-process
+    monkeypatch.setattr(config, "ChartyardClient", lambda url, **kw: ChartyardClient(
+        url, transport=transport, **kw))
+    result = CliRunner().invoke(app, list(argv), env={
+        "CHARTYARD_URL": "http://testserver", "CHARTYARD_API_KEY": key, "COLUMNS": "200"})
+    return result.exit_code, result.stdout
+
+
+def ui(api: Api, path: str) -> str:
+    """Return a server-rendered UI page, signed in as the admin."""
+    token = api.admin["Authorization"].removeprefix("Bearer ").strip()
+    api.client.cookies.set("chartyard_session", token)
+    try:
+        r = api.client.get(path)
+    finally:
+        api.client.cookies.clear()
+    assert r.status_code == 200, r.text[:500]
+    return str(r.text)
+
+
 def helm_verify(helm: Helm, ref: list[str], key: SigningKey, dest: Path) -> str | None:
     """Run ``helm pull --verify``; return None when helm accepts, else its error text."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -73,7 +101,7 @@ def check_agreement(api: Api, helm: Helm, uid: str, refs: dict[str, list[str]],
 @sqlite_only
 def test_oci_verdicts_agree_with_helm(api: Api, helm: Helm, plain_registry: RegistryServer,
                                       signing_keys: tuple[SigningKey, SigningKey],
-                                      tmp_path: Path) -> None:
+                                      tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trusted, stranger = signing_keys
     prefix = f"t{uuid.uuid4().hex[:10]}"
     charts = make_variants(helm, tmp_path / "pkg", trusted, stranger)
@@ -88,6 +116,17 @@ def test_oci_verdicts_agree_with_helm(api: Api, helm: Helm, plain_registry: Regi
     key_uid = trust(api, trusted)
     refs = {c: [f"{plain_registry.oci_url}/{prefix}/{c}", "--plain-http"] for c in charts}
     check_agreement(api, helm, uid, refs, trusted, tmp_path / "pulled")
+
+    code, out = cli(api, monkeypatch, "charts", "verify", "good", "1.0.0", "--registry", "signed")
+    assert code == 0 and "verified" in out and trusted.fingerprint in out, out
+    code, out = cli(api, monkeypatch, "charts", "verify", "badchart", "1.0.0", "-r", "signed")
+    assert code == 1 and "invalid" in out and "sha256 sum does not match" in out, out
+    code, out = cli(api, monkeypatch, "trust", "keys", "list", "-o", "json")
+    assert code == 0 and trusted.fingerprint in out, out
+
+    page = ui(api, f"/catalog/{uid}/good")
+    assert 'data-verdict="verified"' in page and "Chart Signer" in page
+    assert 'data-verdict="invalid"' in ui(api, f"/catalog/{uid}/badprov")
 
     assert api.delete(f"/v1/trust/keys/{key_uid}").status_code == 204
     assert verdict(api, uid, "good")["status"] == "untrusted"
