@@ -16,6 +16,7 @@ from chartyard.helm import HELM_PROVENANCE_MEDIA_TYPE
 from chartyard.oci import Manifest
 from chartyard.trust.helm_provenance import METHOD, HelmProvenanceVerifier
 from chartyard.trust.interface import TrustedKey
+from chartyard.trust.keyring import GpgUnavailable
 from chartyard.trust.provenance import MAX_PROVENANCE_BYTES
 from chartyard.trust.verdict import Verdict, unsigned
 
@@ -76,9 +77,13 @@ def judge(materials: Sequence[Material], keys: Sequence[TrustedKey]) -> list[Ver
         else:
             signed.append(i)
     if signed:
-        checked = HelmProvenanceVerifier().verify_many(
-            [(materials[i].provenance or b"", materials[i].chart_digest or "") for i in signed],
-            keys)
+        try:
+            checked = HelmProvenanceVerifier().verify_many(
+                [(materials[i].provenance or b"", materials[i].chart_digest or "")
+                 for i in signed], keys)
+        except GpgUnavailable as exc:
+            # Not known to be bad, only not checkable here: never a reason to fail a sync.
+            checked = [Verdict("untrusted", METHOD, f"not checked: {exc.message}")] * len(signed)
         for i, verdict in zip(signed, checked, strict=True):
             verdicts[i] = verdict
     return [v if v is not None else unsigned(METHOD) for v in verdicts]
