@@ -19,7 +19,7 @@ from tests.harness.nginx import NginxServer
 from tests.harness.registry import RegistryServer
 from tests.profiles.conftest import create_registry, sqlite_only
 from tests.sync.conftest import sync_now
-from tests.trust.conftest import HELM_SAYS, SigningKey, make_variants
+from tests.trust.conftest import HELM_SAYS, SigningKey, make_variants, sign_package
 
 EXPECTED = {"good": "verified", "stranger": "untrusted", "badchart": "invalid",
             "badprov": "invalid", "plain": "unsigned"}
@@ -177,3 +177,54 @@ def test_keys_need_tenant_admin_and_list(api: Api,
     again = api.post("/v1/trust/keys", {"name": "x", "publicKey": signing_keys[0].public_armored})
     assert again.status_code == 409
     assert api.delete("/v1/trust/keys/nope").status_code == 404
+
+
+@sqlite_only
+def test_index_without_digests_hashes_the_archive(api: Api, helm: Helm,
+                                                  plain_helm_repo: NginxServer,
+                                                  signing_keys: tuple[SigningKey, SigningKey],
+                                                  tmp_path: Path) -> None:
+    trusted, stranger = signing_keys
+    prefix = f"n{uuid.uuid4().hex[:10]}"
+    directory = plain_helm_repo.path(f"{prefix}/index.yaml").parent
+    make_variants(helm, directory, trusted, stranger)
+    index = repo_index(helm, directory, plain_helm_repo.url + prefix)
+    lines = index.read_text().splitlines(keepends=True)
+    index.write_text("".join(line for line in lines if not line.strip().startswith("digest:")))
+    trust(api, trusted)
+    r = api.post("/v1/registries/helm", {"metadata": {"name": "nodigest"}, "spec": {
+        "endpoint": plain_helm_repo.url + prefix, "isPrivate": False,
+        "auth": {"type": "noAuth"}}})
+    assert r.status_code == 201, r.text
+    uid = str(r.json()["uid"])
+    assert sync_now(api.ctx, uid).status == "Completed"
+    assert {c: verdict(api, uid, c)["status"] for c in EXPECTED} == EXPECTED
+    # The archives were downloaded to hash them only where a .prov exists.
+    fetched = {path for _, path, status, _ in plain_helm_repo.requests(f"/{prefix}/")
+               if path.endswith(".tgz") and status == 200}
+    assert fetched == {f"/{prefix}/{c}-1.0.0.tgz" for c in EXPECTED if c != "plain"}
+
+
+@sqlite_only
+def test_versions_indexed_before_checks_are_checked_by_a_forced_sync(
+        api: Api, helm: Helm, plain_registry: RegistryServer,
+        signing_keys: tuple[SigningKey, SigningKey], tmp_path: Path) -> None:
+    from sqlalchemy import delete
+
+    from chartyard.store.models import ChartProvenance
+
+    trusted, _ = signing_keys
+    prefix = f"b{uuid.uuid4().hex[:10]}"
+    helm.push(sign_package(helm, "good", "1.0.0", tmp_path, trusted),
+              f"{plain_registry.oci_url}/{prefix}", plain_http=True)
+    uid = create_registry(api, plain_registry.url, name="legacy", sync=True, base=[prefix])
+    trust(api, trusted)
+    assert sync_now(api.ctx, uid).status == "Completed"
+    with api.ctx.transaction() as session:  # as a catalog synced before migration 0008
+        session.execute(delete(ChartProvenance))
+    before = verdict(api, uid, "good")
+    assert before["status"] == "unsigned" and "not checked yet" in before["reason"]
+    assert sync_now(api.ctx, uid).status == "Completed"
+    assert verdict(api, uid, "good")["status"] == "unsigned"  # a plain sync fetches nothing
+    assert sync_now(api.ctx, uid, force=True).status == "Completed"
+    assert verdict(api, uid, "good")["status"] == "verified"

@@ -29,6 +29,7 @@ from chartyard.oci import CatalogUnsupported, NotFound
 from chartyard.registries.kinds import get_kind, kind_of
 from chartyard.sources import ChartSource, HelmRepoTarget, open_helm_repo
 from chartyard.store.models import (
+    ChartProvenance,
     ChartVersion,
     IgnoredTag,
     Registry,
@@ -93,11 +94,14 @@ def next_due(reg: Registry, ctx: AppContext, *, failed: bool) -> datetime | None
 
 def _load_known(session: Session, uid: str) -> dict[str, dict[str, Known]]:
     known: dict[str, dict[str, Known]] = defaultdict(dict)
-    for cuid, repo, tag, digest in session.execute(
-        select(ChartVersion.uid, ChartVersion.repository, ChartVersion.tag, ChartVersion.digest)
+    for cuid, repo, tag, digest, checked in session.execute(
+        select(ChartVersion.uid, ChartVersion.repository, ChartVersion.tag, ChartVersion.digest,
+               ChartProvenance.chart_version_uid)
+        .outerjoin(ChartProvenance, ChartProvenance.chart_version_uid == ChartVersion.uid)
         .where(ChartVersion.registry_uid == uid)
     ):
-        known[repo][tag] = Known(repo, digest, chart_uid=cuid)
+        # Versions indexed before signature checks: a forced sync fetches them again.
+        known[repo][tag] = Known(repo, digest if checked else "", chart_uid=cuid)
     for iid, repo, tag, digest in session.execute(
         select(IgnoredTag.id, IgnoredTag.repository, IgnoredTag.tag, IgnoredTag.digest)
         .where(IgnoredTag.registry_uid == uid)
@@ -221,11 +225,14 @@ class SyncJob:
                                               dict[tuple[str, str], IndexKnown]]:
         with self.ctx.transaction() as session:
             state = session.get(SyncState, uid)
+            # Versions indexed before signature checks count as changed, so they get one.
             known = {
-                (repo, tag): IndexKnown(cuid, fingerprint)
-                for cuid, repo, tag, fingerprint in session.execute(
+                (repo, tag): IndexKnown(cuid, fingerprint if checked else "")
+                for cuid, repo, tag, fingerprint, checked in session.execute(
                     select(ChartVersion.uid, ChartVersion.repository, ChartVersion.tag,
-                           ChartVersion.config_digest)
+                           ChartVersion.config_digest, ChartProvenance.chart_version_uid)
+                    .outerjoin(ChartProvenance,
+                               ChartProvenance.chart_version_uid == ChartVersion.uid)
                     .where(ChartVersion.registry_uid == uid))
             }
             return (state.cursor if state is not None else None), known

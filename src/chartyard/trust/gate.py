@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chartyard.errors import InvalidInput
-from chartyard.store.models import ProfilePack, TrustPolicy
+from chartyard.store.models import ChartVersion, ProfilePack, TrustPolicy
 from chartyard.trust import store
 from chartyard.trust.helm_provenance import METHOD
 
@@ -56,15 +57,26 @@ def required(session: Session, tenant_uid: str) -> bool:
     return bool(row and row.require_verified)
 
 
+def _catalog_uid(session: Session, pack: ProfilePack) -> str | None:
+    """Return the catalog version of the layer's recorded digest, else its resolved one."""
+    if pack.registry_uid and pack.repository and pack.digest:
+        uid = session.scalar(select(ChartVersion.uid).where(
+            ChartVersion.registry_uid == pack.registry_uid,
+            ChartVersion.repository == pack.repository, ChartVersion.digest == pack.digest)
+            .limit(1))
+        if uid is not None:
+            return uid
+    return pack.pack_uid
+
+
 def layer_verdicts(session: Session, packs: Sequence[ProfilePack]) -> list[LayerVerdict]:
-    """Return each layer's verdict, in layer order."""
-    found = store.verdicts_of(session, [p.pack_uid for p in packs if p.pack_uid])
+    """Return each layer's verdict (of the digest it recorded), in layer order."""
+    uids = [_catalog_uid(session, p) for p in packs]
+    found = store.verdicts_of(session, [u for u in uids if u])
     out = []
-    for i, pack in enumerate(packs):
-        if pack.pack_uid is None:
-            verification = dict(_NOT_IN_CATALOG)
-        else:
-            verification = store.verification(found.get(pack.pack_uid))
+    for i, (pack, uid) in enumerate(zip(packs, uids, strict=True)):
+        verification = (dict(_NOT_IN_CATALOG) if uid is None
+                        else store.verification(found.get(uid)))
         out.append(LayerVerdict(i, pack.name, verification))
     return out
 

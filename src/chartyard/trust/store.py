@@ -63,7 +63,7 @@ def verification(row: ChartProvenance | None) -> dict[str, Any]:
     if row is None:
         return {"status": "unsigned", "method": METHOD, "signer": None, "fingerprint": None,
                 "reason": "not checked yet: the version was indexed before signature checks "
-                          "(a forced sync checks it)", "checkedAt": None}
+                          "(the next forced sync checks it)", "checkedAt": None}
     return {"status": row.status, "method": row.method, "signer": row.signer,
             "fingerprint": row.fingerprint, "reason": row.reason,
             "checkedAt": row.checked_at.isoformat().replace("+00:00", "Z")}
