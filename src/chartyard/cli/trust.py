@@ -46,11 +46,11 @@ def add_key(
 
 @keys.command("remove")
 def remove_key(uid: Annotated[str, typer.Argument(help="Key uid.", show_default=False)],
-               url: config.UrlOption = None) -> None:
+               url: config.UrlOption = None, output: OutputOption = OutputFormat.table) -> None:
     """Stop trusting a key; stored verdicts are re-checked."""
     with config.connect(url) as client:
         client.trust.remove_key(uid)
-    typer.echo(f"Removed trusted key {uid}")
+    emit({"uid": uid, "removed": True}, output, lambda: f"Removed trusted key {uid}")
 
 
 @policy.command("show")
