@@ -3,8 +3,9 @@
 Flux pins OCI charts natively (``OCIRepository.spec.ref.digest``). A classic Helm
 repository (Flux ``HelmRepository``, Argo CD, helmfile) selects charts by version
 only, and Argo CD's Helm sources take a version in ``targetRevision``, not a digest
-(argo-cd#23234): those layers follow their version, and the comment gives the digest
-that was recorded at publish so a reader can check what they get.
+(argo-cd#23234 open; a digest there is parsed as a SemVer constraint and fails,
+argo-cd#24970, with the fix argo-cd#25079 unmerged): those layers follow their
+version, and the comment gives the digest recorded at publish so a reader can check it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from chartyard.profiles.export.model import ExportPack
 
 _WHY = {
     "argocd": "Argo CD cannot pin a Helm chart by digest (targetRevision takes a chart "
-              "version; argo-cd#23234)",
+              "version: argo-cd#23234; a digest there fails as a SemVer constraint: "
+              "argo-cd#24970)",
     "helmfile": "helmfile cannot pin a chart by digest (releases take a chart version)",
     "flux": "Flux's HelmRepository (a classic Helm repository) selects charts by version "
             "only and cannot pin by digest",
