@@ -19,7 +19,7 @@ from tests.harness.registry import RegistryServer
 from tests.profiles.conftest import create_registry, pack, profile, sqlite_only
 from tests.sync.conftest import sync_now
 from tests.trust.conftest import SigningKey, sign_package
-from tests.trust.test_verdicts_real import trust
+from tests.trust.test_verdicts_real import trust, ui
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 253}
 # The fields chartyard writes, with the types and constraints of Flux's CRDs
@@ -131,6 +131,9 @@ def test_gate_publish_pinning_and_drift(api: Api, helm: Helm, plain_registry: Re
     assert layer["verification"]["status"] == "verified"
     assert layer["verification"]["signer"] == trusted.uid
 
+    page = ui(api, f"/profiles/{uid}")
+    assert 'data-verdict="verified"' in page and "Chart Signer &lt;signer@example.com&gt;" in page
+
     flux = export(api, uid, "flux")
     docs = list(yaml.safe_load_all(flux))
     validate_flux(docs)
@@ -170,3 +173,21 @@ def test_draft_export_follows_tags(api: Api, helm: Helm, plain_registry: Registr
     flux = export(api, created.json()["uid"], "flux")
     repo = next(d for d in yaml.safe_load_all(flux) if d["kind"] == "OCIRepository")
     assert repo["spec"]["ref"] == {"tag": "1.0.0"} and not flux.startswith("#")
+
+
+def test_classic_layers_say_they_are_not_pinned() -> None:
+    from chartyard.profiles.export import ExportPack, RegistryInfo, render
+
+    def layer(name: str, repo_url: str | None) -> ExportPack:
+        return ExportPack(name=name, host="127.0.0.1:5000", repository=f"charts/{name}",
+                          oci_tag="1.0.0", version="1.0.0", digest="sha256:" + "a" * 64,
+                          namespace="default", priority=0, values={},
+                          registry=RegistryInfo(name="r", repo_url=repo_url), pinned=True)
+
+    flux = render("flux", "p", [layer("oci", None), layer("classic", "https://charts.example")])
+    assert "pinned by the digest" in flux and "HelmRepository" in flux
+    assert "classic: follows version 1.0.0; digest recorded at publish: sha256:" in flux
+    docs = list(yaml.safe_load_all(flux))
+    validate_flux([d for d in docs if d["kind"] != "HelmRepository"])
+    repo = next(d for d in docs if d["kind"] == "OCIRepository")
+    assert repo["spec"]["ref"] == {"digest": "sha256:" + "a" * 64}
