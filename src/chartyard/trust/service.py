@@ -46,7 +46,7 @@ def add_key(ctx: AppContext, principal: Principal, name: str, public_key: str) -
     except IntegrityError as exc:
         raise ConflictError(f"the key {info.fingerprint} is already trusted",
                             {"fingerprint": info.fingerprint}) from exc
-    reevaluate(ctx, principal.tenant_uid)
+    reevaluate(ctx, principal.tenant_uid, info.fingerprint)
     return row
 
 
@@ -58,18 +58,20 @@ def delete_key(ctx: AppContext, principal: Principal, uid: str) -> None:
             raise NotFoundError(f"trusted key {uid} not found", {"uid": uid})
         audit.record(session, principal, "trust.key.delete", "trustedKey", uid, row.name,
                      {"fingerprint": row.fingerprint})
+        fingerprint = row.fingerprint
         session.delete(row)
-    reevaluate(ctx, principal.tenant_uid)
+    reevaluate(ctx, principal.tenant_uid, fingerprint)
 
 
-def reevaluate(ctx: AppContext, tenant_uid: str) -> int:
-    """Re-check every stored signed verdict of a tenant from stored material; return count.
+def reevaluate(ctx: AppContext, tenant_uid: str, fingerprint: str | None = None) -> int:
+    """Re-check stored signed verdicts of a tenant from stored material; return the count.
 
+    With ``fingerprint`` (a key added or removed), only verdicts that key can change.
     Reads, checks (gpg, outside any transaction) and writes in three steps; a version
     re-synced in between keeps the sync's verdict.
     """
     with ctx.transaction() as session:
-        material = store.signed_material(session, tenant_uid)
+        material = store.signed_material(session, tenant_uid, fingerprint)
         keys = store.tenant_keys(session, tenant_uid)
     if not material:
         return 0

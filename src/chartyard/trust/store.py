@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from chartyard.store.models import ChartProvenance, utcnow
@@ -80,13 +80,22 @@ def verdicts_of(session: Session, uids: Iterable[str]) -> dict[str, ChartProvena
     return found
 
 
-def signed_material(session: Session, tenant_uid: str) -> list[tuple[str, str, Material]]:
-    """Return (chart version uid, provenance digest, material) of every signed version."""
-    rows = session.execute(
-        select(ChartProvenance.chart_version_uid, ChartProvenance.provenance_digest,
-               ChartProvenance.provenance, ChartProvenance.chart_digest)
-        .where(ChartProvenance.tenant_uid == tenant_uid,
-               ChartProvenance.provenance.is_not(None)))
+def signed_material(session: Session, tenant_uid: str,
+                    fingerprint: str | None = None) -> list[tuple[str, str, Material]]:
+    """Return (chart version uid, provenance digest, material) of signed versions.
+
+    With ``fingerprint``, only versions that key may have signed: those naming it (or its
+    long key ID, all helm 3 signatures carry) and those with no known signer.
+    """
+    query = (select(ChartProvenance.chart_version_uid, ChartProvenance.provenance_digest,
+                    ChartProvenance.provenance, ChartProvenance.chart_digest)
+             .where(ChartProvenance.tenant_uid == tenant_uid,
+                    ChartProvenance.provenance.is_not(None)))
+    if fingerprint is not None:
+        query = query.where(or_(ChartProvenance.fingerprint.is_(None),
+                                ChartProvenance.fingerprint.in_(
+                                    [fingerprint.upper(), fingerprint.upper()[-16:]])))
+    rows = session.execute(query)
     # latin-1 round-trips any byte, so the stored text gives back the bytes as served.
     return [(uid, pdigest or "", Material((prov or "").encode("latin-1"), chart))
             for uid, pdigest, prov, chart in rows]
