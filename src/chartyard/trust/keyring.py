@@ -7,6 +7,7 @@ directory that is removed afterwards: no user keyring, no agent, no key server
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -18,6 +19,9 @@ import gnupg
 from chartyard.errors import ConfigurationError
 
 _OPTIONS = ["--no-auto-key-retrieve", "--no-default-keyring", "--keyring", "pubring.kbx"]
+# python-gnupg logs gpg's exit code 2 as a WARNING for every signature by an unknown key;
+# that is a verdict here (untrusted), not a fault.
+logging.getLogger("gnupg").setLevel(logging.ERROR)
 
 
 class GpgUnavailable(ConfigurationError):
