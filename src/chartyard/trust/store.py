@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from chartyard.store.models import ChartProvenance, utcnow
@@ -115,9 +115,3 @@ def update(session: Session, checked: Sequence[tuple[str, str, Verdict]]) -> int
         written += 1
     return written
 
-
-def forget(session: Session, uids: Sequence[str]) -> None:
-    """Delete stored verdicts (the catalog rows cascade anyway)."""
-    for i in range(0, len(uids), _CHUNK):
-        session.execute(delete(ChartProvenance).where(
-            ChartProvenance.chart_version_uid.in_(uids[i:i + _CHUNK])))
