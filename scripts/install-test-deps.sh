@@ -17,6 +17,7 @@ if [ "$(id -u)" = "0" ]; then
   # The container image test (tests/deploy/test_image.py) builds and runs the Containerfile.
   command -v buildah >/dev/null || need+=(buildah)
   command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
+  command -v gpg >/dev/null || need+=(gnupg)  # signed charts (tests/trust)
   if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -25,6 +25,7 @@ from chartyard.api.routes import (
     profiles,
     projects,
     registries,
+    trust,
     users,
 )
 from chartyard.auth import service as auth_service
@@ -87,7 +88,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
                    clouds.router,
                    catalog.router, profiles.router, profile_variables.router,
                    projects.router, users.router,
-                   compare.router, web.router):
+                   compare.router, trust.router, web.router):
         app.include_router(router)
     web.mount_static(app)
     return app

@@ -19,7 +19,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("app context", ("context",)),
     ("identity", ("auth",)),
     ("audit", ("audit",)),
-    ("registries and users", ("registries", "users")),
+    ("registries, users and trust", ("registries", "users", "trust")),
     ("catalog", ("catalog",)),
     ("sync", ("sync",)),
     ("profiles and events", ("profiles", "events")),

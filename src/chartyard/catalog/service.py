@@ -18,6 +18,7 @@ from chartyard.registries.kinds import kind_of
 from chartyard.registries.present import rfc3339
 from chartyard.registries.service import RegistryService
 from chartyard.store.models import ChartVersion, Registry
+from chartyard.trust import store as trust_store
 
 
 class CatalogService:
@@ -51,11 +52,14 @@ class CatalogService:
             raise NotFoundError(f"no chart named '{chart_name}' in registry '{registry_uid}'")
         order = {v: i for i, v in enumerate(sort_versions_desc(r.version for r in rows))}
         rows.sort(key=lambda r: (order[r.version], r.repository))
+        verdicts = trust_store.verdicts_of(self.session, (r.uid for r in rows))
         return {
             "name": chart_name,
             "registryUid": registry_uid,
             "tags": [{"tag": r.tag, "version": r.version, "packUid": r.uid, "digest": r.digest,
-                      "appVersion": r.app_version, "repository": r.repository} for r in rows],
+                      "appVersion": r.app_version, "repository": r.repository,
+                      "verification": trust_store.verification(verdicts.get(r.uid))}
+                     for r in rows],
         }
 
     def detail(self, pack_uid: str) -> dict[str, Any]:
@@ -79,6 +83,8 @@ class CatalogService:
             "digests": {"manifest": row.digest, "config": row.config_digest,
                         "chart": row.chart_digest},
             "created": rfc3339(row.indexed_at),
+            "verification": trust_store.verification(
+                trust_store.verdicts_of(self.session, [row.uid]).get(row.uid)),
         }
 
     def search(self, q: str, registry_uid: str | None, limit: int, token: str | None, *,

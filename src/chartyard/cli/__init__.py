@@ -8,6 +8,7 @@ from chartyard.cli import (
     admin,
     charts,
     charts_diff,
+    charts_verify,
     db,
     help_format,
     login,
@@ -17,6 +18,7 @@ from chartyard.cli import (
     registry,
     registry_admin,
     server,
+    trust,
     user,
 )
 
@@ -29,12 +31,14 @@ login.register(app)
 registry_admin.register(registry.app)
 app.add_typer(registry.app, name="registry")
 charts_diff.register(charts.app)
+charts_verify.register(charts.app)
 app.add_typer(charts.app, name="charts")
 profile_edit.register(profile.app)
 profile_values.register(profile.app)
 app.add_typer(profile.app, name="profile")
 app.add_typer(user.app, name="user")
 app.add_typer(user.keys, name="apikey")
+app.add_typer(trust.app, name="trust")
 
 
 def main() -> None:

@@ -245,6 +245,26 @@ class HelmRepoClient:
         finally:
             sink.close()
 
+    async def get_provenance(self, chart_url: str, *, chart: str,
+                             max_bytes: int) -> bytes | None:
+        """Return ``<chart URL>.prov`` (capped), or None when the server has none (404)."""
+        url = str(httpx.URL(chart_url).copy_with(path=httpx.URL(chart_url).path + ".prov"))
+        check_chart_url(url, chart=chart)
+        what = f"the provenance of {chart}"
+        sink = Sink()
+        try:
+            try:
+                answer = await self._getter.get(url, kind="chart", what=what, sink=sink,
+                                                max_bytes=max_bytes)
+            except TooLargeBody as exc:
+                raise too_large(what, max_bytes, "provenance", exc.declared) from None
+            if answer.status in (404, 410):
+                return None
+            self._check(answer, what, index=False)
+            return sink.getvalue()
+        finally:
+            sink.close()
+
     async def read_chart(self, entry: IndexEntry) -> ChartFiles:
         """Download an entry's chart and read its files under the archive limits."""
         data = await self.get_chart(entry)

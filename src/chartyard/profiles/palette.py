@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import semver
 import yaml
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from chartyard import audit
 from chartyard.auth.roles import Principal
@@ -33,7 +35,8 @@ from chartyard.profiles.service import (
     check_version,
     copy_pack,
 )
-from chartyard.store.models import ClusterProfile
+from chartyard.store.models import ClusterProfile, ProfilePack
+from chartyard.trust import gate as trust_gate
 from chartyard.wire.profiles import (
     ConstraintError,
     ConstraintResponse,
@@ -57,6 +60,7 @@ class PaletteProfiles(ProfileService):
         self._require_editor()
         profile = self.get(uid)
         if not profile.published:
+            trust_gate.enforce(self.session, self.principal.tenant_uid, profile.packs)
             profile.published = True
             self._audit("clusterprofile.publish", profile)
         return profile
@@ -225,6 +229,12 @@ _SORT_KEYS: dict[str, Callable[[ClusterProfile], Any]] = {
 }
 
 
+def _verdicts(principal: Principal, rows: list[ProfilePack],
+              session: Session) -> tuple[bool, list[trust_gate.LayerVerdict]]:
+    return (trust_gate.required(session, principal.tenant_uid),
+            trust_gate.layer_verdicts(session, rows))
+
+
 async def validate_packs(ctx: AppContext, principal: Principal, template: TemplateBody,
                          uid: str | None = None) -> ValidatorResponse:
     """Check each pack as a create would, and report what is wrong per pack; store nothing.
@@ -239,17 +249,26 @@ async def validate_packs(ctx: AppContext, principal: Principal, template: Templa
     results: list[ConstraintResult] = []
     for i, pack in enumerate(template.packs):
         errors: list[ConstraintError] = []
+        warnings: list[ConstraintError] = []
         try:
             check_pack_types([pack])
             resolver = PackResolver(ctx, principal, skip_validation=False)
             plan = await ctx.run_transaction(lambda s: resolver.plan(s, [pack]))  # noqa: B023
             await resolver.fetch(plan)
-            await ctx.run_transaction(lambda s: resolver.rows(s, plan))  # noqa: B023
+            rows = await ctx.run_transaction(lambda s: resolver.rows(s, plan))  # noqa: B023
             text = pack.values if pack.values.strip() else plan.defaults.get(0, "")
             errors += [ConstraintError(code="ValuesInvalid", message=e.text)
                        for e in layer_errors(i, pack.name, text, plan.charts.get(0), variables)]
         except ChartyardError as exc:
             message = exc.message.replace("spec.template.packs[0]", f"spec.template.packs[{i}]")
             errors.append(ConstraintError(code=exc.code, message=message))
-        results.append(ConstraintResult(name=pack.name, display_name=pack.name, errors=errors))
+        else:
+            blocking, layers = await ctx.run_transaction(partial(_verdicts, principal, rows))
+            for layer in layers:
+                if layer.status != "verified":
+                    note = ConstraintError(code="LayerNotVerified", message=layer.message(
+                        "spec.template.packs").replace("packs[0]", f"packs[{i}]"))
+                    (errors if blocking else warnings).append(note)
+        results.append(ConstraintResult(name=pack.name, display_name=pack.name, errors=errors,
+                                        warnings=warnings))
     return ValidatorResponse(packs=ConstraintResponse(results=results))

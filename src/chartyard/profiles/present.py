@@ -54,8 +54,8 @@ def annotations_of(profile: ClusterProfile) -> dict[str, str]:
 
 
 def pack_body(pack: ProfilePack, registry_name: str | None,
-              drift: Drift | None) -> dict[str, Any]:
-    """Return one pack as GET shows it, with its drift when checked."""
+              drift: Drift | None, verification: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return one pack as GET shows it, with its drift when checked and its signature verdict."""
     section = section_of(pack)
     out: dict[str, Any] = {
         "name": pack.name,
@@ -75,6 +75,7 @@ def pack_body(pack: ProfilePack, registry_name: str | None,
         "layer": pack.layer or "addon",
         "isInvalid": False,
         "invalidReason": None,
+        "verification": verification,
     }
     if pack.registry_uid is None:
         out.update(isInvalid=True, invalidReason="the pack's registry was deleted; pick the "

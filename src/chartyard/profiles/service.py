@@ -34,6 +34,7 @@ from chartyard.registries.kinds import kind_of
 from chartyard.registries.service import RegistryService
 from chartyard.sources import AnyTarget
 from chartyard.store.models import ClusterProfile, ProfilePack, Registry
+from chartyard.trust import gate as trust_gate
 from chartyard.values import chart_values, pack_section, parse_values, references, substitute
 from chartyard.wire.variables import Variable
 
@@ -137,6 +138,7 @@ class ProfileService:
         profile_type = check_type(body.spec.template.type)
         self._check_free(body.metadata.name, version)
         packs = resolver.rows(self.session, plan)
+        trust_gate.enforce(self.session, self.principal.tenant_uid, packs)
         profile = ClusterProfile(
             tenant_uid=self.principal.tenant_uid, name=body.metadata.name, version=version,
             description=body.metadata.annotations.get("description", ""),
@@ -167,6 +169,7 @@ class ProfileService:
         if (name_key(body.metadata.name), version) != (profile.name_key, profile.version):
             self._check_free(body.metadata.name, version)
         packs = resolver.rows(self.session, plan)
+        trust_gate.enforce(self.session, self.principal.tenant_uid, packs)
         profile.name, profile.version = body.metadata.name, version
         profile.description = body.metadata.annotations.get("description", "")
         profile.annotations = dict(body.metadata.annotations)
@@ -248,9 +251,11 @@ class ProfileService:
         """Return the profile as GET shows it, with each pack's drift as checked (if given)."""
         registries = self._registries(profile.packs)
         drift = drift or {}
+        layers = trust_gate.layer_verdicts(self.session, profile.packs)
         packs = [present.pack_body(p, registries[p.registry_uid].name
-                                   if p.registry_uid in registries else None, drift.get(p.id))
-                 for p in profile.packs]
+                                   if p.registry_uid in registries else None, drift.get(p.id),
+                                   layer.verification)
+                 for p, layer in zip(profile.packs, layers, strict=True)]
         return present.profile_body(profile, packs, self.versions(profile))
 
     def page(self, *, name: str = "", profile_type: str = "", tag: str = "", limit: int = 50,
@@ -288,7 +293,7 @@ class ProfileService:
         registries = self._registries(profile.packs)
         used = [n for p in profile.packs for n in references(p.values or "")]
         values = V.export_values(V.load(profile, self.ctx.box), given or {}, used)
-        packs = [self._export_pack(i, p, registries, values)
+        packs = [self._export_pack(i, p, registries, values, pinned=profile.published)
                  for i, p in enumerate(profile.packs)]
         return render(fmt, profile.name, packs)
 
@@ -317,7 +322,7 @@ class ProfileService:
 
     @staticmethod
     def _export_pack(index: int, pack: ProfilePack, registries: dict[str, Registry],
-                     variables: dict[str, str]) -> ExportPack:
+                     variables: dict[str, str], *, pinned: bool = False) -> ExportPack:
         field = f"spec.template.packs[{index}]"
         reg = registries.get(pack.registry_uid or "")
         if reg is None or not pack.repository or not pack.oci_tag:
@@ -337,7 +342,8 @@ class ProfileService:
             name=release_name(pack.name), host=access.host, repository=pack.repository,
             oci_tag=pack.oci_tag, version=pack.chart_version or tag_to_version(pack.oci_tag),
             digest=pack.digest, namespace=section.namespace or "default",
-            priority=section.install_priority, values=chart_values(values), registry=info)
+            priority=section.install_priority, values=chart_values(values), registry=info,
+            pinned=pinned)
 
 
 def copy_pack(pack: ProfilePack) -> ProfilePack:

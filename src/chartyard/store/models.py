@@ -370,3 +370,50 @@ class RegistryEventHook(Base):
     refreshed: Mapped[int] = mapped_column(Integer, default=0)
     ignored: Mapped[int] = mapped_column(Integer, default=0)
     out_of_scope: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChartProvenance(Base):
+    """A chart version's signature verdict and the material to re-check it without a download."""
+
+    __tablename__ = "chart_provenance"
+    chart_version_uid: Mapped[str] = mapped_column(
+        ForeignKey("chart_versions.uid", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_uid: Mapped[str] = mapped_column(
+        ForeignKey("tenants.uid", ondelete="CASCADE"), index=True
+    )
+    method: Mapped[str] = mapped_column(String(32))
+    # The .prov as served (capped), its sha256, and the chart digest it was checked against.
+    provenance: Mapped[str | None] = mapped_column(Text, default=None)
+    provenance_digest: Mapped[str | None] = mapped_column(String(100), default=None)
+    chart_digest: Mapped[str | None] = mapped_column(String(100), default=None)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    signer: Mapped[str | None] = mapped_column(String(512), default=None)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrustedKey(Base):
+    """An OpenPGP public key a tenant trusts to sign charts."""
+
+    __tablename__ = "trusted_keys"
+    __table_args__ = (UniqueConstraint("tenant_uid", "fingerprint"),)
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    user_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    public_key: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrustPolicy(Base):
+    """A tenant's signature policy: whether profile layers must be verified."""
+
+    __tablename__ = "trust_policies"
+    tenant_uid: Mapped[str] = mapped_column(
+        ForeignKey("tenants.uid", ondelete="CASCADE"), primary_key=True
+    )
+    require_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -24,6 +24,9 @@ from chartyard.store.models import (
 from chartyard.sync import leases
 from chartyard.sync.fetch import SkippedTag
 from chartyard.sync.plan import Known
+from chartyard.trust import store as trust_store
+from chartyard.trust.material import Material
+from chartyard.trust.verdict import Verdict
 
 _CHUNK = 500
 T = TypeVar("T")
@@ -55,6 +58,8 @@ class Changes:
     drop: list[Known] = field(default_factory=list)
     repositories: int = 0
     replaced: int = 0
+    # Signature verdicts of fetched charts, by (repository, tag), judged before applying.
+    judged: dict[tuple[str, str], tuple[Material, Verdict]] = field(default_factory=dict)
 
 
 def _row(reg: Registry, chart: ChartRow) -> dict[str, object]:
@@ -119,7 +124,9 @@ def write_changes(session: Session, reg: Registry, changes: Changes) -> list[str
     for ids in _chunks(ignored_ids):
         session.execute(delete(IgnoredTag).where(IgnoredTag.id.in_(ids)))
     for chunk in _chunks(changes.charts):  # rows are built a chunk at a time: big first syncs
-        session.execute(insert(ChartVersion), [_row(reg, c) for c in chunk])
+        rows = [_row(reg, c) for c in chunk]
+        session.execute(insert(ChartVersion), rows)
+        trust_store.record(session, reg.tenant_uid, rows, changes.judged)
     skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
                 "digest": s.digest, "reason": s.reason[:256]}
                for s in changes.skipped if s.remember]

@@ -14,6 +14,7 @@ from chartyard.helm import (
 )
 from chartyard.oci import NotFound
 from chartyard.sources import ChartSource
+from chartyard.trust.material import Material, oci_material
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class FetchedChart:
     config_digest: str
     chart_digest: str | None
     metadata: dict[str, Any]
+    material: Material | None = None  # signature material, read like the config blob
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ async def fetch_tag(source: ChartSource, repository: str, tag: str) -> Fetched:
         what = "unreadable chart config" if exc.lasting else "chart config read failed"
         return SkippedTag(repository, tag, manifest.digest, f"{what}: {exc}",
                           remember=exc.lasting)
-    return FetchedChart(repository, tag, manifest.digest, config.digest,
-                        chart_layer_digest(manifest.layers),
-                        meta.model_dump(mode="json", by_alias=True, exclude_none=True))
+    chart_digest = chart_layer_digest(manifest.layers)
+    material = await oci_material(source.get_blob, repository, manifest, chart_digest)
+    return FetchedChart(repository, tag, manifest.digest, config.digest, chart_digest,
+                        meta.model_dump(mode="json", by_alias=True, exclude_none=True),
+                        material)

@@ -30,6 +30,7 @@ from chartyard.registries.families import family_of_target
 from chartyard.registries.kinds import kind_of
 from chartyard.sources import AnyTarget, ChartSource, HelmIndexSource
 from chartyard.store.models import (
+    ChartProvenance,
     ChartVersion,
     IgnoredTag,
     Registry,
@@ -42,6 +43,7 @@ from chartyard.sync.apply import Changes, ChartRow, apply_changes, apply_index, 
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
 from chartyard.sync.helm_index import IndexKnown, IndexSyncResult, collect_index
 from chartyard.sync.plan import Known, RepoPlan, plan_repository
+from chartyard.trust.sync import Judged, judge_fetched, judge_index
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -93,11 +95,14 @@ def next_due(reg: Registry, ctx: AppContext, *, failed: bool) -> datetime | None
 
 def _load_known(session: Session, uid: str) -> dict[str, dict[str, Known]]:
     known: dict[str, dict[str, Known]] = defaultdict(dict)
-    for cuid, repo, tag, digest in session.execute(
-        select(ChartVersion.uid, ChartVersion.repository, ChartVersion.tag, ChartVersion.digest)
+    for cuid, repo, tag, digest, checked in session.execute(
+        select(ChartVersion.uid, ChartVersion.repository, ChartVersion.tag, ChartVersion.digest,
+               ChartProvenance.chart_version_uid)
+        .outerjoin(ChartProvenance, ChartProvenance.chart_version_uid == ChartVersion.uid)
         .where(ChartVersion.registry_uid == uid)
     ):
-        known[repo][tag] = Known(repo, digest, chart_uid=cuid)
+        # Versions indexed before signature checks: a forced sync fetches them again.
+        known[repo][tag] = Known(repo, digest if checked else "", chart_uid=cuid)
     for iid, repo, tag, digest in session.execute(
         select(IgnoredTag.id, IgnoredTag.repository, IgnoredTag.tag, IgnoredTag.digest)
         .where(IgnoredTag.registry_uid == uid)
@@ -183,6 +188,8 @@ class SyncJob:
         reg, run, known, force = self._started
         try:
             await self._collect(source, known, force)
+            self.changes.judged = await judge_fetched(self.ctx, reg.tenant_uid,
+                                                      self.changes.charts)
         except ChartyardError as exc:  # transient, configuration or content: the run fails
             run.requests = source.stats.total
             return await self._fail(reg, run, exc.code, exc.message, category(exc))
@@ -202,6 +209,9 @@ class SyncJob:
             cursor, known = await asyncio.to_thread(self._index_known, reg.uid)
             result = await collect_index(source.client, known, cursor, force=force,
                                          egress=self.ctx.sources.egress)
+            judged = {} if result.plan is None else await judge_index(
+                self.ctx, reg.tenant_uid, source.client, result.plan.charts,
+                self.ctx.sources.limits.max_in_flight)
         except ChartyardError as exc:  # transient, configuration or content: the run fails
             run.requests = source.stats.total
             return await self._fail(reg, run, exc.code, exc.message, category(exc))
@@ -212,7 +222,7 @@ class SyncJob:
             self.progress.total = self.progress.done = result.plan.chart_names
             self.progress.versions = result.plan.versions
             await self.progress.report(final=True)
-        applied = await asyncio.to_thread(self._apply_index, reg, run, result)
+        applied = await asyncio.to_thread(self._apply_index, reg, run, result, judged)
         if not applied:
             return Outcome("LeaseLost", run.requests)
         return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
@@ -221,20 +231,24 @@ class SyncJob:
                                               dict[tuple[str, str], IndexKnown]]:
         with self.ctx.transaction() as session:
             state = session.get(SyncState, uid)
+            # Versions indexed before signature checks count as changed, so they get one.
             known = {
-                (repo, tag): IndexKnown(cuid, fingerprint)
-                for cuid, repo, tag, fingerprint in session.execute(
+                (repo, tag): IndexKnown(cuid, fingerprint if checked else "")
+                for cuid, repo, tag, fingerprint, checked in session.execute(
                     select(ChartVersion.uid, ChartVersion.repository, ChartVersion.tag,
-                           ChartVersion.config_digest)
+                           ChartVersion.config_digest, ChartProvenance.chart_version_uid)
+                    .outerjoin(ChartProvenance,
+                               ChartProvenance.chart_version_uid == ChartVersion.uid)
                     .where(ChartVersion.registry_uid == uid))
             }
             return (state.cursor if state is not None else None), known
 
-    def _apply_index(self, reg: Registry, run: SyncRun, result: IndexSyncResult) -> bool:
+    def _apply_index(self, reg: Registry, run: SyncRun, result: IndexSyncResult,
+                     judged: Judged) -> bool:
         plan = result.plan
         changes = None if plan is None else Changes(
             charts=list[ChartRow](plan.charts), drop=plan.drop,
-            repositories=plan.chart_names, replaced=plan.replaced)
+            repositories=plan.chart_names, replaced=plan.replaced, judged=judged)
         with self.ctx.transaction() as session:
             return apply_index(session, reg, run, self.worker, changes, result.cursor,
                                result.status, next_due(reg, self.ctx, failed=False))

@@ -31,6 +31,7 @@ from chartyard.sync.apply import Changes, write_changes
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
 from chartyard.sync.pipeline import bounded
 from chartyard.sync.plan import Known, plan_repository
+from chartyard.trust.sync import judge_fetched
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ class RepositoryRefresh:
             return RefreshOutcome("Failed", source.stats.total, error_code=exc.code)
         finally:
             await source.aclose()
+        self.changes.judged = await judge_fetched(self.ctx, started.reg.tenant_uid,
+                                                  self.changes.charts)
         removed = await asyncio.to_thread(self._apply, started.reg)
         return RefreshOutcome("Completed", source.stats.total,
                               len(self.changes.charts) - self.changes.replaced,

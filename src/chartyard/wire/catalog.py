@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from chartyard.wire.common import ListMeta, WireModel, omit
+from chartyard.wire.trust import Verification
 
 
 class ChartHit(WireModel):
@@ -38,6 +39,7 @@ class ChartTag(WireModel):
     digest: str
     app_version: str | None = Field(alias="appVersion")
     repository: str
+    verification: Verification | None = None
 
 
 class ChartVersions(WireModel):
@@ -102,3 +104,4 @@ class PackDetail(WireModel):
     annotations: dict[str, str]
     digests: PackDigests
     created: str | None = Field(description="when the version was indexed (RFC 3339)")
+    verification: Verification | None = None

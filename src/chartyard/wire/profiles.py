@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from chartyard.wire.common import ListMeta, ObjectMeta, WireModel, omit
+from chartyard.wire.trust import Verification
 
 Layer = Literal["kernel", "os", "k8s", "cni", "csi", "addon"]
 
@@ -35,6 +36,7 @@ class PackRef(WireModel):
     invalid_reason: str | None = Field(default=None, alias="invalidReason")
     drift_unknown: bool | None = omit("driftUnknown")
     drift_message: str | None = omit("driftMessage")
+    verification: Verification | None = omit()
 
 
 class ProfileTemplate(WireModel):
@@ -226,6 +228,8 @@ class ConstraintResult(WireModel):
     name: str
     display_name: str = Field(default="", alias="displayName")
     errors: list[ConstraintError] = Field(default_factory=list)
+    # chartyard's own: what does not block, such as an unverified chart while not required.
+    warnings: list[ConstraintError] = Field(default_factory=list)
 
 
 class ConstraintResponse(WireModel):

@@ -63,7 +63,8 @@ def _repository(profile: str, pack: ExportPack) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "interval": INTERVAL,
         "url": pack.oci_url,
-        "ref": {"tag": pack.oci_tag},
+        # A published version is pinned by its recorded manifest digest; a draft follows its tag.
+        "ref": {"digest": pack.pin_digest} if pack.pin_digest else {"tag": pack.oci_tag},
         "layerSelector": {"mediaType": HELM_CHART_LAYER_MEDIA_TYPE, "operation": "copy"},
     }
     reg = pack.registry

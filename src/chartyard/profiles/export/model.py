@@ -45,6 +45,15 @@ class ExportPack:
     values: dict[str, Any]
     registry: RegistryInfo
     depends_on: tuple[str, ...] = field(default=())
+    # A published version: pin by `digest` wherever the target can.
+    pinned: bool = False
+
+    @property
+    def pin_digest(self) -> str | None:
+        """Return the digest to pin an OCI chart by, or None (a draft, or a classic repo)."""
+        if not self.pinned or self.registry.repo_url or not self.digest:
+            return None
+        return self.digest if self.digest.startswith("sha256:") else None
 
     @property
     def chart(self) -> str:
