@@ -45,6 +45,7 @@ from ._names import (
     is_under,
     oci_reference,
 )
+from ._push import RawManifest, RegistryWriter, push_scope
 from ._stats import RequestStats
 from ._tls import TLSConfig
 
@@ -75,9 +76,11 @@ __all__ = [
     "OCIError",
     "ProtocolError",
     "RateLimited",
+    "RawManifest",
     "RegistryAuth",
     "RegistryClient",
     "RegistryUnreachable",
+    "RegistryWriter",
     "RequestStats",
     "ServerError",
     "TLSConfig",
@@ -92,4 +95,5 @@ __all__ = [
     "parse_challenge",
     "parse_endpoint",
     "parse_networks",
+    "push_scope",
 ]
