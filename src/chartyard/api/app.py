@@ -21,6 +21,7 @@ from chartyard.api.routes import (
     events,
     health,
     metrics,
+    mirrors,
     profiles,
     projects,
     registries,
@@ -85,7 +86,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
     for router in (health.router, metrics.router, auth.router, registries.router, events.router,
                    clouds.router,
                    catalog.router, profiles.router, projects.router, users.router,
-                   compare.router, web.router):
+                   compare.router, mirrors.router, web.router):
         app.include_router(router)
     web.mount_static(app)
     return app

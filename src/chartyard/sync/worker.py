@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from chartyard import metrics
 from chartyard.context import AppContext
+from chartyard.mirror import worker as mirror_worker
 from chartyard.store.models import SyncRun, utcnow
 from chartyard.sync import leases
 from chartyard.sync.apply import record_failure
@@ -60,6 +61,12 @@ class Worker:
                 self.running.add(task)
                 task.add_done_callback(self.running.discard)
                 continue
+            if len(self.running) < self.concurrency:
+                mirror = await mirror_worker.claim(self.ctx, self.id, self.lease)
+                if mirror is not None:
+                    self.running.add(mirror)
+                    mirror.add_done_callback(self.running.discard)
+                    continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.ctx.settings.worker_poll_seconds)
         # Stopping (SIGTERM): interrupt running syncs and hand their leases back, so another

@@ -142,9 +142,17 @@ def new_version(uid: str, body: VersionBody, ctx: Ctx, principal: CurrentUser) -
                                                                     "format": "binary"}},
                             "application/yaml": {"schema": {"type": "string"}}}}})
 def export(uid: str, ctx: Ctx, principal: CurrentUser,
-           format: FormatName = "json") -> Response:
-    """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML."""
+           format: FormatName = "json", mirror: str | None = None) -> Response:
+    """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML.
+
+    With `mirror={registryUid}` the GitOps YAML points at that registry's mirrored copies.
+    """
     with ctx.transaction() as session:
+        if mirror:
+            from chartyard.mirror.export import mirror_export
+
+            text = mirror_export(ctx, session, principal, uid, format, mirror)
+            return Response(text, media_type="application/yaml")
         if FORMATS[format].is_profile_file:
             text, filename = PaletteProfiles(ctx, session, principal).profile_file(uid, format)
             return Response(text, media_type="application/octet-stream", headers={
