@@ -131,11 +131,14 @@ def make_world(api: Api, plain_registry: RegistryServer, plain_helm_repo: NginxS
                registry_factory: Callable[..., RegistryServer], helm: Helm, signer: Signer,
                tmp_path: Path) -> Iterator[Callable[..., World]]:
     """Return a builder of the mirror scenario (one chart may be padded to ``size``)."""
-    def make(*, padding: int = 0) -> World:
+    def make(*, padding: int = 0, images: RegistryServer | None = None) -> World:
         prefix = f"m{uuid.uuid4().hex[:10]}"
         image_repo = f"{prefix}/images/app"
-        image_digest, children = push_index(plain_registry, image_repo, "1.0")
-        image_ref = f"{plain_registry.host_port}/{image_repo}:1.0"
+        images = images or plain_registry
+        image_digest, children = push_index(images, image_repo, "1.0")
+        image_ref = f"{images.host_port}/{image_repo}:1.0"
+        if images is not plain_registry:  # configured, so the mirror reaches it over HTTP
+            create_registry(api, images.url, name=f"img-{prefix}", sync=False)
         annotations = {"artifacthub.io/images": yaml.safe_dump(
             [{"name": "app", "image": image_ref}])}
         oci_tgz = package_signed(helm, signer, "signed", "1.2.3", tmp_path / "oci",
