@@ -13,6 +13,7 @@ from chartyard.cli import (
     login,
     profile,
     profile_edit,
+    profile_mirror,
     registry,
     registry_admin,
     server,
@@ -30,9 +31,11 @@ app.add_typer(registry.app, name="registry")
 charts_diff.register(charts.app)
 app.add_typer(charts.app, name="charts")
 profile_edit.register(profile.app)
+profile_mirror.register(profile.app)
 app.add_typer(profile.app, name="profile")
 app.add_typer(user.app, name="user")
 app.add_typer(user.keys, name="apikey")
+app.add_typer(profile_mirror.bundle_app, name="bundle")
 
 
 def main() -> None:
