@@ -29,6 +29,8 @@ from chartyard.store.models import (
     Tenant,
 )
 
+Decrypt = Callable[[str | None], dict[str, str]]
+
 
 class PlanError(ValueError):
     """Report a profile that cannot be mirrored as it stands."""
@@ -78,30 +80,53 @@ class Plan:
 
 def build(session: Session, run: MirrorRun, decrypt: Decrypt) -> Plan:
     """Return the plan of a run, reading the profile, catalog and registries."""
-    profile = session.get(ClusterProfile, run.profile_uid)
     target_reg = session.get(Registry, run.target_registry_uid)
     tenant = session.get(Tenant, run.tenant_uid)
-    if profile is None or target_reg is None or tenant is None:
-        raise PlanError("the profile or the target registry was deleted")
+    if target_reg is None or tenant is None:
+        raise PlanError("the target registry was deleted")
     target = _target(target_reg, tenant, decrypt)
     if not isinstance(target, RegistryTarget):
         raise PlanError(f"the target registry {target_reg.name} is not an OCI registry")
     plan = Plan(target, target.endpoint, run.base_path.strip("/"), [], [])
+    sources = collect(session, run.tenant_uid, run.profile_uid, decrypt,
+                      include_images=run.include_images, repository=plan.target_repository)
+    plan.charts, plan.images, plan.by_authority = (sources.charts, sources.images,
+                                                   sources.by_authority)
+    return plan
+
+
+@dataclass
+class Sources:
+    """A profile's charts and images, and the tenant's OCI registries by host."""
+
+    charts: list[ChartItem]
+    images: list[str]
+    by_authority: dict[str, RegistryTarget]
+
+
+def collect(session: Session, tenant_uid: str, profile_uid: str, decrypt: Decrypt, *,
+            include_images: bool, repository: Callable[[str], str]) -> Sources:
+    """Return what a profile needs copied; ``repository`` names a chart's destination."""
+    profile = session.get(ClusterProfile, profile_uid)
+    tenant = session.get(Tenant, tenant_uid)
+    if profile is None or tenant is None or profile.tenant_uid != tenant_uid:
+        raise PlanError("the profile was deleted")
+    found = Sources([], [], {})
     registries = {r.uid: r for r in session.scalars(
-        select(Registry).where(Registry.tenant_uid == run.tenant_uid))}
+        select(Registry).where(Registry.tenant_uid == tenant_uid))}
     for reg in registries.values():
-        found = _target(reg, tenant, decrypt)
-        if isinstance(found, RegistryTarget):
-            plan.by_authority.setdefault(found.endpoint.authority, found)
+        target = _target(reg, tenant, decrypt)
+        if isinstance(target, RegistryTarget):
+            found.by_authority.setdefault(target.endpoint.authority, target)
     for index, pack in enumerate(profile.packs):
         where = f"spec.template.packs[{index}]"
         source_reg = registries.get(pack.registry_uid or "")
         if source_reg is None or not pack.repository or not pack.oci_tag:
             raise PlanError(f"{where} ({pack.name}) has no registry any more; update the "
-                            "profile before mirroring it")
+                            "profile first")
         row = session.scalar(select(ChartVersion).where(
-            ChartVersion.registry_uid == source_reg.uid, ChartVersion.repository == pack.repository,
-            ChartVersion.tag == pack.oci_tag))
+            ChartVersion.registry_uid == source_reg.uid,
+            ChartVersion.repository == pack.repository, ChartVersion.tag == pack.oci_tag))
         meta: dict[str, Any] = dict(row.chart_metadata or {}) if row else {}
         digest = (row.digest if row else None) or pack.digest
         if not digest:
@@ -111,20 +136,18 @@ def build(session: Session, run: MirrorRun, decrypt: Decrypt) -> Plan:
         version = pack.chart_version or pack.oci_tag
         name = chart_name(pack.repository)
         classic = isinstance(source, HelmRepoTarget)
-        plan.charts.append(ChartItem(
+        found.charts.append(ChartItem(
             name=name, version=version, source=source, repository=pack.repository,
             tag=version_to_tag(version) if classic else pack.oci_tag, digest=digest,
             urls=tuple(str(u) for u in meta.get("urls") or ()),
-            target_repository=plan.target_repository(name)))
-        if run.include_images:
+            target_repository=repository(name)))
+        if include_images:
             annotations = meta.get("annotations")
             images = chart_images(annotations if isinstance(annotations, dict) else None)
             images += layer_images(parse_values(pack.values, f"{where}.values"))
-            plan.images += [i for i in images if i not in plan.images]
-    return plan
+            found.images += [i for i in images if i not in found.images]
+    return found
 
-
-Decrypt = Callable[[str | None], dict[str, str]]
 
 
 def _target(reg: Registry, tenant: Tenant, decrypt: Decrypt) -> AnyTarget:

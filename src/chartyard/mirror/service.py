@@ -36,9 +36,7 @@ class MirrorService:
 
     def start(self, profile_uid: str, request: MirrorRequest) -> MirrorRun:
         """Queue a mirror of a profile into a registry (tenant-admin: it writes there)."""
-        if not self.principal.has(Role.TENANT_ADMIN):
-            raise PermissionDenied("mirroring writes to a registry: it needs the "
-                                   "tenant-admin role")
+        self.require_admin("mirroring")
         profile = ProfileService(self.ctx, self.session, self.principal).get(profile_uid)
         target = self.target(request.targetRegistryUid)
         run = MirrorRun(tenant_uid=self.principal.tenant_uid, profile_uid=profile.uid,
@@ -50,17 +48,24 @@ class MirrorService:
         self.session.flush()
         return run
 
-    def target(self, uid: str) -> Registry:
-        """Return an OCI registry of the tenant, or raise naming ``targetRegistryUid``."""
+    def require_admin(self, what: str) -> None:
+        """Raise unless the caller is a tenant admin (``what`` writes to a registry)."""
+        if not self.principal.has(Role.TENANT_ADMIN):
+            raise PermissionDenied(f"{what} writes to a registry: it needs the tenant-admin "
+                                   "role")
+
+    def target(self, uid: str, field: str = "targetRegistryUid") -> Registry:
+        """Return an OCI registry of the tenant, or raise naming ``field``."""
         try:
             reg = RegistryService(self.ctx, self.session, self.principal).get(uid)
         except NotFoundError:
-            raise InvalidInput("targetRegistryUid", f"targetRegistryUid: no registry '{uid}'; "
-                                                    "use the uid of an OCI registry") from None
+            if field == "uid":
+                raise
+            raise InvalidInput(field, f"{field}: no registry '{uid}'; use the uid of an OCI "
+                                      "registry") from None
         if kind_of(reg).family != "oci":
-            raise InvalidInput("targetRegistryUid", f"targetRegistryUid: {reg.name} is a Helm "
-                                                    "repository; mirror into an OCI registry "
-                                                    "(Basic or ECR)")
+            raise InvalidInput(field, f"{field}: {reg.name} is a Helm repository; use an OCI "
+                                      "registry (Basic or ECR)")
         return reg
 
     def get(self, uid: str) -> MirrorRun:

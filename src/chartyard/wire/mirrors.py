@@ -66,3 +66,13 @@ class MirrorStatus(WireModel):
     createdAt: str | None = None
     startedAt: str | None = None
     finishedAt: str | None = None
+
+
+class BundlePushed(WireModel):
+    """``POST /v1/registries/oci/{uid}/bundle``: what was pushed and the profile created."""
+
+    profileUid: str
+    manifests: int
+    blobsCopied: int
+    blobsSkipped: int
+    references: list[str] = Field(default_factory=list)
