@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console, Group, RenderableType
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+from rich.progress import BarColumn, Progress, TextColumn
 
 from chartyard.cli import config
 from chartyard.cli.output import OutputFormat, OutputOption, emit, fail, table
@@ -45,15 +45,19 @@ def _wait(client: ChartyardClient, uid: str) -> MirrorStatus:
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(),
                   TextColumn("{task.completed:.0f}/{task.total:.0f} charts"),
-                  DownloadColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("mirroring", total=None)
+                  console=console, transient=True) as bar:
+        task = bar.add_task("Pending", total=1)
         while True:
             status = client.mirrors.get(uid)
             bar.update(task, total=max(status.chartsTotal, 1), completed=status.chartsDone,
-                       description=f"{status.status} ({status.bytesCopied} bytes)")
+                       description=f"{status.status}, {_size(status.bytesCopied)} copied")
             if status.status in ("Completed", "Failed"):
                 return status
             time.sleep(POLL_SECONDS)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1024 / 1024:.1f} MiB" if count >= 1024 * 1024 else f"{count} bytes"
 
 
 def mirror(
