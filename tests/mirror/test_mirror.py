@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from chartyard.auth.roles import Role
 from chartyard.mirror.runner import run_mirror
 from tests.harness.helm import Helm
 from tests.mirror.conftest import World, blob_puts
@@ -136,6 +137,24 @@ def test_mirror_request_errors_name_the_field(make_world: Any) -> None:
     assert r.status_code == 404
     r = api.get("/v1/mirrors/missing")
     assert r.status_code == 404 and r.json()["code"] == "ResourceNotFound"
+
+    # Mirroring writes to a registry: tenant admins only; other tenants see nothing.
+    for role in (Role.PROFILE_EDITOR, Role.VIEWER):
+        r = api.post(path, {"targetRegistryUid": world.dest_uid}, headers=api.as_role(role))
+        assert r.status_code == 403, r.text
+    r = api.post(path, {"targetRegistryUid": world.dest_uid})
+    assert r.status_code == 202
+    mirror = r.json()["uid"]
+    assert api.get(f"/v1/mirrors/{mirror}", headers=api.as_role(Role.VIEWER)).status_code == 200
+    other = api.as_role(Role.TENANT_ADMIN, "other-tenant")
+    assert api.get(f"/v1/mirrors/{mirror}", headers=other).status_code == 404
+    assert api.post(path, {"targetRegistryUid": world.dest_uid},
+                    headers=other).status_code == 404
+    assert api.get(f"/v1/clusterprofiles/{world.profile_uid}/bundle",
+                   headers=other).status_code == 404
+    r = api.client.post(f"/v1/registries/oci/{world.dest_uid}/bundle", content=b"x",
+                        headers=api.as_role(Role.VIEWER))
+    assert r.status_code == 403, r.text
     r = api.get(f"/v1/clusterprofiles/{world.profile_uid}/export",
                 params={"format": "flux", "mirror": world.dest_uid})
     assert r.status_code == 422 and r.json()["details"]["field"] == "mirror"

@@ -23,6 +23,7 @@ _DIGEST = re.compile(r"^sha256:[a-f0-9]{64}$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _PATH = re.compile(rf"^{_COMPONENT}(?:/{_COMPONENT})*$")
+_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$")
 DOCKER_HUB = "docker.io"
 ANNOTATIONS = ("artifacthub.io/images", "helm.sh/images")
 
@@ -71,6 +72,8 @@ def parse_image(text: str) -> ImageRef:
         host, path = DOCKER_HUB, name
         if "/" not in path:
             path = f"library/{path}"
+    if not _HOST.match(host):
+        raise ValueError(f"{raw!r} has an invalid registry host {host!r}")
     if not _PATH.match(path):
         raise ValueError(f"{raw!r} has an invalid repository path {path!r}")
     if tag is None and not digest:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chartyard.errors import ConfigurationError, ServiceError
 from chartyard.helm import version_to_tag
 from chartyard.mirror.images import chart_images, layer_images
 from chartyard.oci import Endpoint, chart_name
@@ -32,8 +33,11 @@ from chartyard.store.models import (
 Decrypt = Callable[[str | None], dict[str, str]]
 
 
-class PlanError(ValueError):
-    """Report a profile that cannot be mirrored as it stands."""
+class PlanError(ServiceError, ConfigurationError):
+    """Report a profile that cannot be mirrored or bundled as it stands."""
+
+    status = 422
+    code = "ProfileNotMirrorable"
 
 
 @dataclass(frozen=True)
