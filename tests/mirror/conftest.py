@@ -137,8 +137,6 @@ def make_world(api: Api, plain_registry: RegistryServer, plain_helm_repo: NginxS
         images = images or plain_registry
         image_digest, children = push_index(images, image_repo, "1.0")
         image_ref = f"{images.host_port}/{image_repo}:1.0"
-        if images is not plain_registry:  # configured, so the mirror reaches it over HTTP
-            create_registry(api, images.url, name=f"img-{prefix}", sync=False)
         annotations = {"artifacthub.io/images": yaml.safe_dump(
             [{"name": "app", "image": image_ref}])}
         oci_tgz = package_signed(helm, signer, "signed", "1.2.3", tmp_path / "oci",
@@ -155,6 +153,8 @@ def make_world(api: Api, plain_registry: RegistryServer, plain_helm_repo: NginxS
         assert r.status_code == 201, r.text
         classic_uid = r.json()["uid"]
         assert sync_now(api.ctx, classic_uid).status == "Completed"
+        if images is not plain_registry:  # configured, so the mirror reaches it over HTTP
+            create_registry(api, images.url, name=f"img-{prefix}", sync=False)
         dest = registry_factory("htpasswd_tls")
         dest_uid = create_registry(api, dest.url, name=f"dst-{prefix}", sync=False,
                                    username=dest.username, password=dest.password,

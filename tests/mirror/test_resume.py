@@ -3,13 +3,19 @@ uploads a blob twice (the destination registry's access log is the witness)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from chartyard.mirror import jobs
+from chartyard.mirror.runner import run_mirror
 from chartyard.settings import Settings
 from tests.harness.procs import wait_until
 from tests.harness.registry import RegistryServer
@@ -66,3 +72,35 @@ def test_killed_mirror_resumes_without_copying_a_blob_twice(
     puts = blob_puts(world.dest)
     assert len(puts) == len(set(puts)) == after["blobsCopied"] > before["blobsCopied"]
     assert puts[:len(puts_before)] == puts_before
+
+
+@sqlite_only
+def test_registry_fault_pauses_the_run_which_resumes_where_it_stopped(
+        make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The target goes away after two blobs: the run waits, then resumes and completes."""
+    world = make_world()
+    uid = start(world)
+    recorded = 0
+    real = jobs.record_blob
+
+    def record_then_fail(*args: Any, **kwargs: Any) -> None:
+        nonlocal recorded
+        real(*args, **kwargs)
+        recorded += 1
+        if recorded == 2:
+            world.dest.stop()  # the next request finds nobody listening
+
+    monkeypatch.setattr(jobs, "record_blob", record_then_fail)
+    assert asyncio.run(run_mirror(world.api.ctx, uid)) == "Retrying"
+    paused = status(world, uid)
+    assert paused["status"] == "InProgress" and paused["blobsCopied"] == 2
+    assert "resumes in 15 s" in paused["message"]
+    with world.api.ctx.transaction() as session:  # the worker would wait out the pause
+        assert jobs.claim_next(session, "w", timedelta(seconds=60)) is None
+
+    monkeypatch.setattr(jobs, "record_blob", real)
+    world.dest.start()
+    assert asyncio.run(run_mirror(world.api.ctx, uid)) == "Completed"
+    done = status(world, uid)
+    puts = blob_puts(world.dest)
+    assert len(puts) == len(set(puts)) == done["blobsCopied"] > 2

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from chartyard.store.models import MirrorBlob, MirrorRun, utcnow
 
 ACTIVE = ("Pending", "InProgress")
+PAUSED = "(paused after a registry fault)"  # lease owner of a run waiting to resume
 
 
 class LeaseLost(Exception):

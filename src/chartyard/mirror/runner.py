@@ -20,7 +20,7 @@ import httpx
 
 from chartyard.aws import EcrClient
 from chartyard.context import AppContext
-from chartyard.errors import ChartyardError
+from chartyard.errors import ChartyardError, TransientError
 from chartyard.limits import LimitExceeded
 from chartyard.mirror import classic, jobs
 from chartyard.mirror.copy import Copier
@@ -33,6 +33,8 @@ from chartyard.store.models import MirrorRun, utcnow
 log = logging.getLogger(__name__)
 
 EnsureRepo = Callable[[str], Awaitable[None]]
+RETRIES = 3
+RETRY_SECONDS = 15
 _DOCKER_HUB_API = "registry-1.docker.io"
 
 
@@ -133,6 +135,11 @@ class MirrorJob:
                     await asyncio.to_thread(self._images, images)
         except (ChartyardError, ValueError, httpx.HTTPError) as exc:
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+            transient = isinstance(exc, TransientError | httpx.TransportError)
+            if transient and await asyncio.to_thread(self._retry_later, message):
+                log.warning("mirror interrupted by a registry fault; it resumes later",
+                            extra={"mirror": self.uid, "error": message})
+                return "Retrying"
             log.warning("mirror failed", extra={"mirror": self.uid, "error": message})
             await asyncio.to_thread(self._finish, "Failed", message)
             return "Failed"
@@ -256,6 +263,21 @@ class MirrorJob:
             run.lease_owner = None
             run.lease_expires_at = None
 
+    def _retry_later(self, message: str) -> bool:
+        """Hand the run back to be resumed after a pause; False once retries are spent."""
+        with self.ctx.transaction() as session:
+            run = jobs.held(session, self.uid, self.worker)
+            if run.attempts >= RETRIES:
+                return False
+            run.attempts += 1
+            delay = RETRY_SECONDS * 2 ** (run.attempts - 1)
+            run.message = (f"a registry fault interrupted the run ({message[:500]}); it "
+                           f"resumes in {delay} s (retry {run.attempts} of {RETRIES})")
+            # An expired-by-then lease held by no worker: claimable once the pause is over.
+            run.lease_owner = jobs.PAUSED
+            run.lease_expires_at = utcnow() + timedelta(seconds=delay)
+            return True
+
     def _release(self) -> None:
         with contextlib.suppress(Exception), self.ctx.transaction() as session:
             jobs.release(session, self.uid, self.worker)
@@ -293,7 +315,7 @@ async def _file(file: Any) -> AsyncIterator[AsyncIterator[bytes]]:
 
 async def run_mirror(ctx: AppContext, uid: str, worker: str = "inline",
                      lease: timedelta = timedelta(minutes=5)) -> str:
-    """Claim ``uid`` for ``worker`` and run it now (tests, the CLI's local mode)."""
+    """Claim ``uid`` for ``worker`` and run it now, in this process (tests and tools)."""
     def claim() -> bool:
         with ctx.transaction() as session:
             run = session.get(MirrorRun, uid)

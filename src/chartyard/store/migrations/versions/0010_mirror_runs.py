@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("blobs_skipped", sa.Integer(), nullable=False),
         sa.Column("bytes_copied", sa.BigInteger(), nullable=False),
         sa.Column("bytes_total", sa.BigInteger(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.String(128), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("started_at", UTCDateTime(), nullable=True),
