@@ -49,7 +49,6 @@ def sha(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
-@sqlite_only
 def test_mirror_copies_by_digest_and_reruns_without_uploads(
         make_world: Any, helm: Helm, signer: Any, tmp_path: Path) -> None:
     world: World = make_world()

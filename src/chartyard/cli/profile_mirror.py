@@ -81,12 +81,25 @@ def mirror(
         if not wait:
             emit({"uid": started.uid}, output,
                  lambda: f"Mirror {started.uid} queued; follow it with "
-                         f"`chartyard profile mirror ... --wait` or GET /v1/mirrors/{started.uid}.")
+                         f"`chartyard profile mirror-status {started.uid} --wait`.")
             return
         status = _wait(client, started.uid)
     emit(status.model_dump(mode="json"), output, lambda: _rows(status))
     if status.status == "Failed":
         raise typer.Exit(1)
+
+
+def mirror_status(
+    uid: Annotated[str, typer.Argument(help="The mirror's uid.", show_default=False)],
+    wait: Annotated[bool, typer.Option(
+        "--wait", help="Show progress and wait until the mirror ends.")] = False,
+    url: config.UrlOption = None,
+    output: OutputOption = OutputFormat.table,
+) -> None:
+    """Show a mirror's status, charts, images and progress."""
+    with config.connect(url) as client:
+        status = _wait(client, uid) if wait else client.mirrors.get(uid)
+    emit(status.model_dump(mode="json"), output, lambda: _rows(status))
 
 
 def bundle(
@@ -125,4 +138,5 @@ def push(
 def register(app: typer.Typer) -> None:
     """Add `mirror` and `bundle` to the `profile` command group."""
     app.command("mirror")(mirror)
+    app.command("mirror-status")(mirror_status)
     app.command("bundle")(bundle)
