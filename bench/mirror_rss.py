@@ -6,7 +6,8 @@ layer) into the source, then mirrors it in a fresh child process with the mirror
 copy engine (`chartyard.mirror.copy.Copier` over `chartyard.oci.RegistryWriter`:
 HEAD, then a streamed GET piped into a monolithic PUT). The child reports its peak
 RSS (``ru_maxrss``) before and after the copy; flat means the peak does not grow with
-the chart.
+the chart. ``service`` runs the same copy through the whole mirror service instead
+(API, database job, runner with its per-blob progress writes), as a worker does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -49,7 +51,8 @@ async def push_big_chart(url: str, repo: str, size: int) -> str:
     async for chunk in _random_chunks(size, size):
         hasher.update(chunk)
     layer = "sha256:" + hasher.hexdigest()
-    config = json.dumps({"apiVersion": "v2", "name": "big", "version": "1.0.0"}).encode()
+    name = repo.rsplit("/", 1)[-1]
+    config = json.dumps({"apiVersion": "v2", "name": name, "version": "1.0.0"}).encode()
     config_digest = "sha256:" + hashlib.sha256(config).hexdigest()
 
     async def once(data: bytes) -> AsyncIterator[bytes]:
@@ -96,33 +99,94 @@ async def _child(source: str, dest: str, repo: str) -> dict[str, Any]:
             "bytes": progress.copied, "digest": done.digest}
 
 
+async def _full(source: str, dest: str, repo: str, workdir: str) -> dict[str, Any]:
+    """Mirror through the whole service: API, DB job, runner (what a worker runs)."""
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+    from tests.sync.conftest import sync_now
+
+    from chartyard.api.app import create_app
+    from chartyard.mirror.runner import run_mirror
+    from chartyard.settings import Settings
+
+    settings = Settings(data_dir=Path(workdir) / "data", admin_password="bench-Admin-1",
+                        database_url=f"sqlite:///{workdir}/bench.db")
+    app = create_app(settings)
+    with TestClient(app) as client:
+        token = client.post("/v1/auth/authenticate", json={
+            "username": "admin", "password": "bench-Admin-1"}).json()["Authorization"]
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def registry(name: str, url: str, sync: bool) -> str:
+            r = client.post("/v1/registries/oci/basic", headers=headers, json={
+                "metadata": {"name": name},
+                "spec": {"endpoint": url, "providerType": "helm", "isSyncSupported": sync,
+                         "baseContentPath": "bench" if sync else "",
+                         "auth": {"type": "noAuth"}}})
+            assert r.status_code == 201, r.text
+            return str(r.json()["uid"])
+
+        source_uid, dest_uid = registry("src", source, True), registry("dst", dest, False)
+        ctx = app.state.ctx
+        await asyncio.to_thread(sync_now, ctx, source_uid)
+        r = client.post("/v1/clusterprofiles", headers=headers, json={
+            "metadata": {"name": "big"}, "spec": {"version": "1.0.0", "template": {
+                "packs": [{"name": "big" + repo.rsplit("big", 1)[1], "tag": "1.0.0",
+                           "registryUid": source_uid, "type": "oci", "values": "a: 1\n"}]}}})
+        assert r.status_code == 201, r.text
+        r = client.post(f"/v1/clusterprofiles/{r.json()['uid']}/mirror", headers=headers,
+                        json={"targetRegistryUid": dest_uid, "basePath": "copy"})
+        mirror = r.json()["uid"]
+        baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.monotonic()
+        status = await run_mirror(ctx, mirror)
+        seconds = time.monotonic() - started
+        got = client.get(f"/v1/mirrors/{mirror}", headers=headers).json()
+    assert status == "Completed", got
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"baseline_kib": baseline, "peak_kib": peak, "seconds": seconds,
+            "bytes": got["bytesCopied"], "digest": got["charts"][0]["digest"]}
+
+
 def main(argv: list[str] | None = None) -> None:
     """Measure and print one line per size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100", help="chart sizes in MiB")
     parser.add_argument("--child", nargs=3, metavar=("SOURCE", "DEST", "REPO"),
                         help=argparse.SUPPRESS)
+    parser.add_argument("--full-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(asyncio.run(_child(*args.child))))
         return
-    source, dest = RegistryServer("plain"), RegistryServer("plain")
-    try:
-        print("size_mib  peak_rss_mib  before_copy_mib  growth_mib  seconds  MiB/s")
-        for size_mib in (int(s) for s in args.sizes.split(",")):
-            repo = f"bench/big{size_mib}"
-            digest = asyncio.run(push_big_chart(source.url, repo, size_mib * MiB))
-            out = subprocess.run([sys.executable, "-m", "bench.mirror_rss", "--child",
-                                  source.url, dest.url, repo],
-                                 check=True, capture_output=True, text=True).stdout
-            got = json.loads(out)
-            assert got["digest"] == digest and got["bytes"] >= size_mib * MiB, got
-            peak, base = got["peak_kib"] / 1024, got["baseline_kib"] / 1024
-            print(f"{size_mib:8d}  {peak:12.1f}  {base:15.1f}  {peak - base:10.1f}  "
-                  f"{got['seconds']:7.2f}  {size_mib / got['seconds']:5.0f}")
-    finally:
-        source.close()
-        dest.close()
+    if args.full_child:
+        print(json.dumps(asyncio.run(_full(*args.full_child))))
+        return
+    print("path     size_mib  peak_rss_mib  before_copy_mib  growth_mib  seconds  MiB/s")
+    for path in ("copy", "service"):
+        source, dest = RegistryServer("plain"), RegistryServer("plain")
+        try:
+            for size_mib in (int(s) for s in args.sizes.split(",")):
+                repo = f"bench/big{size_mib}"
+                digest = asyncio.run(push_big_chart(source.url, repo, size_mib * MiB))
+                with tempfile.TemporaryDirectory(prefix="mirror-rss-") as work:
+                    child = (["--child", source.url, dest.url, repo] if path == "copy" else
+                             ["--full-child", source.url, dest.url, repo, work])
+                    done = subprocess.run([sys.executable, "-m", "bench.mirror_rss", *child],
+                                          check=False, capture_output=True, text=True)
+                if done.returncode != 0:
+                    raise SystemExit(f"the {path} child failed:\n{done.stderr[-3000:]}")
+                out = done.stdout
+                got = json.loads(out.strip().splitlines()[-1])
+                assert got["digest"] == digest and got["bytes"] >= size_mib * MiB, got
+                peak, base = got["peak_kib"] / 1024, got["baseline_kib"] / 1024
+                print(f"{path:7s}  {size_mib:8d}  {peak:12.1f}  {base:15.1f}  "
+                      f"{peak - base:10.1f}  {got['seconds']:7.2f}  "
+                      f"{size_mib / got['seconds']:5.0f}")
+        finally:
+            source.close()
+            dest.close()
 
 
 if __name__ == "__main__":
