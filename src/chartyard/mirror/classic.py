@@ -27,8 +27,9 @@ from chartyard.helm import (
 from chartyard.helmrepo import HelmRepoClient
 from chartyard.helmrepo._http import Sink, TooLargeBody
 from chartyard.limits import LimitExceeded
-from chartyard.oci import OCI_MANIFEST
+from chartyard.oci import OCI_MANIFEST, Manifest
 from chartyard.oci._body import compute_digest
+from chartyard.oci._manifest import parse_manifest
 
 MAX_PROV_BYTES = 1024 * 1024
 MAX_CHART_YAML = 1024 * 1024
@@ -71,6 +72,11 @@ class Converted:
     def digest(self) -> str:
         """Return the manifest's digest."""
         return compute_digest(self.manifest)
+
+    def parsed(self) -> Manifest:
+        """Return the manifest, parsed."""
+        return parse_manifest(self.manifest, digest=self.digest, content_type=OCI_MANIFEST,
+                              max_depth=8)
 
 
 async def download(client: HelmRepoClient, url: str, *, chart: str,

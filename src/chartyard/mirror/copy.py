@@ -9,6 +9,7 @@ already names the source digest ends the copy of that artifact at once.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -18,7 +19,7 @@ from typing import Protocol
 import httpx
 
 from chartyard.errors import TransientError
-from chartyard.oci import Descriptor, RawManifest, RegistryWriter
+from chartyard.oci import Descriptor, Manifest, RawManifest, RegistryWriter
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class Copier:
         """Copy a manifest (by tag or digest) and all it points to; tag it if ``tag``."""
         raw = await source.get_manifest_raw(src_repo, reference)
         if tag is not None and await self.target.has_manifest(dst_repo, tag) == raw.digest:
+            await self.already_there(raw.parsed, dst_repo)
             return Copied(raw.digest, raw.media_type, False, _platforms(raw))
         if raw.parsed.is_index:
             children = raw.parsed.manifests
@@ -79,6 +81,12 @@ class Copier:
             return Copied(raw.digest, raw.media_type, False, _platforms(raw))
         await self.target.put_manifest(dst_repo, tag or raw.digest, raw.body, raw.media_type)
         return Copied(raw.digest, raw.media_type, True, _platforms(raw))
+
+    async def already_there(self, manifest: Manifest, dst_repo: str) -> None:
+        """Count the blobs of a manifest the target holds already (no request is made)."""
+        for desc in [manifest.config, *manifest.layers]:
+            if desc is not None and not self.progress.finished(dst_repo, desc.digest):
+                await self.progress.blob(dst_repo, desc.digest, desc.size, copied=False)
 
     async def copy_blob(self, desc: Descriptor, dst_repo: str, src_repo: str,
                         source: RegistryWriter) -> None:
@@ -126,8 +134,6 @@ class Copier:
 
 def _platforms(raw: RawManifest) -> list[str]:
     """Return ``os/arch[/variant]`` of each manifest of an index (read from its JSON)."""
-    import json
-
     if not raw.parsed.is_index:
         return []
     data = json.loads(raw.body)

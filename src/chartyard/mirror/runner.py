@@ -27,6 +27,7 @@ from chartyard.mirror.copy import Copier
 from chartyard.mirror.images import DOCKER_HUB, parse_image
 from chartyard.mirror.plan import ChartItem, Plan, PlanError, build, chart_target_ref
 from chartyard.oci import RegistryClient, RegistryWriter, parse_endpoint
+from chartyard.oci._body import compute_digest
 from chartyard.sources import HelmRepoTarget, RegistryTarget, SourceOptions, open_helm_repo
 from chartyard.store.models import MirrorRun, utcnow
 
@@ -180,16 +181,17 @@ class MirrorJob:
             writer = copier.target
             dst = item.target_repository
             if await writer.has_manifest(dst, item.tag) == converted.digest:
+                await copier.already_there(converted.parsed(), dst)
                 return converted.digest, False
             blobs: list[tuple[str, int, Callable[[], Any]]] = [
-                (_digest(converted.config), len(converted.config),
+                (compute_digest(converted.config), len(converted.config),
                  lambda: _bytes(converted.config)),
                 (converted.chart_digest, converted.chart_size,
                  lambda: _file(downloaded.archive.rewind())),
             ]
             if converted.prov is not None:
                 prov = converted.prov
-                blobs.append((_digest(prov), len(prov), lambda: _bytes(prov)))
+                blobs.append((compute_digest(prov), len(prov), lambda: _bytes(prov)))
             for digest, size, opener in blobs:
                 await copier.put_blob(digest, size, dst, opener)
             await writer.put_manifest(dst, item.tag, converted.manifest,
@@ -292,12 +294,6 @@ class MirrorJob:
             with contextlib.suppress(Exception):
                 if not await asyncio.to_thread(renew):
                     return
-
-
-def _digest(data: bytes) -> str:
-    from chartyard.oci._body import compute_digest
-
-    return compute_digest(data)
 
 
 @asynccontextmanager
