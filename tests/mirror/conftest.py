@@ -106,6 +106,12 @@ def blob_puts(registry: RegistryServer) -> list[str]:
                       r'[^"]*" 201', text)
 
 
+def upload_requests(registry: RegistryServer) -> int:
+    """Return how many upload requests (POST or PUT, any answer) the access log shows."""
+    text = registry.log_path.read_text(errors="replace")
+    return len(re.findall(r'"(?:PUT|POST|PATCH) /v2/[^" ]*/blobs/uploads/', text))
+
+
 @dataclass
 class World:
     """Everything a mirror test needs, created through the API."""

@@ -15,7 +15,7 @@ import yaml
 from chartyard.auth.roles import Role
 from chartyard.mirror.runner import run_mirror
 from tests.harness.helm import Helm
-from tests.mirror.conftest import World, blob_puts
+from tests.mirror.conftest import World, blob_puts, upload_requests
 from tests.profiles.conftest import sqlite_only
 
 
@@ -96,6 +96,8 @@ def test_mirror_copies_by_digest_and_reruns_without_uploads(
     # A second run copies nothing: no blob PUT reaches the registry.
     puts = blob_puts(dest)
     assert len(puts) == len(set(puts)) == got["blobsCopied"]
+    uploads = upload_requests(dest)
+    assert uploads >= 2 * len(puts)  # each copied blob: POST a session, PUT the bytes
     again = start(world, basePath="air/gap", includeImages=True)
     assert asyncio.run(run_mirror(world.api.ctx, again)) == "Completed"
     second = status(world, again)
@@ -103,7 +105,7 @@ def test_mirror_copies_by_digest_and_reruns_without_uploads(
     assert second["blobsSkipped"] >= 5  # the charts' configs, layers and provenance
     assert [c["digest"] for c in second["charts"]] == [c["digest"] for c in got["charts"]]
     assert not any(c["copied"] for c in second["charts"])
-    assert blob_puts(dest) == puts
+    assert blob_puts(dest) == puts and upload_requests(dest) == uploads
 
     # Exports point at the mirror; Flux pins the mirrored digest.
     r = world.api.get(f"/v1/clusterprofiles/{world.profile_uid}/export",
