@@ -33,6 +33,7 @@ from tests.sync.conftest import sync_now
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 SIGNER = "Chart Signer"
+UNREACHABLE = "127.0.0.1:1/nobody/listens:1.0"  # an image whose registry cannot be reached
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def make_world(api: Api, plain_registry: RegistryServer, plain_helm_repo: NginxS
             {"name": "signed", "tag": "1.2.3", "registryUid": source_uid, "type": "oci",
              "values": "pack:\n  namespace: apps\n"},
             {"name": "classic", "tag": "0.1.0", "registryUid": classic_uid, "type": "helm",
-             "values": ""}]))
+             "values": f"pack:\n  content:\n    images:\n      - image: {UNREACHABLE}\n"}]))
         return World(api, plain_registry, dest, source_uid, classic_uid, dest_uid,
                      profile_uid, prefix, oci_tgz, classic_tgz, oci_digest, image_ref,
                      image_digest, children)

@@ -15,7 +15,7 @@ import yaml
 from chartyard.auth.roles import Role
 from chartyard.mirror.runner import run_mirror
 from tests.harness.helm import Helm
-from tests.mirror.conftest import World, blob_puts, upload_requests
+from tests.mirror.conftest import UNREACHABLE, World, blob_puts, upload_requests
 from tests.profiles.conftest import sqlite_only
 
 
@@ -61,8 +61,10 @@ def test_mirror_copies_by_digest_and_reruns_without_uploads(
     assert by_name["signed"]["digest"] == world.oci_digest
     assert by_name["signed"]["target"] == f"oci://{world.dest.host_port}/air/gap/signed:1.2.3"
     assert all(c["copied"] for c in got["charts"])
-    [image] = got["images"]
+    image, unreachable = got["images"]
     assert image["digest"] == world.image_digest and image.get("error") is None
+    assert unreachable["name"] == UNREACHABLE and unreachable["error"]
+    assert f"images not copied: {UNREACHABLE}" in got["message"]
     assert sorted(image["platforms"]) == ["linux/amd64", "linux/arm64"]
     assert got["blobsCopied"] > 0 and got["bytesCopied"] > 0
 
