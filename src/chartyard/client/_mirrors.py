@@ -50,6 +50,7 @@ class MirrorsApi:
                         out.write(chunk)
                         size += len(chunk)
         except httpx.TransportError as exc:
+            path.unlink(missing_ok=True)  # a broken-off archive must not look complete
             raise ServerUnreachable(self._http.url, exc) from exc
         return size
 

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 import httpx
+from sqlalchemy.orm import Session
 
+from chartyard import audit
 from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
 from chartyard.errors import ChartyardError, InvalidInput
@@ -262,6 +264,13 @@ async def receive(ctx: AppContext, principal: Principal, registry_uid: str,
                     packs[entry.pack] = relative
     profile = await create_profile(ctx, principal, _profile_body(checked.profile, packs,
                                                                  dest_uid))
+
+    def note(session: Session) -> None:
+        audit.record(session, principal, "registry.bundle.push", "registry", dest_uid, None,
+                     {"profile": profile.uid, "manifests": len(checked.entries),
+                      "blobsCopied": counter.copied})
+
+    await ctx.run_transaction(note)
     def where(entry: layout.Entry) -> str:
         relative = f"{base}/{entry.repository}" if base else entry.repository
         return f"{dest.endpoint.authority}/{dest.endpoint.repository(relative)}:{entry.tag}"

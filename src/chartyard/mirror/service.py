@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chartyard import audit
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, NotFoundError, PermissionDenied
@@ -46,6 +47,10 @@ class MirrorService:
                         created_by=self.principal.username, charts=[], images=[])
         self.session.add(run)
         self.session.flush()
+        audit.record(self.session, self.principal, "clusterprofile.mirror", "clusterprofile",
+                     profile.uid, profile.name,
+                     {"mirror": run.uid, "targetRegistry": target.name,
+                      "basePath": run.base_path, "includeImages": run.include_images})
         return run
 
     def require_admin(self, what: str) -> None:
