@@ -17,7 +17,10 @@ if [ "$(id -u)" = "0" ]; then
   # The container image test (tests/deploy/test_image.py) builds and runs the Containerfile.
   command -v buildah >/dev/null || need+=(buildah)
   command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
-  command -v gpg >/dev/null || need+=(gnupg)  # signed charts (tests/trust)
+  # Mirror and bundle tests (tests/mirror) check digests with an independent OCI client,
+  # and sign charts with gpg.
+  command -v skopeo >/dev/null || need+=(skopeo)
+  command -v gpg >/dev/null || need+=(gnupg)
   if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

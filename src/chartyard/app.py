@@ -21,6 +21,7 @@ from chartyard.api.routes import (
     events,
     health,
     metrics,
+    mirrors,
     profile_variables,
     profiles,
     projects,
@@ -69,9 +70,10 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
         app.state.ctx = ctx
         worker = None
         if with_worker:
+            from chartyard.mirror import worker as mirror_worker
             from chartyard.sync.worker import BackgroundWorker
 
-            worker = BackgroundWorker(ctx)
+            worker = BackgroundWorker(ctx, extra=[mirror_worker.claim])
             worker.start()
         try:
             yield
@@ -88,7 +90,7 @@ def create_app(settings: Settings | None = None, *, with_worker: bool = False) -
                    clouds.router,
                    catalog.router, profiles.router, profile_variables.router,
                    projects.router, users.router,
-                   compare.router, trust.router, web.router):
+                   compare.router, trust.router, mirrors.router, web.router):
         app.include_router(router)
     web.mount_static(app)
     return app

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("catalog", ("catalog",)),
     ("sync", ("sync",)),
     ("profiles and events", ("profiles", "events")),
+    ("mirrors", ("mirror",)),
     ("HTTP API", ("api",)),
     ("web UI", ("web",)),
     ("application and client", ("app", "client")),

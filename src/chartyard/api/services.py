@@ -20,6 +20,7 @@ from chartyard.api.deps import Ctx, CurrentUser, SessionDep
 from chartyard.auth.roles import Principal
 from chartyard.catalog.service import CatalogService
 from chartyard.context import AppContext
+from chartyard.mirror.service import MirrorService
 from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.profile_variables import ProfileVariables
 from chartyard.registries.service import RegistryService
@@ -53,6 +54,11 @@ class Services:
     def variables(self) -> ProfileVariables:
         """Return the service of cluster profiles' variables."""
         return ProfileVariables(self.ctx, self.session, self.principal)
+
+    @cached_property
+    def mirrors(self) -> MirrorService:
+        """Return the mirror service (runs of a profile's charts into a registry)."""
+        return MirrorService(self.ctx, self.session, self.principal)
 
     @cached_property
     def users(self) -> UserService:
@@ -99,6 +105,10 @@ def _variables(services: ServicesDep) -> ProfileVariables:
     return services.variables
 
 
+def _mirrors(services: ServicesDep) -> MirrorService:
+    return services.mirrors
+
+
 def _users(services: ServicesDep) -> UserService:
     return services.users
 
@@ -111,5 +121,6 @@ Registries = Annotated[RegistryService, Depends(_registries)]
 Catalog = Annotated[CatalogService, Depends(_catalog)]
 Profiles = Annotated[PaletteProfiles, Depends(_profiles)]
 ProfileVars = Annotated[ProfileVariables, Depends(_variables)]
+Mirrors = Annotated[MirrorService, Depends(_mirrors)]
 Users = Annotated[UserService, Depends(_users)]
 LaterServices = Annotated[Later, Depends(_later)]

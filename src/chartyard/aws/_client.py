@@ -140,6 +140,23 @@ class EcrClient:
                     names.extend(r["repositoryName"] for r in private_page.get("repositories", []))
         return sorted({name for name in names if _covered(name, bases)})
 
+    def ensure_repository(self, name: str) -> bool:
+        """Create private repository ``name`` unless it exists; return whether it was created.
+
+        Needs ``ecr:CreateRepository`` (a mirror target). ECR Public is not supported.
+        """
+        if self.endpoint.public:
+            raise EcrError("chartyard does not push to ECR Public; use a private registry")
+        ecr = self._aws.ecr()
+        with self._aws.calling("ecr:CreateRepository"):
+            try:
+                ecr.create_repository(registryId=self._account_id(), repositoryName=name)
+            except ClientError as exc:
+                if aws_error_code(exc) == "RepositoryAlreadyExistsException":
+                    return False
+                raise
+        return True
+
     def list_tags(self, repository: str) -> list[str]:
         """Return the tags of ``repository`` (untagged images excluded), deduplicated."""
         return list(self._tag_digests(repository).keys())

@@ -14,6 +14,7 @@ from chartyard.cli import (
     login,
     profile,
     profile_edit,
+    profile_mirror,
     profile_values,
     registry,
     registry_admin,
@@ -35,10 +36,12 @@ charts_verify.register(charts.app)
 app.add_typer(charts.app, name="charts")
 profile_edit.register(profile.app)
 profile_values.register(profile.app)
+profile_mirror.register(profile.app)
 app.add_typer(profile.app, name="profile")
 app.add_typer(user.app, name="user")
 app.add_typer(user.keys, name="apikey")
 app.add_typer(trust.app, name="trust")
+app.add_typer(profile_mirror.bundle_app, name="bundle")
 
 
 def main() -> None:

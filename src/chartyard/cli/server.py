@@ -125,6 +125,7 @@ def worker(
     from chartyard.app import prepare
     from chartyard.context import AppContext
     from chartyard.logs import configure_logging
+    from chartyard.mirror import worker as mirror_worker
     from chartyard.settings import get_settings
     from chartyard.sync.worker import Worker
 
@@ -142,7 +143,7 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await Worker(ctx).run(stop)
+        await Worker(ctx, extra=[mirror_worker.claim]).run(stop)
 
     try:
         asyncio.run(run())

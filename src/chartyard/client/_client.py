@@ -10,6 +10,7 @@ from chartyard.client._auth import AuthApi
 from chartyard.client._charts import ChartsApi
 from chartyard.client._events import EventsApi
 from chartyard.client._http import Http
+from chartyard.client._mirrors import MirrorsApi
 from chartyard.client._profiles import ProfilesApi
 from chartyard.client._registries import RegistriesApi
 from chartyard.client._trust import TrustApi
@@ -36,6 +37,7 @@ class ChartyardClient:
         self.api_keys = ApiKeysApi(self._http)
         self.events = EventsApi(self._http)
         self.trust = TrustApi(self._http)
+        self.mirrors = MirrorsApi(self._http)
 
     @property
     def url(self) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import random as _random
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import IO
 
@@ -173,33 +174,90 @@ class Transfer:
         truncate: bool = False,
         headers: dict[str, str] | None = None,
         sink: Sink | None = None,
+        content: bytes | None = None,
     ) -> Fetched:
         """Send until a non-retryable answer arrives or the retry budget is spent.
 
         With ``sink``, a 2xx body streams into it (reset before each attempt) and a
-        body over ``max_bytes`` raises `TooLargeBody` for the caller to word.
+        body over ``max_bytes`` raises `TooLargeBody` for the caller to word. ``content``
+        is a request body small enough to send again on a retry.
         """
+
+        async def attempt(request: httpx.Request) -> Fetched:
+            if sink is not None:
+                sink.reset()
+            return await self._attempt(request, follow_redirects, max_bytes, what, truncate,
+                                       sink)
+
+        return await self._retrying(kind, method, url, what=what, scope=scope, accept=accept,
+                                    headers=headers, content=content, attempt=attempt)
+
+    @asynccontextmanager
+    async def open_stream(
+        self,
+        kind: str,
+        url: str,
+        *,
+        what: str,
+        scope: str | None = None,
+        accept: str | None = None,
+        follow_redirects: bool = True,
+    ) -> AsyncIterator[httpx.Response]:
+        """Open a GET with fetch's retry loop; yield the answer with its body unread.
+
+        A 2xx body is the caller's to stream (nothing holds it whole); for any other
+        answer the caller reads at most what it needs. The response is closed on exit.
+        """
+        opened: list[httpx.Response] = []
+
+        async def attempt(request: httpx.Request) -> Fetched:
+            response = await self._client.send(request, stream=True,
+                                               follow_redirects=follow_redirects)
+            self._note_rate_limit(response.headers)
+            if response.status_code in RETRYABLE_STATUS:
+                await response.aclose()
+            else:
+                opened.append(response)
+            return Fetched(response.status_code, response.headers, b"", response.url)
+
+        await self._retrying(kind, "GET", url, what=what, scope=scope, accept=accept,
+                             headers=None, content=None, attempt=attempt)
+        try:
+            yield opened[-1]
+        finally:
+            await opened[-1].aclose()
+
+    async def _retrying(
+        self,
+        kind: str,
+        method: str,
+        url: str,
+        *,
+        what: str,
+        scope: str | None,
+        accept: str | None,
+        headers: dict[str, str] | None,
+        content: bytes | None,
+        attempt: Callable[[httpx.Request], Awaitable[Fetched]],
+    ) -> Fetched:
+        """Run ``attempt`` under the host's budget until its answer is not retryable."""
         extensions: dict[str, object] = {KIND: kind}
         if scope is not None:
             extensions[SCOPE] = scope
         sent = dict(headers or {})
         if accept:
             sent["Accept"] = accept
-        attempt = throttled = 0
+        tries = throttled = 0
         slept_retry_after = False  # that wait also covers the host-wide pause
         budget = self.budget_for(url)
         while True:
-            if sink is not None:
-                sink.reset()
             async with budget.slot(sleep=self._sleep,
                                    honour_pause=not slept_retry_after) as slot:
                 try:
                     request = self._client.build_request(
-                        method, url, headers=sent, extensions=extensions
+                        method, url, headers=sent, content=content, extensions=extensions
                     )
-                    fetched = await self._attempt(
-                        request, follow_redirects, max_bytes, what, truncate, sink
-                    )
+                    fetched = await attempt(request)
                 except RETRYABLE_EXCEPTIONS as exc:
                     outcome: Fetched | BaseException = exc
                 except httpx.TransportError as exc:
@@ -222,8 +280,8 @@ class Transfer:
             else:
                 if _status(outcome) == 429:
                     self._stats.throttled += 1
-                delay = await self._plan_retry(outcome, attempt, f"{method} {what}")
-                attempt += 1
+                delay = await self._plan_retry(outcome, tries, f"{method} {what}")
+                tries += 1
             slept_retry_after = retry_after is not None
             self._stats.retries += 1
             await self._sleep(delay)

@@ -46,6 +46,7 @@ from ._manifest import (
     OCI_MANIFEST,
     Descriptor,
     Manifest,
+    parse_manifest,
 )
 from ._names import (
     chart_name,
@@ -55,6 +56,7 @@ from ._names import (
     is_under,
     oci_reference,
 )
+from ._push import RawManifest, RegistryWriter, push_scope
 
 __all__ = [
     "DOCKER_LIST",
@@ -83,9 +85,11 @@ __all__ = [
     "OCIError",
     "ProtocolError",
     "RateLimited",
+    "RawManifest",
     "RegistryAuth",
     "RegistryClient",
     "RegistryUnreachable",
+    "RegistryWriter",
     "RequestStats",
     "ServerError",
     "TLSConfig",
@@ -99,5 +103,7 @@ __all__ = [
     "oci_reference",
     "parse_challenge",
     "parse_endpoint",
+    "parse_manifest",
     "parse_networks",
+    "push_scope",
 ]

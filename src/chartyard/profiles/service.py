@@ -290,12 +290,16 @@ class ProfileService:
         value is never taken from storage: it must be given with the export.
         """
         profile = self.get(uid)
+        return render(fmt, profile.name, self.export_packs(profile, given))
+
+    def export_packs(self, profile: ClusterProfile,
+                     given: dict[str, str] | None = None) -> list[ExportPack]:
+        """Return the profile's packs as exporters see them, variables substituted."""
         registries = self._registries(profile.packs)
         used = [n for p in profile.packs for n in references(p.values or "")]
         values = V.export_values(V.load(profile, self.ctx.box), given or {}, used)
-        packs = [self._export_pack(i, p, registries, values, pinned=profile.published)
-                 for i, p in enumerate(profile.packs)]
-        return render(fmt, profile.name, packs)
+        return [self._export_pack(i, p, registries, values, pinned=profile.published)
+                for i, p in enumerate(profile.packs)]
 
     # ---- helpers ------------------------------------------------------------
     def _registries(self, packs: list[ProfilePack]) -> dict[str, Registry]:

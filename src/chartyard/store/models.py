@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -417,3 +418,47 @@ class TrustPolicy(Base):
     )
     require_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class MirrorRun(Base):
+    """One copy of a profile's charts (and images) into another registry, and its progress."""
+
+    __tablename__ = "mirror_runs"
+    __table_args__ = (Index("ix_mirror_runs_claim", "status", "lease_expires_at"),)
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    profile_uid: Mapped[str] = mapped_column(
+        ForeignKey("cluster_profiles.uid", ondelete="CASCADE"), index=True)
+    target_registry_uid: Mapped[str] = mapped_column(
+        ForeignKey("registries.uid", ondelete="CASCADE"), index=True)
+    base_path: Mapped[str] = mapped_column(String(512), default="")
+    include_images: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="Pending")
+    message: Mapped[str] = mapped_column(Text, default="")
+    charts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    images: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    charts_total: Mapped[int] = mapped_column(Integer, default=0)
+    charts_done: Mapped[int] = mapped_column(Integer, default=0)
+    blobs_copied: Mapped[int] = mapped_column(Integer, default=0)
+    blobs_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_copied: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), default=None)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MirrorBlob(Base):
+    """A blob a mirror run has finished with in one target repository (copied or present)."""
+
+    __tablename__ = "mirror_blobs"
+    mirror_uid: Mapped[str] = mapped_column(
+        ForeignKey("mirror_runs.uid", ondelete="CASCADE"), primary_key=True)
+    repository: Mapped[str] = mapped_column(String(512), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(100), primary_key=True)
+    copied: Mapped[bool] = mapped_column(Boolean, default=False)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -9,6 +9,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -23,6 +24,11 @@ from chartyard.sync.pipeline import Outcome, SyncJob
 
 log = logging.getLogger(__name__)
 
+# Another kind of work a worker takes when no sync is due (mirror runs): claim one, start
+# it, return its task (None when there is none). The composition root (`chartyard.app`,
+# `chartyard worker`) hands these in, so sync imports nothing of the layers above it.
+ExtraClaim = Callable[[AppContext, str, timedelta], Awaitable["asyncio.Task[None] | None"]]
+
 
 def worker_id() -> str:
     """Return a name unique to this process."""
@@ -32,8 +38,10 @@ def worker_id() -> str:
 class Worker:
     """Poll for due registries and sync up to `concurrency` of them at once."""
 
-    def __init__(self, ctx: AppContext, *, concurrency: int = 2) -> None:
+    def __init__(self, ctx: AppContext, *, concurrency: int = 2,
+                 extra: Sequence[ExtraClaim] = ()) -> None:
         self.ctx = ctx
+        self.extra = tuple(extra)
         self.id = worker_id()
         self.concurrency = concurrency
         self.lease = timedelta(seconds=ctx.settings.lease_seconds)
@@ -60,6 +68,8 @@ class Worker:
                 self.running.add(task)
                 task.add_done_callback(self.running.discard)
                 continue
+            if len(self.running) < self.concurrency and await self._claim_extra():
+                continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.ctx.settings.worker_poll_seconds)
         # Stopping (SIGTERM): interrupt running syncs and hand their leases back, so another
@@ -70,6 +80,16 @@ class Worker:
         if self.running:
             await asyncio.gather(*self.running, return_exceptions=True)
         log.info("sync worker stopped", extra={"worker": self.id})
+
+    async def _claim_extra(self) -> bool:
+        """Start one job of another kind if one is waiting; return whether one started."""
+        for claim in self.extra:
+            task = await claim(self.ctx, self.id, self.lease)
+            if task is not None:
+                self.running.add(task)
+                task.add_done_callback(self.running.discard)
+                return True
+        return False
 
     async def _sync(self, uid: str) -> None:
         started = time.monotonic()
@@ -139,8 +159,8 @@ class Worker:
 class BackgroundWorker:
     """Run a Worker on its own thread and event loop, for `chartyard serve`."""
 
-    def __init__(self, ctx: AppContext) -> None:
-        self.worker = Worker(ctx)
+    def __init__(self, ctx: AppContext, *, extra: Sequence[ExtraClaim] = ()) -> None:
+        self.worker = Worker(ctx, extra=extra)
         self._loop = asyncio.new_event_loop()
         self._stop = asyncio.Event()
         self._thread = threading.Thread(target=self._main, name="chartyard-sync", daemon=True)

@@ -12,6 +12,7 @@ from chartyard.web import (
     catalog_routes,
     compare_routes,
     event_routes,
+    mirror_routes,
     profile_edit_routes,
     profile_routes,
     registry_routes,
@@ -23,7 +24,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 router = APIRouter(include_in_schema=False)
 for _module in (auth_routes, registry_routes, event_routes, catalog_routes, compare_routes,
-                profile_edit_routes, profile_routes, user_routes, values_schema_routes):
+                mirror_routes, profile_edit_routes, profile_routes, user_routes,
+                values_schema_routes):
     router.include_router(_module.router)
 
 

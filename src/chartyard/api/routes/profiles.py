@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from chartyard.api.deps import Ctx, CurrentUser
 from chartyard.api.services import Profiles
+from chartyard.mirror.export import mirror_export
 from chartyard.profiles import palette
 from chartyard.profiles.export import FORMATS, FormatName
 from chartyard.profiles.schemas import ProfileBody, TemplateBody, VersionBody
@@ -126,14 +127,20 @@ def new_version(uid: str, body: VersionBody, svc: Profiles) -> Uid:
                 "content": {"application/octet-stream": {"schema": {"type": "string",
                                                                     "format": "binary"}},
                             "application/yaml": {"schema": {"type": "string"}}}}})
-def export(uid: str, request: Request, svc: Profiles, format: FormatName = "json") -> Response:
+def export(uid: str, request: Request, svc: Profiles, format: FormatName = "json",
+           mirror: str | None = None) -> Response:
     """Export Palette's profile file (`json`, `yaml`) or Flux, Argo CD, helmfile YAML.
 
     `var.NAME=value` gives a variable's value: GitOps formats get the values substituted.
+    With `mirror={registryUid}` the GitOps YAML points at that registry's mirrored copies.
     """
-    if FORMATS[format].is_profile_file:
+    if FORMATS[format].is_profile_file and not mirror:
         text, filename = svc.profile_file(uid, format)
         return Response(text, media_type="application/octet-stream", headers={
             "Content-Disposition": f'attachment; filename="{filename}"'})
     given = given_values(request.query_params.multi_items())
-    return Response(svc.export(uid, format, given), media_type="application/yaml")
+    if mirror:
+        text = mirror_export(svc.ctx, svc.session, svc.principal, uid, format, mirror, given)
+    else:
+        text = svc.export(uid, format, given)
+    return Response(text, media_type="application/yaml")
