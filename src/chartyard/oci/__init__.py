@@ -45,6 +45,7 @@ from ._names import (
     is_under,
     oci_reference,
 )
+from ._rate import RatePacer, RatePolicy
 from ._stats import RequestStats
 from ._tls import TLSConfig
 
@@ -75,6 +76,8 @@ __all__ = [
     "OCIError",
     "ProtocolError",
     "RateLimited",
+    "RatePacer",
+    "RatePolicy",
     "RegistryAuth",
     "RegistryClient",
     "RegistryUnreachable",
