@@ -37,9 +37,10 @@ from chartyard.store.models import (
     Tenant,
     utcnow,
 )
+from chartyard.sync import staging
 from chartyard.sync.apply import Changes, ChartRow, apply_changes, apply_index, record_failure
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
-from chartyard.sync.helm_index import IndexKnown, IndexSyncResult, collect_index
+from chartyard.sync.helm_index import IndexChart, IndexKnown, IndexSyncResult, collect_index
 from chartyard.sync.plan import Known, RepoPlan, plan_repository
 
 log = logging.getLogger(__name__)
@@ -190,15 +191,26 @@ class SyncJob:
 
     async def _run_index(self, target: HelmRepoTarget, reg: Registry, run: SyncRun,
                          force: bool) -> Outcome:
-        """Sync a Helm repository: one conditional index GET, a diff, one transaction."""
+        """Sync a Helm repository: one conditional index GET, a diff staged in batches,
+        one short transaction."""
         cursor, known = await asyncio.to_thread(self._index_known, reg.uid)
+        await asyncio.to_thread(self._discard_staged, reg.uid)
+
+        def stage(batch: list[IndexChart]) -> None:
+            with self.ctx.transaction() as session:
+                staging.stage(session, reg, run.uid, batch)
+
         source = open_helm_repo(target, self.ctx.sources)
         try:
             result = await collect_index(source.client, known, cursor, force=force,
-                                         egress=self.ctx.sources.egress)
+                                         egress=self.ctx.sources.egress, stage=stage)
         except ChartyardError as exc:  # transient, configuration or content: the run fails
             run.requests = source.stats.total
+            await asyncio.to_thread(self._discard_staged, reg.uid)
             return await self._fail(reg, run, exc.code, exc.message, category(exc))
+        except BaseException:
+            await asyncio.shield(asyncio.to_thread(self._discard_staged, reg.uid))
+            raise
         finally:
             await source.aclose()
         run.requests = source.stats.total
@@ -208,8 +220,13 @@ class SyncJob:
             await self.progress.report(final=True)
         applied = await asyncio.to_thread(self._apply_index, reg, run, result)
         if not applied:
+            await asyncio.to_thread(self._discard_staged, reg.uid)
             return Outcome("LeaseLost", run.requests)
         return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
+
+    def _discard_staged(self, uid: str) -> None:
+        with self.ctx.transaction() as session:
+            staging.discard(session, uid)
 
     def _index_known(self, uid: str) -> tuple[dict[str, object] | None,
                                               dict[tuple[str, str], IndexKnown]]:
@@ -228,7 +245,8 @@ class SyncJob:
         plan = result.plan
         changes = None if plan is None else Changes(
             charts=list[ChartRow](plan.charts), drop=plan.drop,
-            repositories=plan.chart_names, replaced=plan.replaced)
+            repositories=plan.chart_names, replaced=plan.replaced,
+            staged_run=run.uid, staged=plan.staged)
         with self.ctx.transaction() as session:
             return apply_index(session, reg, run, self.worker, changes, result.cursor,
                                result.status, next_due(reg, self.ctx, failed=False))

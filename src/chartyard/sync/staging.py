@@ -1,0 +1,45 @@
+"""Stage a Helm index sync's rows in the database as they are parsed; swap them in at the end.
+
+Memory then stays flat whatever the index size: the sync holds one batch of rows at a
+time. The staged rows are invisible to the catalog until ``swap_in``, which runs inside
+the sync's one final transaction; a failed or interrupted sync leaves the catalog as
+it was, and its staged rows are deleted (at the latest by the registry's next sync).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from chartyard.store.models import ChartVersion, IndexStagingRow, Registry
+from chartyard.sync.apply import ChartRow, row_of
+
+# The columns both tables share: everything of a catalog row.
+_COLUMNS = ("uid", "tenant_uid", "registry_uid", "repository", "name", "tag", "version",
+            "digest", "config_digest", "chart_digest", "app_version", "description",
+            "keywords", "chart_metadata", "indexed_at")
+
+
+def stage(session: Session, reg: Registry, run_uid: str, charts: Sequence[ChartRow]) -> None:
+    """Write one batch of rows for the run ``run_uid``."""
+    if charts:
+        session.execute(insert(IndexStagingRow),
+                        [{**row_of(reg, c), "run_uid": run_uid} for c in charts])
+
+
+def swap_in(session: Session, registry_uid: str, run_uid: str) -> list[str]:
+    """Move the run's staged rows into the catalog; return the repositories they touch."""
+    repositories = list(session.scalars(
+        select(IndexStagingRow.repository).where(IndexStagingRow.run_uid == run_uid).distinct()))
+    source = select(*(getattr(IndexStagingRow, c) for c in _COLUMNS)).where(
+        IndexStagingRow.run_uid == run_uid, IndexStagingRow.registry_uid == registry_uid)
+    session.execute(insert(ChartVersion).from_select(list(_COLUMNS), source))
+    session.execute(delete(IndexStagingRow).where(IndexStagingRow.run_uid == run_uid))
+    return repositories
+
+
+def discard(session: Session, registry_uid: str) -> None:
+    """Delete every row staged for the registry (a failed or abandoned sync's)."""
+    session.execute(delete(IndexStagingRow).where(IndexStagingRow.registry_uid == registry_uid))
