@@ -197,7 +197,7 @@ class SyncJob:
         await asyncio.to_thread(self._discard_staged, reg.uid)
 
         def stage(batch: list[IndexChart]) -> None:
-            with self.ctx.transaction() as session:
+            with self.ctx.transaction() as session, staging.unmapped(session):
                 staging.stage(session, reg, run.uid, batch)
 
         source = open_helm_repo(target, self.ctx.sources)
@@ -247,7 +247,7 @@ class SyncJob:
             charts=list[ChartRow](plan.charts), drop=plan.drop,
             repositories=plan.chart_names, replaced=plan.replaced,
             staged_run=run.uid, staged=plan.staged)
-        with self.ctx.transaction() as session:
+        with self.ctx.transaction() as session, staging.unmapped(session):
             return apply_index(session, reg, run, self.worker, changes, result.cursor,
                                result.status, next_due(reg, self.ctx, failed=False))
 

@@ -8,9 +8,10 @@ it was, and its staged rows are deleted (at the latest by the registry's next sy
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from chartyard.store.models import ChartVersion, IndexStagingRow, Registry
@@ -20,6 +21,25 @@ from chartyard.sync.apply import ChartRow, row_of
 _COLUMNS = ("uid", "tenant_uid", "registry_uid", "repository", "name", "tag", "version",
             "digest", "config_digest", "chart_digest", "app_version", "description",
             "keywords", "chart_metadata", "indexed_at")
+
+
+@contextmanager
+def unmapped(session: Session) -> Iterator[None]:
+    """Read through SQLite's bounded page cache, not its memory map, for a bulk write.
+
+    Every page a query touches through the map stays resident in the process: a swap
+    of 60,000 rows would grow the process by the size of the rows it moved. Catalog
+    reads keep the map. A no-op on PostgreSQL.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    mapped = session.execute(text("PRAGMA mmap_size")).scalar()
+    session.execute(text("PRAGMA mmap_size=0"))
+    try:
+        yield
+    finally:
+        session.execute(text(f"PRAGMA mmap_size={int(mapped or 0)}"))
 
 
 def stage(session: Session, reg: Registry, run_uid: str, charts: Sequence[ChartRow]) -> None:
