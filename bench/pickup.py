@@ -72,15 +72,16 @@ def _runs(client: Any, uid: str) -> list[dict[str, Any]]:
     return items
 
 
-def _wait_run(client: Any, uid: str, count: int, timeout: float = 60) -> dict[str, Any]:
-    """Wait until the registry has ``count`` runs, the newest finished; return it."""
+def _wait_run(client: Any, uid: str, after: str | None,
+              timeout: float = 60) -> dict[str, Any]:
+    """Wait until a run newer than the run ``after`` has finished; return it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         runs = _runs(client, uid)
-        if len(runs) >= count and runs[0]["status"] != "InProgress":
+        if runs and runs[0]["uid"] != after and runs[0]["status"] != "InProgress":
             return runs[0]
         time.sleep(0.01)
-    raise TimeoutError(f"sync run {count} did not finish within {timeout:g} s")
+    raise TimeoutError(f"no sync run after {after} finished within {timeout:g} s")
 
 
 def measure_pickup(work_dir: Path, database: str, *, samples: int = 20,
@@ -118,13 +119,13 @@ def measure_pickup(work_dir: Path, database: str, *, samples: int = 20,
             created = client.post("/v1/registries/oci/basic?skipValidation=true", json=body)
             created.raise_for_status()
             uid = created.json()["uid"]
-            first = _wait_run(client, uid, 1)
-            result.first_seconds = _when(first["startTime"]) - sent
-            for n in range(2, samples + 2):
+            run = _wait_run(client, uid, None)
+            result.first_seconds = _when(run["startTime"]) - sent
+            for _ in range(samples):
                 time.sleep(random.uniform(0.05, 0.3))  # the workers are idle, mid-poll
                 sent = time.time()
                 client.post(f"/v1/registries/oci/{uid}/basic/sync").raise_for_status()
-                run = _wait_run(client, uid, n)
+                run = _wait_run(client, uid, run["uid"])
                 result.samples.append(_when(run["startTime"]) - sent)
         return result
     finally:
