@@ -9,8 +9,11 @@ tests drive it with a fake clock. ``HostBudget`` asks it when each request may g
   just before the throttle (over the last ``window`` seconds, or since the first
   request if that is shorter). A rate limiter lets exactly its rate through while the
   client sends faster, so that completion rate is the limiter's rate once its burst
-  is spent. The pace becomes ``margin`` x that (never above the current pace), at
-  most once per round: answers to requests sent before the last cut do not cut again.
+  is spent. The pace becomes ``margin`` x that, at most once per round: answers to
+  requests sent before the last cut do not cut again. A throttle *while paced* means
+  the estimate still held some of the limiter's burst: the pace then also steps down
+  to ``step_down`` x itself (15 %), never up. Without the step, a burst of 100 cost
+  over a hundred 429s before the measured rate caught up; with it, a handful.
   Fewer than ``min_samples`` answers in that span measure nothing: the pace is left
   alone (and the in-flight limit backs off instead). A 503 is overload, not a rate
   limit: the in-flight limit answers it.
@@ -41,6 +44,7 @@ class RatePolicy:
     burst_seconds: float = 0.05
     min_rate: float = 0.5
     min_samples: int = 5
+    step_down: float = 0.85
 
     def __post_init__(self) -> None:
         if not 0 < self.margin <= 1:
@@ -100,7 +104,9 @@ class RatePacer:
             return False
         measured = max(self.policy.min_rate, recent / span)
         paced = measured * self.policy.margin
-        self.rate = paced if self.rate is None else min(self.rate, paced)
+        # Still throttled at the learned pace: the estimate included a burst; step down.
+        self.rate = paced if self.rate is None else min(self.rate * self.policy.step_down,
+                                                        paced)
         self.learned += 1
         self._cut_at = now
         self._probe_from = now
