@@ -5,9 +5,12 @@ then measures on loopback and through the emulated WAN: the registry limit (a
 tight client with --in-flight requests outstanding), chartyard's full sync at the
 shipped defaults (the adaptive per-host budget), its no-change and
 one-new-version resyncs, the naive method and the helm CLI; on loopback also a
-full sync behind a throttling proxy (token bucket, 429 + Retry-After); then the
-push-to-catalog latency through registry events and the catalog API latency at
-scale. Prints the table and writes the report (default `bench/RESULTS.md`).
+full sync behind a throttling proxy (token bucket, 429 + Retry-After, a burst of
+100 and of 20); through the WAN also a full sync timed from the API request to
+Completed as a user sees it; then the push-to-catalog latency through registry
+events, the sync pickup on SQLite and PostgreSQL, the catalog API latency at
+scale and a classic Helm index at 20,000 and 60,000 entries. Prints the table and
+writes the report (default `bench/RESULTS.md`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from pathlib import Path
 from tests.harness.components import find_helm
 
 from bench.api_latency import measure_api
+from bench.api_sync import measure_api_sync
 from bench.chartyard_sync import SyncResult, run_sync, shipped_policy
 from bench.corpus import BASE_PATH, Corpus, push_corpus, push_new_version, remove_new_version
 from bench.events import measure_events
@@ -29,6 +33,7 @@ from bench.helm_cli import helm_version, measure_helm
 from bench.helm_repo import helm_repo_table, measure_helm_repo
 from bench.limit import LimitResult, measure_limit
 from bench.naive import measure_naive
+from bench.pickup import measure_pickup, pickup_table
 from bench.probes import Phase
 from bench.registry import BenchRegistry
 from bench.report import (
@@ -70,8 +75,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="on loopback, also sync behind a throttling proxy")
     p.add_argument("--throttle-rate", type=float, default=100.0,
                    help="the throttling proxy's token rate, requests per second")
-    p.add_argument("--throttle-burst", type=int, default=100,
-                   help="the throttling proxy's bucket size")
+    p.add_argument("--throttle-bursts", default="100,20",
+                   help="comma-separated bucket sizes of the throttling proxy, one run each")
+    p.add_argument("--api-sync", action=argparse.BooleanOptionalAction, default=True,
+                   help="through the WAN, also time a sync from the API request to Completed")
+    p.add_argument("--pickup-samples", type=int, default=20,
+                   help="Sync now → sync started samples per database (0 skips it)")
     p.add_argument("--event-pushes", type=int, default=20,
                    help="helm pushes timed through registry events (0 skips it)")
     p.add_argument("--naive-budget", type=float, default=30.0,
@@ -85,8 +94,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="requests per API endpoint and level")
     p.add_argument("--api-workers", type=int, default=2,
                    help="API processes of the measured server (chartyard serve --workers)")
-    p.add_argument("--helm-repo-entries", type=int, default=20_000,
-                   help="chart versions in the generated classic Helm index (0 skips it)")
+    p.add_argument("--helm-repo-entries", default="20000,60000",
+                   help="comma-separated sizes of the generated classic Helm index (0 skips)")
     p.add_argument("--quick", action="store_true",
                    help="a small run for CI: 20 x 3, small API catalog, short samples")
     p.add_argument("--out", type=Path, default=ROOT / "RESULTS.md", help="report to write")
@@ -97,8 +106,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         args.repos, args.versions = 20, 3
         args.helm_sample, args.naive_budget, args.rounds = 3, 30.0, 1
         args.api_versions, args.api_requests = 2_000, 200
-        args.event_pushes, args.throttle_burst = 5, 10
-        args.helm_repo_entries = 2_000
+        args.event_pushes, args.throttle_bursts = 5, "100,10"
+        args.helm_repo_entries, args.pickup_samples = "2000", 5
     if args.images is None:
         args.images = max(1, args.repos // 10)
     return args
@@ -157,7 +166,10 @@ def measure_network(name: str, url: str, registry: BenchRegistry, corpus: Corpus
         result.full_pinned = min(pinned, key=lambda r: r.seconds)
         result.pinned_samples = [r.seconds for r in pinned]
     if proxy is None and args.throttle:
-        result.throttle = measure_throttle(registry, limit.total, args, scratch)
+        result.throttles = measure_throttle(registry, limit.total, args, scratch)
+    if proxy is not None and args.api_sync:
+        _log(f"{name}: chartyard full sync from the API request to Completed")
+        result.from_api = measure_api_sync(scratch, url, BASE_PATH)
     _log(f"{name}: naive method (budget {args.naive_budget:g} s)")
     result.naive = measure_naive(url, BASE_PATH, budget=args.naive_budget)
     if args.helm_sample > 0:
@@ -168,15 +180,18 @@ def measure_network(name: str, url: str, registry: BenchRegistry, corpus: Corpus
 
 
 def measure_throttle(registry: BenchRegistry, needed: int, args: argparse.Namespace,
-                     scratch: Path) -> ThrottleResult:
+                     scratch: Path) -> list[ThrottleResult]:
     """Sync at the shipped defaults through the proxy, unthrottled and then throttled.
 
     The unthrottled pass measures what the proxy path itself allows on this machine:
     the throttle floor is only reachable when that is faster than requests ÷ rate.
+    Then one throttled pass per burst size (``--throttle-bursts``).
     """
-    runs: list[tuple[SyncResult, dict[str, int]]] = []
-    for rate, burst in ((1e9, 1_000_000_000), (args.throttle_rate, args.throttle_burst)):
-        what = "unthrottled" if rate >= 1e9 else f"behind a {rate:g} req/s throttle"
+    bursts = [int(b) for b in str(args.throttle_bursts).split(",") if b.strip()]
+    runs: list[tuple[int, SyncResult, dict[str, int]]] = []
+    for rate, burst in ((1e9, 1_000_000_000), *((args.throttle_rate, b) for b in bursts)):
+        what = ("unthrottled" if rate >= 1e9
+                else f"behind a {rate:g} req/s throttle, burst {burst}")
         _log(f"loopback: chartyard full sync through the proxy, {what}")
         proxy = ThrottleProxy(registry.url, scratch / "throttle-counts.json", rate=rate,
                               burst=burst)
@@ -186,11 +201,12 @@ def measure_throttle(registry: BenchRegistry, needed: int, args: argparse.Namesp
             sync = run_sync(data_dir, proxy.url, BASE_PATH, in_flight=None)
         finally:
             counts = proxy.close()
-        runs.append((sync, counts))
-    (open_, _), (sync, counts) = runs
-    return ThrottleResult(sync, needed=needed, rate=args.throttle_rate,
-                          burst=args.throttle_burst, proxy_throttled=counts["throttled"],
-                          unthrottled_seconds=open_.seconds)
+        runs.append((burst, sync, counts))
+    (_, open_, _), *throttled = runs
+    return [ThrottleResult(sync, needed=needed, rate=args.throttle_rate, burst=burst,
+                           proxy_throttled=counts["throttled"],
+                           unthrottled_seconds=open_.seconds)
+            for burst, sync, counts in throttled]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,9 +252,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.api = measure_api(args.api_versions, clients=levels,
                                   requests=args.api_requests, work_dir=scratch,
                                   server_workers=args.api_workers)
-    if args.helm_repo_entries > 0:
-        _log(f"classic Helm repository: index of {args.helm_repo_entries:,} versions")
-        results.helm_repo = measure_helm_repo(scratch, args.helm_repo_entries)
+    if args.pickup_samples > 0:
+        for database in ("sqlite", "postgres"):
+            _log(f"sync pickup on {database}, 2 workers, {args.pickup_samples} samples")
+            results.pickups.append(measure_pickup(scratch, database,
+                                                  samples=args.pickup_samples))
+    for entries in (int(e) for e in str(args.helm_repo_entries).split(",") if e.strip()):
+        if entries > 0:
+            _log(f"classic Helm repository: index of {entries:,} versions")
+            results.helm_repos.append(measure_helm_repo(scratch, entries))
     for net in results.networks:
         if net.naive is not None and net.naive.extrapolated:
             results.notes.append(
@@ -253,8 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(events_table(results.events), end="\n\n")
     if results.api is not None:
         print(api_table(results.api), end="\n\n")
-    if results.helm_repo is not None:
-        print(helm_repo_table(results.helm_repo), end="\n\n")
+    if results.pickups:
+        print(pickup_table(results.pickups), end="\n\n")
+    for helm_repo in results.helm_repos:
+        print(helm_repo_table(helm_repo), end="\n\n")
     print(targets_table(results))
     _log(f"report written to {args.out}")
     return 0

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.api_latency import ApiResult, Percentiles
+from bench.api_sync import ApiSyncResult
 from bench.chartyard_sync import SyncResult
 from bench.corpus import Corpus
 from bench.events import EventsResult
@@ -20,6 +21,7 @@ from bench.helm_cli import HelmResult
 from bench.helm_repo import HelmRepoResult, helm_repo_table
 from bench.limit import LimitResult
 from bench.naive import NaiveResult
+from bench.pickup import PICKUP_TARGET_MS, PickupResult, pickup_table
 from bench.probes import Phase
 
 RSS_TARGET_MB = 200.0
@@ -29,6 +31,8 @@ EVENTS_P95_TARGET_S = 2.0
 EVENT_REQUESTS = 3  # tags/list, manifest, config blob
 NAIVE_TARGET = 10.0
 API_P95_TARGET_MS = 50.0
+HELM_GROWTH_TARGET_MB = 100.0
+HELM_GROWTH_SPREAD = 0.2  # the growth at every size within ±20 % of the largest's
 
 
 @dataclass
@@ -79,6 +83,8 @@ class NetworkResults:
     full_pinned: SyncResult | None = None
     pinned_samples: list[float] = field(default_factory=list)
     throttle: ThrottleResult | None = None
+    throttles: list[ThrottleResult] = field(default_factory=list)  # every burst measured
+    from_api: ApiSyncResult | None = None
     limit_samples: list[float] = field(default_factory=list)
     full_samples: list[float] = field(default_factory=list)
     peak_rss_mb: float = 0.0
@@ -87,6 +93,16 @@ class NetworkResults:
     def full_over_limit(self) -> float:
         """Return chartyard's full-sync time divided by the registry limit."""
         return self.full.seconds / self.limit.seconds
+
+    @property
+    def all_throttles(self) -> list[ThrottleResult]:
+        """Return every throttled run (``throttle`` alone when only it was set)."""
+        return self.throttles or ([self.throttle] if self.throttle else [])
+
+    @property
+    def api_over_limit(self) -> float | None:
+        """Return the sync timed from the API request divided by the registry limit."""
+        return self.from_api.seconds / self.limit.seconds if self.from_api else None
 
     @property
     def naive_over_chartyard(self) -> float | None:
@@ -115,6 +131,8 @@ class BenchResults:
     shipped: str = ""
     events: EventsResult | None = None
     helm_repo: HelmRepoResult | None = None
+    helm_repos: list[HelmRepoResult] = field(default_factory=list)  # every index size
+    pickups: list[PickupResult] = field(default_factory=list)
 
 
 def _run(argv: list[str]) -> str:
@@ -202,17 +220,27 @@ def _rows(results: BenchResults) -> list[tuple[str, list[str]]]:
             lambda n: "not run" if n.full_pinned is None else
             f"{_s(n.full_pinned.seconds)}{_samples(n.pinned_samples)} "
             f"({_x(n.full_pinned.seconds / n.limit.seconds)} the limit)")
-    if any(n.throttle for n in nets):
-        row("Throttled registry: full sync (shipped defaults)",
-            lambda n: "not run" if n.throttle is None else
-            f"{n.throttle.sync.status} in {_s(n.throttle.sync.seconds)}; floor "
-            f"{_s(n.throttle.floor)} ({n.throttle.needed:,} requests ÷ {n.throttle.rate:g}/s)")
+    if any(n.from_api for n in nets):
+        row("chartyard full sync from the API request (POST → Completed seen by the user)",
+            lambda n: "not run" if n.from_api is None else
+            f"{_s(n.from_api.seconds)} "
+            f"(the server's own sync time {_s(n.from_api.server_seconds)})")
+    bursts = sorted({t.burst for n in nets for t in n.all_throttles}, reverse=True)
+    for burst in bursts:
+        def pick(n: NetworkResults, b: int = burst) -> ThrottleResult | None:
+            return next((t for t in n.all_throttles if t.burst == b), None)
+
+        row(f"Throttled registry (burst {burst}): full sync (shipped defaults)",
+            lambda n, f=pick: "not run" if (t := f(n)) is None else
+            f"{t.sync.status} in {_s(t.sync.seconds)}; floor "
+            f"{_s(t.floor)} ({t.needed:,} requests ÷ {t.rate:g}/s)")
+        row(f"Throttled registry (burst {burst}): 429 answers (chartyard saw / proxy sent)",
+            lambda n, f=pick: "not run" if (t := f(n)) is None else
+            f"{t.sync.throttled:,} / {t.proxy_throttled:,}")
+    if bursts:
         row("Throttled registry: the same proxy unthrottled",
-            lambda n: "not run" if n.throttle is None else
-            f"{_s(n.throttle.unthrottled_seconds)} (what the proxy path allows here)")
-        row("Throttled registry: 429 answers (chartyard saw / proxy sent)",
-            lambda n: "not run" if n.throttle is None else
-            f"{n.throttle.sync.throttled:,} / {n.throttle.proxy_throttled:,}")
+            lambda n: "not run" if not n.all_throttles else
+            f"{_s(n.all_throttles[0].unthrottled_seconds)} (what the proxy path allows here)")
     row("CPU seconds, limit: client / servers",
         lambda n: f"{n.limit.cpu_seconds:,.1f} / {_cpu(n.limit_phase)}")
     row("CPU seconds, full sync: chartyard / servers",
@@ -239,10 +267,14 @@ def _rows(results: BenchResults) -> list[tuple[str, list[str]]]:
     row("helm show chart, extrapolated to corpus",
         lambda n: "not run" if n.helm is None else _s(n.helm.extrapolated_seconds))
     row("**full sync ÷ registry limit**", lambda n: f"**{_x(n.full_over_limit)}**")
-    if any(n.throttle for n in nets):
-        row("**throttled sync ÷ throttle floor** (÷ max(floor, unthrottled))",
-            lambda n: "n/a" if n.throttle is None else
-            f"**{_x(n.throttle.over_floor)}** ({_x(n.throttle.over_bound)})")
+    if any(n.from_api for n in nets):
+        row("**API request → Completed ÷ registry limit**",
+            lambda n: "n/a" if n.api_over_limit is None else f"**{_x(n.api_over_limit)}**")
+    for burst in bursts:
+        row(f"**throttled sync ÷ throttle floor, burst {burst}** (÷ max(floor, unthrottled))",
+            lambda n, b=burst: "n/a" if (t := next((t for t in n.all_throttles
+                                                    if t.burst == b), None)) is None else
+            f"**{_x(t.over_floor)}** ({_x(t.over_bound)})")
     row("**naive ÷ chartyard**", lambda n: f"**{_x(n.naive_over_chartyard)}**")
     row("**helm ÷ chartyard**", lambda n: f"**{_x(n.helm_over_chartyard)}**")
     return rows
@@ -309,11 +341,14 @@ def targets_table(results: BenchResults) -> str:
         ok = extra == 0 and n.no_change.requests["tags"] == n.limit.requests["tags"]
         lines.append(f"| no-change resync = catalog pages + one tags/list per repository, "
                      f"{label} | {_kinds(n.no_change.requests)} | {_verdict(ok)} |")
-        if n.throttle is not None:
-            t = n.throttle
+        if n.api_over_limit is not None:
+            lines.append(f"| sync from the API request ≤ {LIMIT_TARGET}x registry limit, "
+                         f"{label} | {_x(n.api_over_limit)} | "
+                         f"{_verdict(n.api_over_limit <= LIMIT_TARGET)} |")
+        for t in n.all_throttles:
             ok = t.sync.status == "Completed" and t.over_floor <= THROTTLE_TARGET
             lines.append(f"| throttled sync Completed within {THROTTLE_TARGET}x the floor "
-                         f"({t.rate:g} req/s), {label} | {t.sync.status}, "
+                         f"({t.rate:g} req/s, burst {t.burst}), {label} | {t.sync.status}, "
                          f"{_x(t.over_floor)}, {t.sync.throttled:,} 429s | {_verdict(ok)} |")
             if not ok and t.unthrottled_seconds > t.floor:
                 bounded = t.sync.status == "Completed" and t.over_bound <= THROTTLE_TARGET
@@ -335,6 +370,23 @@ def targets_table(results: BenchResults) -> str:
         lines.append(f"| {EVENT_REQUESTS} registry requests per pushed version "
                      f"(tags, manifest, config) | "
                      f"{sorted(set(ev.requests_per_refresh))} | {_verdict(ok)} |")
+    for pickup in results.pickups:
+        lines.append(f"| sync pickup p95 < {PICKUP_TARGET_MS:g} ms, {pickup.database}, "
+                     f"{pickup.workers} workers | {pickup.p95 * 1000:,.0f} ms | "
+                     f"{_verdict(pickup.p95 * 1000 < PICKUP_TARGET_MS)} |")
+    helm = results.helm_repos or ([results.helm_repo] if results.helm_repo else [])
+    if helm:
+        largest = max(helm, key=lambda h: h.entries)
+        lines.append(f"| Helm index peak RSS growth < {HELM_GROWTH_TARGET_MB:g} MB at "
+                     f"{largest.entries:,} entries | {largest.growth_mb:,.0f} MB | "
+                     f"{_verdict(largest.growth_mb < HELM_GROWTH_TARGET_MB)} |")
+        for h in helm:
+            if h is largest or largest.growth_mb <= 0:
+                continue
+            spread = h.growth_mb / largest.growth_mb - 1
+            lines.append(f"| Helm index growth at {h.entries:,} within ±20 % of "
+                         f"{largest.entries:,} | {h.growth_mb:,.0f} MB ({spread:+.0%}) | "
+                         f"{_verdict(abs(spread) <= HELM_GROWTH_SPREAD)} |")
     if results.api is not None:
         run = results.api.loaded
         for name, p in (("versions lookup", run.versions), ("search", run.search)):
@@ -386,13 +438,18 @@ def render(results: BenchResults) -> str:
         parts += ["## Registry events", "", events_table(results.events), "",
                   "A fresh docker-registry notifies `chartyard serve --no-worker` "
                   "(`notifications.endpoints`); only events bring versions in.", ""]
-    if results.helm_repo is not None:
-        parts += ["## Classic Helm repository (index.yaml)", "",
-                  helm_repo_table(results.helm_repo), "",
+    if results.pickups:
+        parts += ["## Sync pickup", "", pickup_table(results.pickups), "",
+                  "\"Sync now\" through the API of `chartyard serve --workers 2` (an embedded "
+                  "worker in each API process) at the shipped poll interval, to the new run's "
+                  "start time as the worker records it.", ""]
+    for helm_repo in results.helm_repos or ([results.helm_repo] if results.helm_repo else []):
+        parts += [f"## Classic Helm repository (index.yaml, {helm_repo.entries:,} entries)", "",
+                  helm_repo_table(helm_repo), "",
                   "A generated index served by nginx; peak RSS is that of the measured "
                   "process for the whole sync; the no-change resync sends the stored ETag "
                   "and Last-Modified.", ""]
-    parts += ["## Targets (issues 8, 14 and 15)", "", targets_table(results), ""]
+    parts += ["## Targets (issues 8, 14, 15 and 24)", "", targets_table(results), ""]
     if results.notes:
         parts += ["## Notes", ""] + [f"- {note}" for note in results.notes] + [""]
     parts += ["## Machine", ""]

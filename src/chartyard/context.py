@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import anyio.to_thread
@@ -16,6 +16,7 @@ from chartyard.settings import Settings
 from chartyard.sources import SourceOptions
 from chartyard.store.crypto import SecretBox, load_keys
 from chartyard.store.db import make_engine, make_sessionmaker
+from chartyard.store.wakeup import Wakeup, watch
 
 T = TypeVar("T")
 
@@ -29,6 +30,7 @@ class AppContext:
     sessions: sessionmaker[Session]
     box: SecretBox
     sources: SourceOptions
+    wakeup: Wakeup = field(default_factory=Wakeup)  # sync workers wait on it
 
     @classmethod
     def create(cls, settings: Settings) -> AppContext:
@@ -44,9 +46,11 @@ class AppContext:
             max_in_flight=policy.cap,  # the most ever in flight: pool size, task fan-out
         )
         egress = EgressPolicy.from_cidrs(settings.egress_deny, settings.egress_allow)
-        return cls(settings, engine, make_sessionmaker(engine),
-                   SecretBox(load_keys(secret, settings.data_dir)),
-                   SourceOptions(limits=limits, egress=egress, budgets=HostBudgets(policy)))
+        ctx = cls(settings, engine, make_sessionmaker(engine),
+                  SecretBox(load_keys(secret, settings.data_dir)),
+                  SourceOptions(limits=limits, egress=egress, budgets=HostBudgets(policy)))
+        watch(ctx.sessions, ctx.wakeup)
+        return ctx
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

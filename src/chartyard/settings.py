@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     sync_interval_seconds: int = 3600
     sync_jitter_fraction: float = 0.1
     embedded_worker: bool = True
+    # Only the safety net: a requested sync wakes the workers at once (in process, and
+    # through NOTIFY chartyard_sync on PostgreSQL).
     worker_poll_seconds: float = 2.0
     lease_seconds: int = 60
     # Unset: adaptive per host, from 4 up to the cap. Set: pinned at that number.

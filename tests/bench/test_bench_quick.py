@@ -15,9 +15,14 @@ ROWS = (
     "chartyard full sync (shipped defaults): time",
     "chartyard full sync: requests",
     "chartyard full sync: in flight, peak / limit at the end",
-    "Throttled registry: full sync (shipped defaults)",
-    "Throttled registry: 429 answers (chartyard saw / proxy sent)",
-    "throttled sync ÷ throttle floor",
+    "Throttled registry (burst 100): full sync (shipped defaults)",
+    "Throttled registry (burst 10): full sync (shipped defaults)",
+    "Throttled registry (burst 10): 429 answers (chartyard saw / proxy sent)",
+    "throttled sync ÷ throttle floor, burst 10",
+    "chartyard full sync from the API request (POST → Completed seen by the user)",
+    "API request → Completed ÷ registry limit",
+    "sync pickup p95 < 100 ms, sqlite, 2 workers",
+    "sync pickup p95 < 100 ms, postgres, 2 workers",
     "Throttled registry: the same proxy unthrottled",
     "helm push returned → version served: p50 / p95 / max",
     "registry requests per event refresh",
@@ -58,4 +63,5 @@ def test_quick_benchmark_runs_and_reports(tmp_path: Path) -> None:
     assert "chartyard full sync (shipped defaults): time" in done.stdout  # printed too
     # Each pushed version costs its refresh exactly tags/list + manifest + config blob.
     assert "| registry requests per event refresh | 3 requests x 5 |" in report
-    assert "| Throttled registry: full sync (shipped defaults) | Completed in" in report
+    assert "| Throttled registry (burst 10): full sync (shipped defaults) | Completed in" in report
+    assert "| Throttled registry (burst 100): full sync (shipped defaults) | Completed in" in report

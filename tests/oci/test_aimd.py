@@ -63,7 +63,8 @@ def test_latency_inflation_stops_growth_and_backs_off() -> None:
     assert ctl.limit == 16  # latency back to normal: additive growth resumes
 
 
-def test_429_cuts_multiplicatively_once_per_round() -> None:
+def test_unpaced_congestion_cuts_multiplicatively_once_per_round() -> None:
+    # A 503, or a 429 before the pacer could measure a rate (``limited`` False).
     clock = Clock()
     ctl = AimdController(BudgetPolicy(initial=16, cap=32), clock.now)
     sent = clock.now
@@ -97,6 +98,15 @@ def test_retry_after_pauses_the_host_and_is_bounded() -> None:
     assert ctl.paused_until == pytest.approx(clock.now + 3)
     ctl.completed(clock.now, clock.now, retry_after=3600)
     assert ctl.paused_until == pytest.approx(clock.now + 60)
+
+
+def test_a_paced_429_with_a_short_retry_after_does_not_pause_the_host() -> None:
+    clock = Clock()
+    ctl = AimdController(BudgetPolicy(initial=8, short_retry_after=2), clock.now)
+    ctl.completed(clock.now, clock.now, congested=True, retry_after=1, limited=True)
+    assert ctl.paused_until == 0.0 and ctl.limit == 8 and ctl.cuts == 0
+    ctl.completed(clock.now, clock.now, congested=True, retry_after=1)  # not paced yet
+    assert ctl.paused_until == pytest.approx(clock.now + 1) and ctl.limit == 4
 
 
 def test_ratelimit_remaining_lowers_the_limit_and_zero_waits_for_reset() -> None:

@@ -107,17 +107,26 @@ def refresh_charts(session: Session, reg: Registry, repositories: Collection[str
         chunk = repos[i:i + _CHUNK]
         session.execute(delete(Chart).where(Chart.registry_uid == reg.uid,
                                             Chart.repository.in_(chunk)))
-        grouped: dict[str, list[ChartVersion]] = defaultdict(list)
-        for row in session.scalars(select(ChartVersion).where(
-                ChartVersion.registry_uid == reg.uid, ChartVersion.repository.in_(chunk))):
-            grouped[row.repository].append(row)
+        # Three columns of every version, the whole row of each chart's latest only: a
+        # chunk costs the same whatever the number of versions per chart.
+        counts: dict[str, int] = defaultdict(int)
+        best: dict[str, tuple[Any, str]] = {}
+        for uid, repo, version in session.execute(
+                select(ChartVersion.uid, ChartVersion.repository, ChartVersion.version).where(
+                    ChartVersion.registry_uid == reg.uid, ChartVersion.repository.in_(chunk))):
+            counts[repo] += 1
+            key = version_sort_key(version)
+            if repo not in best or key > best[repo][0]:
+                best[repo] = (key, uid)
+        latest_rows = session.scalars(select(ChartVersion).where(
+            ChartVersion.uid.in_([uid for _, uid in best.values()])))
         rows = []
-        for repo, versions in grouped.items():
-            latest = max(versions, key=lambda v: version_sort_key(v.version))
+        for latest in latest_rows:
+            repo = latest.repository
             rows.append({
                 "uid": new_uid(), "tenant_uid": reg.tenant_uid, "registry_uid": reg.uid,
                 "repository": repo, "name": latest.name, "latest_version": latest.version,
-                "latest_pack_uid": latest.uid, "version_count": len(versions),
+                "latest_pack_uid": latest.uid, "version_count": counts[repo],
                 "description": latest.description,
                 "icon": str(latest.chart_metadata.get("icon") or "")[:1024] or None,
                 # Bounded so the search index entry stays small (PostgreSQL caps ~2.7 KB).

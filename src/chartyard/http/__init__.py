@@ -32,6 +32,7 @@ from ._errors import (
     TruncatedBody,
 )
 from ._neterr import describe_transport_error
+from ._rate import RatePacer, RatePolicy
 from ._retry import (
     RETRYABLE_EXCEPTIONS,
     RETRYABLE_STATUS,
@@ -65,6 +66,8 @@ __all__ = [
     "OCIError",
     "ProtocolError",
     "RateLimited",
+    "RatePacer",
+    "RatePolicy",
     "RegistryUnreachable",
     "RequestStats",
     "RetryableStatus",

@@ -16,9 +16,14 @@ fake clock. ``HostBudget`` (``_budget.py``) wraps it with slots and waiters.
   *saturated* window (someone waited for a slot) and a throughput that did not fall.
   Below ``latency_floor`` (16) latency is not consulted: a saturated window grows the
   limit (doubling from ``initial``), since a client short of CPU inflates latency too.
-- **429 or 503** multiplies the limit by ``decrease`` (at most once per round of
-  requests: answers to requests sent before the cut do not cut again), and a
-  ``Retry-After`` pauses every new request to the host until it has passed.
+- **503** (an overloaded registry) multiplies the limit by ``decrease`` (at most once
+  per round of requests: answers to requests sent before the cut do not cut again).
+  **429** (a rate limiter) does not: the rate pacer (``_rate.py``) learns the rate and
+  spaces requests to it, and halving the in-flight limit only to double it again a
+  window later is what made throttled syncs slow. Either ends slow start.
+- A ``Retry-After`` longer than ``short_retry_after`` pauses every new request to the
+  host until it has passed; a short one (a whole-second hint from a token bucket) is
+  waited out by the throttled request alone while the others go on at the learned pace.
 - **RateLimit-Remaining** below the limit lowers the limit to what remains; zero
   pauses the host until ``RateLimit-Reset`` (when sent).
 - **Hard cap** ``cap``; a **pinned** limit never grows past the pin (it still backs
@@ -48,6 +53,7 @@ class BudgetPolicy:
     min_window: int = 8
     baseline_seconds: float = 60.0
     max_pause: float = 60.0
+    short_retry_after: float = 2.0
 
     def __post_init__(self) -> None:
         if self.pinned is not None and self.pinned < 1:
@@ -97,10 +103,13 @@ class AimdController:
 
     def completed(self, started: float, now: float, *, congested: bool = False,
                   retry_after: float | None = None, remaining: int | None = None,
-                  reset: float | None = None) -> None:
-        """Account one finished request that was sent at ``started``."""
+                  reset: float | None = None, limited: bool = False) -> None:
+        """Account one finished request that was sent at ``started``.
+
+        ``limited`` marks a 429 (a rate limiter) among the ``congested`` answers.
+        """
         if congested or retry_after is not None:
-            self._congestion(started, now, retry_after)
+            self._congestion(started, now, retry_after, limited)
         else:
             self._window.count += 1
             self._window.latency += max(0.0, now - started)
@@ -109,17 +118,21 @@ class AimdController:
         if self._window.count >= max(self.policy.min_window, self.limit):
             self._close_window(now)
 
-    def _congestion(self, started: float, now: float, retry_after: float | None) -> None:
-        if retry_after is not None:
+    def _congestion(self, started: float, now: float, retry_after: float | None,
+                    limited: bool) -> None:
+        if retry_after is not None and (not limited
+                                        or retry_after > self.policy.short_retry_after):
             wait = min(max(0.0, retry_after), self.policy.max_pause)
             self.paused_until = max(self.paused_until, now + wait)
         if started < self._cut_at:
             return  # sent before the last cut: the cut already answered it
-        self.limit = max(1, math.floor(self.limit * self.policy.decrease))
         self.slow_start = False
-        self.cuts += 1
         self._cut_at = now
         self._window = _Window(now)
+        if limited:
+            return  # the pacer answers a rate limiter; the in-flight limit stands
+        self.limit = max(1, math.floor(self.limit * self.policy.decrease))
+        self.cuts += 1
 
     def _remaining(self, remaining: int, now: float, reset: float | None) -> None:
         if remaining < self.limit:

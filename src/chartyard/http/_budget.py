@@ -3,8 +3,10 @@
 ``HostBudgets`` is owned by the process (``SourceOptions``), not a module global.
 Each host's ``HostBudget`` bounds the requests in flight to that host across all
 clients, event loops and threads (a sync on the worker's loop, a validation on a
-request thread), and shares the 429/``Retry-After`` back-off state: one throttled
-answer slows every caller of the host.
+request thread), and shares the throttling state: one throttled answer slows every
+caller of the host. Two controllers decide together: ``AimdController`` how many
+requests may be in flight, ``RatePacer`` how fast they may start once a rate
+limiter has shown its rate.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from ._aimd import AimdController, BudgetPolicy
+from ._rate import RatePacer
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -30,10 +33,11 @@ class Slot:
         self.outcome: dict[str, object] | None = None
 
     def done(self, *, congested: bool = False, retry_after: float | None = None,
-             remaining: int | None = None, reset: float | None = None) -> None:
-        """Record the answer: throttled or not, and what the rate-limit headers said."""
+             remaining: int | None = None, reset: float | None = None,
+             limited: bool = False) -> None:
+        """Record the answer: throttled or not (``limited``: a 429), and the rate headers."""
         self.outcome = {"congested": congested, "retry_after": retry_after,
-                        "remaining": remaining, "reset": reset}
+                        "remaining": remaining, "reset": reset, "limited": limited}
 
 
 class HostBudget:
@@ -46,6 +50,7 @@ class HostBudget:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._ctl = AimdController(policy, clock())
+        self._pacer = RatePacer()
         self._in_flight = 0
         self._peak = 0
         self._waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
@@ -66,9 +71,14 @@ class HostBudget:
         return self._peak
 
     @property
+    def rate(self) -> float | None:
+        """Return the learned pace in requests per second (None: not paced)."""
+        return self._pacer.rate
+
+    @property
     def throttled(self) -> int:
-        """Return how many times throttling cut the limit."""
-        return self._ctl.cuts
+        """Return how many times throttling cut the in-flight limit or the pace."""
+        return self._ctl.cuts + self._pacer.learned
 
     @asynccontextmanager
     async def slot(self, *, sleep: Sleep | None = None,
@@ -80,6 +90,16 @@ class HostBudget:
         ``honour_pause=False``.
         """
         await self._acquire(sleep or self._sleep, honour_pause)
+        try:
+            with self._lock:
+                wait = self._pacer.reserve(self._clock())
+            if wait > 0:
+                await (sleep or self._sleep)(wait)
+        except BaseException:
+            with self._lock:
+                self._in_flight -= 1
+            self._wake()
+            raise
         slot = Slot(self._clock())
         try:
             yield slot
@@ -87,8 +107,22 @@ class HostBudget:
             with self._lock:
                 self._in_flight -= 1
                 if slot.outcome is not None:
-                    self._ctl.completed(slot.started, self._clock(), **slot.outcome)  # type: ignore[arg-type]
+                    self._account(slot.started, slot.outcome)
             self._wake()
+
+    def _account(self, started: float, outcome: dict[str, object]) -> None:
+        now = self._clock()
+        if not outcome["congested"]:
+            self._pacer.succeeded(now)
+        elif outcome["limited"]:
+            self._pacer.throttled(started, now)
+        # A 429 is the pacer's once it has a rate; before that (no answers to measure
+        # yet) the in-flight limit backs off as for any congestion.
+        limited = bool(outcome["limited"]) and self._pacer.rate is not None
+        self._ctl.completed(started, now, **{**outcome, "limited": limited})  # type: ignore[arg-type]
+        remaining, reset = outcome["remaining"], outcome["reset"]
+        if isinstance(remaining, int) and isinstance(reset, float | int):
+            self._pacer.quota(remaining, float(reset), now)
 
     async def _acquire(self, sleep: Sleep, honour_pause: bool) -> None:
         # Each pause is slept once (a fake sleep in tests must not spin); a pause that a
@@ -161,8 +195,9 @@ class HostBudgets:
             return budget
 
     def snapshot(self) -> dict[str, dict[str, int]]:
-        """Return each host's limit, in-flight count, peak and throttling cuts (for metrics)."""
+        """Return each host's limit, in-flight count, peak, throttling cuts and pace (metrics)."""
         with self._lock:
             hosts = dict(self._hosts)
         return {host: {"limit": b.limit, "inFlight": b.in_flight, "peak": b.peak,
-                       "throttled": b.throttled} for host, b in hosts.items()}
+                       "throttled": b.throttled, "pace": round(b.rate or 0)}
+                for host, b in hosts.items()}

@@ -417,6 +417,7 @@ def _report(slot: Slot, fetched: Fetched) -> None:
         retry_after=parse_retry_after(headers.get("retry-after")) if congested else None,
         remaining=parse_rate_limit(headers.get("ratelimit-remaining")),
         reset=float(reset) if reset is not None else None,
+        limited=fetched.status == 429,
     )
 
 

@@ -462,3 +462,33 @@ class MirrorBlob(Base):
     digest: Mapped[str] = mapped_column(String(100), primary_key=True)
     copied: Mapped[bool] = mapped_column(Boolean, default=False)
     size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class IndexStagingRow(Base):
+    """A chart version parsed from a Helm index during a sync, not yet in the catalog.
+
+    A sync writes its new or changed versions here in batches as it parses, and one
+    short transaction at the end moves them into ``chart_versions``; a failed sync
+    deletes its rows and the catalog never saw them. The columns are those of
+    ``ChartVersion``, plus the run that staged them.
+    """
+
+    __tablename__ = "index_staging"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_uid: Mapped[str] = mapped_column(String(32), index=True)
+    uid: Mapped[str] = mapped_column(String(32))
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    registry_uid: Mapped[str] = mapped_column(
+        ForeignKey("registries.uid", ondelete="CASCADE"), index=True)
+    repository: Mapped[str] = mapped_column(String(512))
+    name: Mapped[str] = mapped_column(String(256))
+    tag: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(128))
+    digest: Mapped[str] = mapped_column(String(100))
+    config_digest: Mapped[str] = mapped_column(String(100))
+    chart_digest: Mapped[str | None] = mapped_column(String(100), default=None)
+    app_version: Mapped[str | None] = mapped_column(String(128), default=None)
+    description: Mapped[str | None] = mapped_column(Text, default=None)
+    keywords: Mapped[str] = mapped_column(Text, default="")
+    chart_metadata: Mapped[dict[str, Any]] = mapped_column(JSON)
+    indexed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -60,9 +60,17 @@ class Changes:
     replaced: int = 0
     # Signature verdicts of fetched charts, by (repository, tag), judged before applying.
     judged: dict[tuple[str, str], tuple[Material, Verdict]] = field(default_factory=dict)
+    staged_run: str | None = None  # more rows wait in the staging table under this run
+    staged: int = 0
+
+    @property
+    def added(self) -> int:
+        """Return how many rows go into the catalog, in memory and staged."""
+        return len(self.charts) + self.staged
 
 
-def _row(reg: Registry, chart: ChartRow) -> dict[str, object]:
+def row_of(reg: Registry, chart: ChartRow) -> dict[str, object]:
+    """Return the catalog row (column values) of a chart of ``reg``."""
     meta = chart.metadata
     keywords = " ".join(str(k) for k in meta.get("keywords", []))
     return {
@@ -94,7 +102,7 @@ def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
     state.status = "Completed"
     state.reason = None
     state.message = (f"{total} chart versions in {changes.repositories} repositories; "
-                     f"{len(changes.charts)} added, {len(chart_ids)} removed, "
+                     f"{changes.added} added, {len(chart_ids)} removed, "
                      f"{len(changes.skipped)} non-chart tags skipped")
     state.last_run_time = run.started_at
     state.last_synced_time = now
@@ -104,7 +112,7 @@ def apply_changes(session: Session, reg: Registry, run: SyncRun, worker: str,
     leases.release(state, next_due)
     run.status = "Completed"
     run.finished_at = now
-    run.added = len(changes.charts) - changes.replaced
+    run.added = changes.added - changes.replaced
     run.updated = changes.replaced
     run.removed = len(chart_ids) - changes.replaced
     run.skipped = len(changes.skipped)
@@ -124,7 +132,7 @@ def write_changes(session: Session, reg: Registry, changes: Changes) -> list[str
     for ids in _chunks(ignored_ids):
         session.execute(delete(IgnoredTag).where(IgnoredTag.id.in_(ids)))
     for chunk in _chunks(changes.charts):  # rows are built a chunk at a time: big first syncs
-        rows = [_row(reg, c) for c in chunk]
+        rows = [row_of(reg, c) for c in chunk]
         session.execute(insert(ChartVersion), rows)
         trust_store.record(session, reg.tenant_uid, rows, changes.judged)
     skipped = [{"registry_uid": reg.uid, "repository": s.repository, "tag": s.tag,
@@ -133,6 +141,12 @@ def write_changes(session: Session, reg: Registry, changes: Changes) -> list[str
     for skip_rows in _chunks(skipped):
         session.execute(insert(IgnoredTag), skip_rows)
     touched = {c.repository for c in changes.charts} | {k.repository for k in changes.drop}
+    if changes.staged_run is not None:
+        from chartyard.sync.staging import staged_keys, swap_in  # staging builds on this
+
+        staged = staged_keys(session, changes.staged_run) if changes.judged else []
+        touched.update(swap_in(session, reg.uid, changes.staged_run))
+        trust_store.record(session, reg.tenant_uid, staged, changes.judged)
     refresh_charts(session, reg, touched)
     return chart_ids
 

@@ -4,10 +4,13 @@ Stages, as for OCI registries but over one document:
 1. fetch ``index.yaml`` with the validators of the last successful sync (none when forced);
    a 304, or the same body digest, means nothing changed: no parse, no catalog write;
 2. parse the index as a stream; each chart version is compared with the catalog by
-   (chart, version) and a fingerprint of its whole entry; only new or changed entries are
-   kept in memory, as catalog rows;
-3. refuse chart URLs whose host the egress policy denies, before anything is stored;
-4. the caller applies the changes, and the new validators, in one transaction.
+   (chart, version) and a fingerprint of its whole entry; only new or changed entries
+   become catalog rows, handed to the caller's ``stage`` in batches of ``STAGE_BATCH``
+   (the sync writes them to a staging table: memory stays flat for any index size);
+3. refuse chart URLs whose host the egress policy denies, before anything reaches the
+   catalog;
+4. the caller swaps the staged rows in, applies the drops and the new validators, in
+   one short transaction.
 
 Catalog rows: ``repository`` and ``name`` are the chart's key under ``entries``, ``tag``
 and ``version`` its version, ``digest`` the index's sha256 of the archive (or, for an
@@ -21,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +39,7 @@ from chartyard.oci import EgressPolicy
 from chartyard.sync.plan import Known
 
 ENTRY_DIGEST_PREFIX = "entry:"
+STAGE_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class IndexPlan:
     chart_names: int = 0
     versions: int = 0
     replaced: int = 0
+    staged: int = 0  # rows handed to ``stage`` (not in ``charts``)
 
 
 @dataclass(frozen=True)
@@ -129,20 +134,31 @@ def fetched_chart(entry: IndexEntry) -> IndexChart:
                       packed=json.dumps(metadata, separators=(",", ":")).encode())
 
 
+Stage = Callable[[list[IndexChart]], None]
+
+
+def _key_hash(name: str, version: str) -> int:
+    # 8 bytes per version seen instead of a tuple of two strings (~180 bytes).
+    digest = hashlib.blake2b(f"{name}\0{version}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
 def plan_index(entries: Iterable[IndexEntry], known: Mapping[tuple[str, str], IndexKnown],
-               hosts: dict[str, IndexEntry]) -> IndexPlan:
+               hosts: dict[str, IndexEntry], stage: Stage | None = None) -> IndexPlan:
     """Diff the index against the catalog; note one entry per chart URL host in ``hosts``.
 
-    A (chart, version) listed twice keeps its first entry, as ``helm pull`` would.
+    A (chart, version) listed twice keeps its first entry, as ``helm pull`` would. With
+    ``stage``, new rows go to it in batches and ``plan.charts`` ends empty.
     """
     plan = IndexPlan()
-    seen: set[tuple[str, str]] = set()
+    seen: set[int] = set()
     names: set[str] = set()
     for entry in entries:
         key = (entry.name, entry.version)
-        if key in seen:
+        hashed = _key_hash(*key)
+        if hashed in seen:
             continue
-        seen.add(key)
+        seen.add(hashed)
         names.add(entry.name)
         for url in entry.urls:
             host = url.split("://", 1)[-1].split("/", 1)[0]
@@ -155,16 +171,28 @@ def plan_index(entries: Iterable[IndexEntry], known: Mapping[tuple[str, str], In
             plan.drop.append(Known(entry.name, "", chart_uid=old.chart_uid))
             plan.replaced += 1
         plan.charts.append(fetched_chart(entry))
+        if stage is not None and len(plan.charts) >= STAGE_BATCH:
+            _flush(plan, stage)
+    if stage is not None:
+        _flush(plan, stage)
     plan.drop.extend(Known(name, "", chart_uid=old.chart_uid)
-                     for (name, version), old in known.items() if (name, version) not in seen)
+                     for (name, version), old in known.items()
+                     if _key_hash(name, version) not in seen)
     plan.chart_names = len(names)
     plan.versions = len(seen)
     return plan
 
 
+def _flush(plan: IndexPlan, stage: Stage) -> None:
+    if plan.charts:
+        stage(plan.charts)
+        plan.staged += len(plan.charts)
+        plan.charts = []
+
+
 async def collect_index(client: HelmRepoClient, known: Mapping[tuple[str, str], IndexKnown],
                         cursor: Mapping[str, Any] | None, *, force: bool,
-                        egress: EgressPolicy) -> IndexSyncResult:
+                        egress: EgressPolicy, stage: Stage | None = None) -> IndexSyncResult:
     """Download and diff the index; raise an `OCIError` on anything unusable."""
     url = client.repo.index_url
     previous = None if force else validators_of(cursor, url)
@@ -174,6 +202,6 @@ async def collect_index(client: HelmRepoClient, known: Mapping[tuple[str, str], 
         if not download.changed:
             return IndexSyncResult(None, new_cursor, download.status)
         hosts: dict[str, IndexEntry] = {}
-        plan = await asyncio.to_thread(plan_index, download.entries(), known, hosts)
+        plan = await asyncio.to_thread(plan_index, download.entries(), known, hosts, stage)
     await check_chart_hosts(hosts.values(), egress)
     return IndexSyncResult(plan, new_cursor, download.status)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from chartyard import metrics
 from chartyard.store.models import SyncState, utcnow
+from chartyard.store.wakeup import mark_due
 
 
 def _claimable(now: datetime) -> list[ColumnElement[bool]]:
@@ -38,6 +39,16 @@ def claim_next(session: Session, worker: str, lease: timedelta) -> str | None:
                 metrics.lease_takeover()  # its worker died without giving the lease back
             return uid
     return None
+
+
+def next_due(session: Session) -> datetime | None:
+    """Return the earliest due time of a registry no live lease holds (None: nothing)."""
+    now = utcnow()
+    return session.scalar(
+        select(func.min(SyncState.due_at)).where(
+            SyncState.due_at.is_not(None),
+            or_(SyncState.lease_owner.is_(None), SyncState.lease_expires_at < now))
+    )
 
 
 def renew(session: Session, uid: str, worker: str, lease: timedelta) -> bool:
@@ -72,6 +83,7 @@ def give_up(session: Session, uid: str, worker: str) -> bool:
         .values(lease_owner=None, lease_expires_at=None, due_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    mark_due(session)
     return getattr(result, "rowcount", 0) == 1
 
 

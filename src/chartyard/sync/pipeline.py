@@ -39,9 +39,10 @@ from chartyard.store.models import (
     Tenant,
     utcnow,
 )
+from chartyard.sync import staging
 from chartyard.sync.apply import Changes, ChartRow, apply_changes, apply_index, record_failure
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
-from chartyard.sync.helm_index import IndexKnown, IndexSyncResult, collect_index
+from chartyard.sync.helm_index import IndexChart, IndexKnown, IndexSyncResult, collect_index
 from chartyard.sync.plan import Known, RepoPlan, plan_repository
 from chartyard.trust.sync import Judged, judge_fetched, judge_index
 
@@ -203,18 +204,28 @@ class SyncJob:
         return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
 
     async def run_index(self, source: HelmIndexSource) -> Outcome:
-        """Sync a Helm repository: one conditional index GET, a diff, one transaction."""
+        """Sync a Helm repository: one conditional index GET, a diff staged in batches,
+        signatures judged, one short transaction."""
         reg, run, _, force = self._started
+        await asyncio.to_thread(self._discard_staged, reg.uid)
+
+        def stage(batch: list[IndexChart]) -> None:
+            with self.ctx.transaction() as session, staging.unmapped(session):
+                staging.stage(session, reg, run.uid, batch)
+
         try:
             cursor, known = await asyncio.to_thread(self._index_known, reg.uid)
             result = await collect_index(source.client, known, cursor, force=force,
-                                         egress=self.ctx.sources.egress)
-            judged = {} if result.plan is None else await judge_index(
-                self.ctx, reg.tenant_uid, source.client, result.plan.charts,
-                self.ctx.sources.limits.max_in_flight)
+                                         egress=self.ctx.sources.egress, stage=stage)
+            judged = {} if result.plan is None else await self._judge_staged(
+                reg, run.uid, source)
         except ChartyardError as exc:  # transient, configuration or content: the run fails
             run.requests = source.stats.total
+            await asyncio.to_thread(self._discard_staged, reg.uid)
             return await self._fail(reg, run, exc.code, exc.message, category(exc))
+        except BaseException:
+            await asyncio.shield(asyncio.to_thread(self._discard_staged, reg.uid))
+            raise
         finally:
             await source.aclose()
         run.requests = source.stats.total
@@ -224,8 +235,30 @@ class SyncJob:
             await self.progress.report(final=True)
         applied = await asyncio.to_thread(self._apply_index, reg, run, result, judged)
         if not applied:
+            await asyncio.to_thread(self._discard_staged, reg.uid)
             return Outcome("LeaseLost", run.requests)
         return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
+
+    async def _judge_staged(self, reg: Registry, run_uid: str,
+                            source: HelmIndexSource) -> Judged:
+        """Judge the provenance of the staged new entries, a batch at a time."""
+        judged: Judged = {}
+        after = 0
+        while True:
+            batch = await asyncio.to_thread(self._staged_batch, run_uid, after)
+            if not batch:
+                return judged
+            after = batch[-1].id
+            judged.update(await judge_index(self.ctx, reg.tenant_uid, source.client, batch,
+                                            self.ctx.sources.limits.max_in_flight))
+
+    def _staged_batch(self, run_uid: str, after: int) -> list[staging.StagedChart]:
+        with self.ctx.transaction() as session:
+            return staging.staged_charts(session, run_uid, after)
+
+    def _discard_staged(self, uid: str) -> None:
+        with self.ctx.transaction() as session:
+            staging.discard(session, uid)
 
     def _index_known(self, uid: str) -> tuple[dict[str, object] | None,
                                               dict[tuple[str, str], IndexKnown]]:
@@ -248,8 +281,9 @@ class SyncJob:
         plan = result.plan
         changes = None if plan is None else Changes(
             charts=list[ChartRow](plan.charts), drop=plan.drop,
-            repositories=plan.chart_names, replaced=plan.replaced, judged=judged)
-        with self.ctx.transaction() as session:
+            repositories=plan.chart_names, replaced=plan.replaced, judged=judged,
+            staged_run=run.uid, staged=plan.staged)
+        with self.ctx.transaction() as session, staging.unmapped(session):
             return apply_index(session, reg, run, self.worker, changes, result.cursor,
                                result.status, next_due(reg, self.ctx, failed=False))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -18,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 from chartyard import metrics
 from chartyard.context import AppContext
 from chartyard.store.models import SyncRun, utcnow
+from chartyard.store.wakeup import Listener
 from chartyard.sync import leases
 from chartyard.sync.apply import record_failure
 from chartyard.sync.pipeline import Outcome, SyncJob
@@ -36,7 +36,7 @@ def worker_id() -> str:
 
 
 class Worker:
-    """Poll for due registries and sync up to `concurrency` of them at once."""
+    """Claim due registries as soon as they are due and sync up to `concurrency` at once."""
 
     def __init__(self, ctx: AppContext, *, concurrency: int = 2,
                  extra: Sequence[ExtraClaim] = ()) -> None:
@@ -47,31 +47,37 @@ class Worker:
         self.lease = timedelta(seconds=ctx.settings.lease_seconds)
         self.running: set[asyncio.Task[None]] = set()
         self.stopping = False
+        self.idle = threading.Event()  # set while it waits for work (tests watch it)
 
     def _claim(self) -> str | None:
         with self.ctx.transaction() as session:
             return leases.claim_next(session, self.id, self.lease)
 
+    def _idle_seconds(self) -> float:
+        """Return how long to wait for a wake-up: until the next due time, at most a poll."""
+        poll = float(self.ctx.settings.worker_poll_seconds)
+        with self.ctx.transaction() as session:
+            due = leases.next_due(session)
+        if due is None:
+            return poll
+        return min(poll, max(0.0, (due - utcnow()).total_seconds()) + 0.01)
+
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until `stop` is set, then let running syncs finish."""
+        """Work until `stop` is set, then let running syncs finish.
+
+        The worker claims work when woken (a sync asked for in this process, or a
+        PostgreSQL notification from another), when a due time comes, and at least
+        every ``worker_poll_seconds`` as a safety net.
+        """
         log.info("sync worker started", extra={"worker": self.id})
-        while not stop.is_set():
-            claimed = None
-            if len(self.running) < self.concurrency:
-                try:
-                    claimed = await asyncio.to_thread(self._claim)
-                except OperationalError as exc:
-                    log.warning("cannot claim work: database unavailable",
-                                extra={"error": str(exc.orig)})
-            if claimed:
-                task = asyncio.create_task(self._sync(claimed))
-                self.running.add(task)
-                task.add_done_callback(self.running.discard)
-                continue
-            if len(self.running) < self.concurrency and await self._claim_extra():
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.ctx.settings.worker_poll_seconds)
+        woken = self.ctx.wakeup.subscribe()
+        listener = self._listen()
+        try:
+            await self._loop(stop, woken)
+        finally:
+            self.ctx.wakeup.unsubscribe(woken)
+            if listener is not None:
+                await asyncio.to_thread(listener.stop)
         # Stopping (SIGTERM): interrupt running syncs and hand their leases back, so another
         # worker takes them over at once instead of waiting for the leases to expire.
         self.stopping = True
@@ -81,15 +87,48 @@ class Worker:
             await asyncio.gather(*self.running, return_exceptions=True)
         log.info("sync worker stopped", extra={"worker": self.id})
 
-    async def _claim_extra(self) -> bool:
+    async def _claim_extra(self, woken: asyncio.Event) -> bool:
         """Start one job of another kind if one is waiting; return whether one started."""
         for claim in self.extra:
             task = await claim(self.ctx, self.id, self.lease)
             if task is not None:
                 self.running.add(task)
                 task.add_done_callback(self.running.discard)
+                task.add_done_callback(lambda _t: woken.set())
                 return True
         return False
+
+    def _listen(self) -> Listener | None:
+        if self.ctx.engine.dialect.name != "postgresql":
+            return None
+        listener = Listener(self.ctx.engine, self.ctx.wakeup)
+        listener.start()
+        return listener
+
+    async def _loop(self, stop: asyncio.Event, woken: asyncio.Event) -> None:
+        while not stop.is_set():
+            woken.clear()  # before the claim: a wake-up during it is not lost
+            claimed = None
+            idle = float(self.ctx.settings.worker_poll_seconds)
+            try:
+                if len(self.running) < self.concurrency:
+                    claimed = await asyncio.to_thread(self._claim)
+                    if not claimed:
+                        idle = await asyncio.to_thread(self._idle_seconds)
+            except OperationalError as exc:
+                log.warning("cannot claim work: database unavailable",
+                            extra={"error": str(exc.orig)})
+            if claimed:
+                task = asyncio.create_task(self._sync(claimed))
+                self.running.add(task)
+                task.add_done_callback(self.running.discard)
+                task.add_done_callback(lambda _t: woken.set())  # a free slot: claim again
+                continue
+            if len(self.running) < self.concurrency and await self._claim_extra(woken):
+                continue
+            self.idle.set()
+            await _first(stop, woken, idle)
+            self.idle.clear()
 
     async def _sync(self, uid: str) -> None:
         started = time.monotonic()
@@ -154,6 +193,17 @@ class Worker:
             if not held:
                 job.cancel()
                 return
+
+
+async def _first(stop: asyncio.Event, woken: asyncio.Event, seconds: float) -> None:
+    """Wait until ``stop`` or ``woken`` is set, or ``seconds`` have passed."""
+    waits = [asyncio.create_task(stop.wait()), asyncio.create_task(woken.wait())]
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
 
 
 class BackgroundWorker:
