@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from chartyard import audit
 from chartyard.auth.roles import Principal, Role
+from chartyard.catalog.reads import CatalogReads
 from chartyard.context import AppContext
 from chartyard.errors import ConflictError, NotFoundError, PermissionDenied
 from chartyard.registries import present
@@ -226,21 +227,7 @@ class RegistryService:
 
         chartyard's registries are all tenant-scoped: ``scope=system`` lists none.
         """
-        if scope == "system":
-            return []
-        return [
-            {
-                "uid": r.uid,
-                "name": r.name,
-                "kind": kind_of(r).metadata_kind,
-                "isPrivate": kind_of(r).is_private(r),
-                "isDefault": False,
-                "isSyncSupported": r.is_sync_supported,
-                "scope": "tenant",
-                "endpoint": r.endpoint,
-            }
-            for r in self.all()
-        ]
+        return CatalogReads(self.session.connection(), self.principal).registry_menu(scope)
 
     def _check_name_free(self, name: str) -> None:
         exists = self.session.scalar(

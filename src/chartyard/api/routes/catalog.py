@@ -2,50 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import PlainTextResponse
 
 from chartyard.api.deps import Ctx, CurrentUser
-from chartyard.catalog.service import CatalogService, pack_values
+from chartyard.api.reads import CatalogRead
+from chartyard.catalog.service import pack_values
 from chartyard.wire.catalog import ChartVersions, PackDetail, SearchPage
 
 router = APIRouter(prefix="/v1/packs", tags=["catalog"])
 
 
 @router.get("", response_model=SearchPage)
-def search(ctx: Ctx, principal: CurrentUser, q: str = "", registryUid: str | None = None,
+def search(read: CatalogRead, q: str = "", registryUid: str | None = None,
            limit: int = 50,
            continue_: Annotated[str | None, Query(alias="continue")] = None,
-           registryKind: str | None = None, newerThan: str | None = None) -> JSONResponse:
+           registryKind: str | None = None, newerThan: str | None = None) -> Response:
     """Search charts by name, keyword, description or maintainer, best match first.
 
     Filters: `registryUid`, `registryKind` (basic, ecr), and `newerThan` (a SemVer
     version: only charts with a newer version).
     """
-    with ctx.transaction() as session:
-        page = CatalogService(ctx, session, principal).search(
-            q, registryUid, limit, continue_, registry_kind=registryKind, newer_than=newerThan)
-    # The page is plain JSON already: skip FastAPI's generic encoder on this hot path
-    # (a returned response is not validated; `response_model` documents it).
-    return JSONResponse(page)
+    with read.open() as catalog:
+        page = catalog.search(q, registryUid, limit, continue_, registry_kind=registryKind,
+                              newer_than=newerThan)
+    return read.respond(page)
 
 
 @router.get("/{chartName}/registries/{registryUid}", response_model=ChartVersions)
-def versions(chartName: str, registryUid: str, ctx: Ctx,
-             principal: CurrentUser) -> JSONResponse:
+def versions(chartName: str, registryUid: str, read: CatalogRead) -> Response:
     """Return a chart's versions in a registry, newest semver first."""
-    with ctx.transaction() as session:
-        found = CatalogService(ctx, session, principal).versions(chartName, registryUid)
-    return JSONResponse(found)
+    with read.open() as catalog:
+        found = catalog.versions(chartName, registryUid)
+    return read.respond(found)
 
 
 @router.get("/{packUid}", response_model=PackDetail)
-def detail(packUid: str, ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
+def detail(packUid: str, read: CatalogRead) -> Response:
     """Return a chart version's metadata."""
-    with ctx.transaction() as session:
-        return CatalogService(ctx, session, principal).detail(packUid)
+    with read.open() as catalog:
+        found = catalog.detail(packUid)
+    return read.respond_checked(PackDetail, found)
 
 
 class YamlText(PlainTextResponse):

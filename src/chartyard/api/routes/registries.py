@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from chartyard.api.deps import Ctx, CurrentUser
+from chartyard.api.reads import CatalogRead
 from chartyard.pagination import decode_cursor, page_body, page_limit
 from chartyard.registries import operations
 from chartyard.registries.kinds import RegistryKind, all_kinds
@@ -44,10 +45,11 @@ def summary(ctx: Ctx, principal: CurrentUser) -> dict[str, Any]:
 
 
 @router.get("/metadata", response_model=RegistriesMetadata)
-def metadata(ctx: Ctx, principal: CurrentUser, scope: Scope = "all") -> dict[str, Any]:
+def metadata(read: CatalogRead, scope: Scope = "all") -> Response:
     """Return the profile builder's Registry drop-down."""
-    with ctx.transaction() as session:
-        return {"items": RegistryService(ctx, session, principal).metadata(scope)}
+    with read.open() as catalog:
+        items = catalog.registry_menu(scope)
+    return read.respond({"items": items})
 
 
 def _parse(kind: RegistryKind, data: Any, *, bare_spec: bool) -> BaseModel:
