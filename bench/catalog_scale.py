@@ -294,6 +294,9 @@ def seed(url: str, data_dir: Path, scale: Scale) -> Seeded:
                 session.execute(insert(Chart), charts)
         with ctx.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
+            # Committed: on PostgreSQL the statistics ANALYZE writes are transactional, and
+            # a rolled-back ANALYZE left the planner guessing (a browse sorted every row).
+            conn.commit()
             if ctx.engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         seeded.seconds = time.perf_counter() - started
