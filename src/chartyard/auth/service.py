@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, bindparam, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from chartyard.auth.passwords import hash_password, token_hash, verify_password
@@ -108,14 +108,24 @@ def authenticate(sessions: sessionmaker[Session], username: str, password: str, 
     return token
 
 
+# The two lookups of every API request, built once (building costs more than running them).
+_TOKEN_LOOKUP = (
+    select(AuthToken.expires_at, User.uid, User.username, User.tenant_uid, User.role,
+           User.disabled)
+    .join(User, User.uid == AuthToken.user_uid)
+    .where(AuthToken.token_hash == bindparam("hash", type_=String))
+)
+_API_KEY_LOOKUP = (
+    select(ApiKey.revoked_at, ApiKey.active, ApiKey.expires_at, User.uid, User.username,
+           User.tenant_uid, User.role, User.disabled)
+    .join(User, User.uid == ApiKey.user_uid)
+    .where(ApiKey.key_hash == bindparam("hash", type_=String))
+)
+
+
 def principal_for_token(db: Session | Connection, token: str) -> Principal:
     """Return the principal of a valid session token: one indexed lookup, no ORM objects."""
-    found = db.execute(
-        select(AuthToken.expires_at, User.uid, User.username, User.tenant_uid, User.role,
-               User.disabled)
-        .join(User, User.uid == AuthToken.user_uid)
-        .where(AuthToken.token_hash == token_hash(token))
-    ).first()
+    found = db.execute(_TOKEN_LOOKUP, {"hash": token_hash(token)}).first()
     if found is None or found.expires_at <= utcnow():
         raise Unauthenticated("the session token is invalid or expired; authenticate again")
     if found.disabled:
@@ -125,12 +135,7 @@ def principal_for_token(db: Session | Connection, token: str) -> Principal:
 
 def principal_for_api_key(db: Session | Connection, key: str) -> Principal:
     """Return the principal of a valid, unrevoked API key: one indexed lookup, no ORM objects."""
-    row = db.execute(
-        select(ApiKey.revoked_at, ApiKey.active, ApiKey.expires_at, User.uid, User.username,
-               User.tenant_uid, User.role, User.disabled)
-        .join(User, User.uid == ApiKey.user_uid)
-        .where(ApiKey.key_hash == token_hash(key))
-    ).first()
+    row = db.execute(_API_KEY_LOOKUP, {"hash": token_hash(key)}).first()
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("the API key is invalid or revoked")
     if not row.active or (row.expires_at is not None and row.expires_at <= utcnow()):

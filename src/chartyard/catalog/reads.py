@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, bindparam, select
 
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Principal
@@ -49,6 +49,25 @@ def catalog_reads(ctx: AppContext, credentials: Credentials) -> Iterator[Catalog
 
 _REGISTRY_COLUMNS = (Registry.uid, Registry.name, Registry.kind, Registry.endpoint,
                      Registry.is_sync_supported, Registry.spec)
+# Statements built once, all values bound: building one costs more CPU than running it.
+_TENANT = bindparam("tenant", type_=String)
+_REGISTRY = select(*_REGISTRY_COLUMNS).where(
+    Registry.uid == bindparam("uid", type_=String), Registry.tenant_uid == _TENANT)
+_REGISTRIES = select(*_REGISTRY_COLUMNS).where(Registry.tenant_uid == _TENANT).order_by(
+    Registry.name)
+_VERSIONS = select(
+    ChartVersion.uid, ChartVersion.tag, ChartVersion.version, ChartVersion.digest,
+    ChartVersion.app_version, ChartVersion.repository,
+).where(ChartVersion.registry_uid == bindparam("registry", type_=String),
+        ChartVersion.name == bindparam("name", type_=String), ChartVersion.tenant_uid == _TENANT)
+_DETAIL = select(
+    ChartVersion.uid, ChartVersion.name, ChartVersion.version, ChartVersion.tag,
+    ChartVersion.registry_uid, ChartVersion.repository, ChartVersion.app_version,
+    ChartVersion.description, ChartVersion.chart_metadata, ChartVersion.digest,
+    ChartVersion.config_digest, ChartVersion.chart_digest, ChartVersion.indexed_at,
+    *(c.label(f"reg_{c.key}") for c in _REGISTRY_COLUMNS),
+).join(Registry, Registry.uid == ChartVersion.registry_uid).where(
+    ChartVersion.uid == bindparam("uid", type_=String), ChartVersion.tenant_uid == _TENANT)
 
 
 def _registry(row: Any) -> Registry:
@@ -71,11 +90,11 @@ class CatalogReads:
 
     def __init__(self, conn: Connection, principal: Principal) -> None:
         self.conn, self.principal = conn, principal
+        self.tenant = principal.tenant_uid
 
     def _registry_row(self, uid: str) -> Any:
         """Return the tenant's registry row, or raise 404 for a missing or foreign one."""
-        row = self.conn.execute(select(*_REGISTRY_COLUMNS).where(
-            Registry.uid == uid, Registry.tenant_uid == self.principal.tenant_uid)).first()
+        row = self.conn.execute(_REGISTRY, {"uid": uid, "tenant": self.tenant}).first()
         if row is None:
             raise NotFoundError(f"registry '{uid}' not found")
         return row
@@ -107,11 +126,8 @@ class CatalogReads:
         """Return a chart's versions in a registry, newest semver first."""
         # Scoped to the tenant in the same indexed query; the registry is read only to tell
         # a missing or foreign registry (404) from a missing chart.
-        rows = list(self.conn.execute(select(
-            ChartVersion.uid, ChartVersion.tag, ChartVersion.version, ChartVersion.digest,
-            ChartVersion.app_version, ChartVersion.repository,
-        ).where(ChartVersion.registry_uid == registry_uid, ChartVersion.name == chart_name,
-                ChartVersion.tenant_uid == self.principal.tenant_uid)))
+        rows = list(self.conn.execute(_VERSIONS, {"registry": registry_uid, "name": chart_name,
+                                                  "tenant": self.tenant}))
         if not rows:
             self._registry_row(registry_uid)
             raise NotFoundError(f"no chart named '{chart_name}' in registry '{registry_uid}'")
@@ -126,15 +142,7 @@ class CatalogReads:
 
     def detail(self, pack_uid: str) -> dict[str, Any]:
         """Return a chart version's metadata (the version and its registry in one query)."""
-        row = self.conn.execute(select(
-            ChartVersion.uid, ChartVersion.name, ChartVersion.version, ChartVersion.tag,
-            ChartVersion.registry_uid, ChartVersion.repository, ChartVersion.app_version,
-            ChartVersion.description, ChartVersion.chart_metadata, ChartVersion.digest,
-            ChartVersion.config_digest, ChartVersion.chart_digest, ChartVersion.indexed_at,
-            *(c.label(f"reg_{c.key}") for c in _REGISTRY_COLUMNS),
-        ).join(Registry, Registry.uid == ChartVersion.registry_uid).where(
-            ChartVersion.uid == pack_uid,
-            ChartVersion.tenant_uid == self.principal.tenant_uid)).first()
+        row = self.conn.execute(_DETAIL, {"uid": pack_uid, "tenant": self.tenant}).first()
         if row is None:
             raise NotFoundError(f"pack '{pack_uid}' not found")
         reg = Registry(uid=row.reg_uid, name=row.reg_name, kind=row.reg_kind,
@@ -149,8 +157,7 @@ class CatalogReads:
         """
         if scope == "system":
             return []
-        rows = self.conn.execute(select(*_REGISTRY_COLUMNS).where(
-            Registry.tenant_uid == self.principal.tenant_uid).order_by(Registry.name))
+        rows = self.conn.execute(_REGISTRIES, {"tenant": self.tenant})
         items = []
         for row in rows:
             reg = _registry(row)
