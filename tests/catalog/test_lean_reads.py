@@ -118,3 +118,33 @@ def test_hot_reads_of_another_tenant_are_not_found(seeded: tuple[Api, dict[str, 
                                                 headers=other).json()["items"]
     assert uids["alpha"] not in {m["uid"] for m in menu}
     assert uids["gamma"] in {m["uid"] for m in menu}
+
+
+def _browse(api: Api, limit: int, **params: str) -> list[tuple[str, str, str]]:
+    """Return (name, registry, repository) of every browse result, page by page."""
+    found: list[tuple[str, str, str]] = []
+    token = ""
+    while True:
+        reply = api.get("/v1/packs", params={**params, "limit": limit, "continue": token})
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        found += [(i["name"], i["registryName"], i["repository"]) for i in body["items"]]
+        token = body["listmeta"]["continue"]
+        if not token:
+            return found
+
+
+@pytest.mark.parametrize("params", [{}, {"registryKind": "ecr"}, {"newerThan": "1.0.0"}])
+def test_browse_pages_cut_at_the_page_still_list_every_chart_in_order(
+        seeded: tuple[Api, dict[str, str]], params: dict[str, str]) -> None:
+    # Browse sorts only the charts up to the page's last name: a page that ends inside a
+    # run of equal names (redis in alpha and beta) must still list each chart once, in order.
+    api, _ = seeded
+    everything = _browse(api, 200, **params)
+    assert everything == sorted(everything)
+    assert len(everything) == len(set(everything))
+    if not params:
+        assert [e for e in everything if e[0] == "redis"] == [
+            ("redis", "alpha", "charts/redis"), ("redis", "beta", "charts/redis")]
+    for limit in (1, 2, 3, 5):
+        assert _browse(api, limit, **params) == everything, limit
