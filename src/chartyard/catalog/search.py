@@ -46,6 +46,7 @@ from chartyard.store.models import Chart, Registry
 from chartyard.store.search_index import FTS_TABLE, PG_COLUMN
 
 MAX_QUERY_CHARS = 256
+_MAX_BOUND = 2**31 - 1  # search binds LIMIT as a PostgreSQL integer
 MAX_QUERY_WORDS = 16
 
 
@@ -219,7 +220,7 @@ def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offse
     if text and not words:
         return None
     params: dict[str, Any] = {"tenant": tenant_uid, "offset": offset, "limit": limit,
-                              "reach": offset + limit}
+                              "reach": min(offset + limit, _MAX_BOUND)}
     if filters.kind:
         params["kind"] = filters.kind
     if filters.registry_uid:
