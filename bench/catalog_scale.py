@@ -10,7 +10,11 @@ a throwaway PostgreSQL 15, reports the seeding time and the size on disk, then s
 - the versions lookup ``GET /v1/packs/{name}/registries/{uid}``;
 - the profile builder's Registry drop-down ``GET /v1/registries/metadata``.
 
-Requests rotate over the five tenants' admins. `--quick` is a small run for CI.
+Requests rotate over the five tenants' admins. Each load also reports the server's CPU per
+request (every process of `chartyard serve`, and PostgreSQL's, read from /proc) and, for
+search, HTTP minus in-process. `--profile DIR` records py-spy stacks of the serving processes
+during each load (py-spy on PATH; a measuring tool, not a dependency). `--quick` is a small
+run for CI.
 """
 
 from __future__ import annotations
