@@ -10,7 +10,11 @@ a throwaway PostgreSQL 15, reports the seeding time and the size on disk, then s
 - the versions lookup ``GET /v1/packs/{name}/registries/{uid}``;
 - the profile builder's Registry drop-down ``GET /v1/registries/metadata``.
 
-Requests rotate over the five tenants' admins. `--quick` is a small run for CI.
+Requests rotate over the five tenants' admins. Each load also reports the server's CPU per
+request (every process of `chartyard serve`, and PostgreSQL's, read from /proc) and, for
+search, HTTP minus in-process. `--profile DIR` records py-spy stacks of the serving processes
+during each load (py-spy on PATH; a measuring tool, not a dependency). `--quick` is a small
+run for CI.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import json
 import os
 import random
 import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -95,6 +101,8 @@ class Percentiles:
     p95: float
     p99: float
     per_second: float
+    cpu_ms: float | None = None  # server CPU (all its processes) per request, in ms
+    db_cpu_ms: float | None = None  # PostgreSQL's CPU (all its processes) per request, in ms
 
 
 @dataclass
@@ -122,6 +130,31 @@ class DbResult:
 
 def _digest(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def process_tree_cpu(root: int) -> float:
+    """Return the CPU seconds (user + system) of process `root` and its descendants so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent pid, CPU seconds)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        fields = raw[raw.rindex(")") + 2:].split()  # after "pid (comm) "
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    tree, total, grew = {root}, 0.0, True
+    while grew:
+        grew = False
+        for pid, (parent, _) in stats.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    for pid in tree:
+        total += stats.get(pid, (0, 0.0))[1]
+    return total
 
 
 def chart_name(i: int) -> str:
@@ -265,6 +298,9 @@ def seed(url: str, data_dir: Path, scale: Scale) -> Seeded:
                 session.execute(insert(Chart), charts)
         with ctx.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
+            # Committed: on PostgreSQL the statistics ANALYZE writes are transactional, and
+            # a rolled-back ANALYZE left the planner guessing (a browse sorted every row).
+            conn.commit()
             if ctx.engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         seeded.seconds = time.perf_counter() - started
@@ -308,8 +344,63 @@ def search_paths(seeded: Seeded, count: int, rng: random.Random) -> list[tuple[i
     return out
 
 
-async def _load(base_url: str, tokens: list[str], paths: Sequence[tuple[int, str]],
-                clients: int) -> Percentiles:
+@dataclass
+class Probe:
+    """What to watch while loading a server: its database server's pid, a py-spy output dir."""
+
+    db_pid: int | None = None
+    profile_dir: Path | None = None
+    label: str = ""
+
+
+def _workers(root: int) -> list[int]:
+    """Return the pids of the server's request-serving processes (itself if it has none)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(raw[raw.rindex(")") + 2:].split()[1]) == root and b"resource_tracker" not in cmdline:
+            children.append(int(entry.name))
+    return children or [root]
+
+
+def _profile(probe: Probe, server: ChartyardServer, endpoint: str) -> list[subprocess.Popen[bytes]]:
+    """Start py-spy (if asked for, and on PATH) on every serving process; raw stacks out."""
+    spy = shutil.which("py-spy")
+    if probe.profile_dir is None or spy is None:
+        return []
+    probe.profile_dir.mkdir(parents=True, exist_ok=True)
+    return [subprocess.Popen(
+        [spy, "record", "--pid", str(pid), "--rate", "250", "--format", "raw", "--nonblocking",
+         "-o", str(probe.profile_dir / f"{probe.label}-{endpoint}-{pid}.txt")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for pid in _workers(server.proc.pid)]
+
+
+def _load(server: ChartyardServer, tokens: list[str], paths: Sequence[tuple[int, str]],
+          clients: int, probe: Probe, endpoint: str) -> Percentiles:
+    """Run one endpoint's load; add the server's (and PostgreSQL's) CPU per request."""
+    spies = _profile(probe, server, endpoint)
+    before = process_tree_cpu(server.proc.pid)
+    db_before = process_tree_cpu(probe.db_pid) if probe.db_pid else 0.0
+    result = asyncio.run(_drive(server.url, tokens, paths, clients))
+    count = result.requests + min(40, len(paths))  # the warm-up requests count too
+    result.cpu_ms = (process_tree_cpu(server.proc.pid) - before) * 1000 / count
+    if probe.db_pid:
+        result.db_cpu_ms = (process_tree_cpu(probe.db_pid) - db_before) * 1000 / count
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        spy.wait(60)
+    return result
+
+
+async def _drive(base_url: str, tokens: list[str], paths: Sequence[tuple[int, str]],
+                 clients: int) -> Percentiles:
     latencies: list[float] = []
     position = iter(range(len(paths)))
     pool = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -357,7 +448,7 @@ def service_times(url: str, data_dir: Path, seeded: Seeded, count: int) -> Perce
                       for a in seeded.admins]
         latencies = []
         paths = search_paths(seeded, count + 50, random.Random(7))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for n, (tenant, path) in enumerate(paths):
             query = {k: v[0] for k, v in parse_qs(urlsplit(path).query,
                                                   keep_blank_values=True).items()}
@@ -370,15 +461,17 @@ def service_times(url: str, data_dir: Path, seeded: Seeded, count: int) -> Perce
             if n >= 50:  # the first ones warm caches
                 latencies.append((time.perf_counter() - began) * 1000)
             else:
-                started = time.perf_counter()
-        elapsed = time.perf_counter() - started
+                started, cpu = time.perf_counter(), time.process_time()
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         ctx.dispose()
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Percentiles(len(latencies), cuts[49], cuts[94], cuts[98], len(latencies) / elapsed)
+    return Percentiles(len(latencies), cuts[49], cuts[94], cuts[98], len(latencies) / elapsed,
+                       cpu * 1000 / len(latencies))
 
 
-def measure(url: str, data_dir: Path, scale: Scale, seeded: Seeded) -> dict[str, Percentiles]:
+def measure(url: str, data_dir: Path, scale: Scale, seeded: Seeded,
+            probe: Probe) -> dict[str, Percentiles]:
     """Serve the seeded database and measure the three endpoints with concurrent clients."""
     server = ChartyardServer(data_dir, admin_password=PASSWORD, database_url=url, worker=False,
                              workers=scale.server_workers,
@@ -394,18 +487,23 @@ def measure(url: str, data_dir: Path, scale: Scale, seeded: Seeded) -> dict[str,
             reg, name = rng.choice(seeded.samples[t])
             versions.append((t, f"/v1/packs/{name}/registries/{reg}"))
         dropdown = [(i % len(tokens), "/v1/registries/metadata") for i in range(n)]
+        db_before = process_tree_cpu(probe.db_pid) if probe.db_pid else 0.0
         inside = service_times(url, data_dir, seeded, min(n, 1000))
+        if probe.db_pid:  # the warm-up queries count too
+            inside.db_cpu_ms = ((process_tree_cpu(probe.db_pid) - db_before) * 1000
+                                / (inside.requests + 50))
         return {
             "inside": inside,
-            "search": asyncio.run(_load(server.url, tokens, searches, scale.clients)),
-            "versions": asyncio.run(_load(server.url, tokens, versions, scale.clients)),
-            "registries": asyncio.run(_load(server.url, tokens, dropdown, scale.clients)),
+            "search": _load(server, tokens, searches, scale.clients, probe, "search"),
+            "versions": _load(server, tokens, versions, scale.clients, probe, "versions"),
+            "registries": _load(server, tokens, dropdown, scale.clients, probe, "registries"),
         }
     finally:
         server.close()
 
 
-def run_database(database: str, scale: Scale, work_dir: Path) -> DbResult:
+def run_database(database: str, scale: Scale, work_dir: Path,
+                 profile_dir: Path | None = None) -> DbResult:
     """Seed and measure one database: "sqlite", or "postgres" on a throwaway server."""
     work_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-scale-{database}-", dir=work_dir))
@@ -416,7 +514,8 @@ def run_database(database: str, scale: Scale, work_dir: Path) -> DbResult:
             url = f"sqlite:///{data_dir / 'chartyard.db'}"
             seeded = seed(url, data_dir, scale)
             before = os.getloadavg()[0]
-            figures = measure(url, data_dir, scale, seeded)
+            figures = measure(url, data_dir, scale, seeded,
+                              Probe(None, profile_dir, database))
             return DbResult(database, scale, seeded, figures,
                             load=(before, os.getloadavg()[0]))
         from tests.harness.postgres import PostgresServer
@@ -426,8 +525,10 @@ def run_database(database: str, scale: Scale, work_dir: Path) -> DbResult:
             with pg.connect() as conn:
                 row = conn.execute("SHOW server_version").fetchone()
             seeded = seed(url, data_dir, scale)
+            postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
             before = os.getloadavg()[0]
-            figures = measure(url, data_dir, scale, seeded)
+            figures = measure(url, data_dir, scale, seeded,
+                              Probe(postmaster, profile_dir, database))
             return DbResult(database, scale, seeded, figures,
                             str(row[0]).split()[0] if row else "",
                             load=(before, os.getloadavg()[0]))
@@ -464,16 +565,37 @@ def report(results: Sequence[DbResult]) -> str:
         name = "PostgreSQL " + r.server_version if r.database == "postgres" else "SQLite"
         lines.append(f"| {name} | {r.seeded.seconds:.1f} s | {_mb(r.seeded.size_bytes)} | "
                      f"{r.load[0]:.1f} / {r.load[1]:.1f} |")
-    lines += ["", "| database | endpoint | p50 ms | p95 ms | p99 ms | req/s | p95 target |",
-              "|---|---|---|---|---|---|---|"]
+    cores = os.cpu_count() or 1
+    lines += ["", "| database | endpoint | p50 ms | p95 ms | p99 ms | req/s | server CPU ms "
+              "per request (+ PostgreSQL's) | CPU x clients ÷ cores, ms | p95 target |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         for key, p in r.endpoints.items():
             verdict = "met" if p.p95 < TARGETS[key] else "**missed**"
+            cpu = "" if p.cpu_ms is None else f"{p.cpu_ms:.2f}"
+            total = (p.cpu_ms or 0.0) + (p.db_cpu_ms or 0.0)
+            if p.db_cpu_ms is not None:
+                cpu += f" (+ {p.db_cpu_ms:.2f})"
+            bound = "" if p.cpu_ms is None else f"{total * scale.clients / cores:.1f}"
             if key == "inside":
-                verdict = "(context)"
+                verdict, bound = "(context)", ""
             lines.append(f"| {r.database} | {LABELS[key]} | {p.p50:.1f} | {p.p95:.1f} | "
-                         f"{p.p99:.1f} | {p.per_second:.0f} | < {TARGETS[key]:.0f} ms: "
-                         f"{verdict} |")
+                         f"{p.p99:.1f} | {p.per_second:.0f} | {cpu} | {bound} | "
+                         f"< {TARGETS[key]:.0f} ms: {verdict} |")
+    lines += ["", "| database | search over HTTP minus in-process: p50 ms | server CPU per "
+              "search minus in-process CPU, ms |", "|---|---|---|"]
+    for r in results:
+        inside, http = r.endpoints.get("inside"), r.endpoints.get("search")
+        if inside is None or http is None:
+            continue
+        cpu = ("" if inside.cpu_ms is None or http.cpu_ms is None
+               else f"{http.cpu_ms - inside.cpu_ms:.2f}")
+        lines.append(f"| {r.database} | {http.p50 - inside.p50:.1f} | {cpu} |")
+    lines += ["", "In-process CPU is that one process's; server CPU sums every process of "
+              "`chartyard serve` (from /proc). CPU x clients ÷ cores (PostgreSQL's CPU "
+              "included) is the mean latency that CPU alone imposes with "
+              f"{scale.clients} requests always outstanding on {cores} cores, before the "
+              "load generator's own share."]
     return "\n".join(lines) + "\n"
 
 
@@ -492,6 +614,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true",
                    help="a small run for CI: 500 charts x 4 versions, 200 requests")
     p.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    p.add_argument("--profile", type=Path, default=None,
+                   help="record py-spy stacks (raw format) of every server process during "
+                        "each load into this directory (py-spy must be on PATH)")
     p.add_argument("--work-dir", type=Path, default=ROOT / "out")
     args = p.parse_args(argv)
     if args.quick:
@@ -512,7 +637,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
         print(f"{database}: seeding {scale.versions:,} chart versions...", flush=True)
-        result = run_database(database, scale, args.work_dir)
+        result = run_database(database, scale, args.work_dir, args.profile)
         print(f"{database}: seeded in {result.seeded.seconds:.1f} s, "
               f"{_mb(result.seeded.size_bytes)}", flush=True)
         results.append(result)

@@ -57,6 +57,11 @@ def test_upgrade_from_0004_with_rows_backfills_the_index(database_url: str) -> N
             command.upgrade(cfg, "0004")
             _seed_at_0004(conn, 2500)  # more than one backfill batch
         upgrade(engine)
+        # Later migrations rebuild parent tables (registries): no child row may go with them.
+        with engine.connect() as conn:
+            counts = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                      for table in ("registries", "chart_versions", "charts")]
+        assert counts == [1, 2500, 2500]
         principal = Principal("u", "admin", "t1", Role.TENANT_ADMIN)
         factory = make_sessionmaker(engine)
 

@@ -65,9 +65,10 @@ def test_image_config_runs_as_non_root_with_a_data_volume(buildah: Buildah, imag
 def test_final_stage_has_no_compiler(buildah: Buildah, container: str) -> None:
     out = buildah.run("run", "--isolation", "chroot", container, "--", "sh", "-c",
                       "for c in gcc cc c++ clang make; do command -v $c; done; "
-                      "id -u; chartyard --help >/dev/null && echo cli-ok")
+                      "id -u; gpg --version >/dev/null && echo gpg-ok; "
+                      "chartyard --help >/dev/null && echo cli-ok")
     lines = out.split()
-    assert lines[-2:] == ["10001", "cli-ok"], out
+    assert lines[-3:] == ["10001", "gpg-ok", "cli-ok"], out
 
 
 def _locked(lock: str) -> dict[str, str]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
-from chartyard.errors import PermissionDenied, Unauthenticated
+from chartyard.errors import PermissionDenied
 
 SESSION_COOKIE = "chartyard_session"
 
@@ -63,17 +63,9 @@ def get_principal(request: Request, ctx: Ctx,
                   _authorization: Annotated[str | None, Depends(AuthorizationHeader)] = None,
                   _api_key: Annotated[str | None, Depends(ApiKeyHeader)] = None) -> Principal:
     """Authenticate by `Authorization` (raw or Bearer), `ApiKey`, or the UI cookie."""
-    api_key = request.headers.get("apikey")
-    token = bearer_token(request)
     with ctx.transaction() as session:
-        if api_key:
-            return auth.principal_for_api_key(session, api_key)
-        if token:
-            return auth.principal_for_token(session, token)
-    raise Unauthenticated(
-        "authentication required: send 'Authorization: <token>' (or 'Bearer <token>') from "
-        "POST /v1/auth/authenticate, or an 'ApiKey: <key>' header"
-    )
+        return auth.principal_for_request(session, request.headers.get("apikey"),
+                                          bearer_token(request))
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]

@@ -46,6 +46,7 @@ from chartyard.store.models import Chart, Registry
 from chartyard.store.search_index import FTS_TABLE, PG_COLUMN
 
 MAX_QUERY_CHARS = 256
+_MAX_BOUND = 2**31 - 1  # search binds LIMIT as a PostgreSQL integer
 MAX_QUERY_WORDS = 16
 
 
@@ -173,11 +174,24 @@ def _statement(dialect: str, words: int, registry: bool, kind: bool,
         scope.append(Registry.uid == bindparam("registry", type_=String))
     offset, limit = bindparam("offset", type_=Integer), bindparam("limit", type_=Integer)
     if not words:
+        # Browse ranks by name first, so the page lies within the first `offset + limit`
+        # names: find that name by walking the (tenant, name) index, and sort only the rows
+        # up to it (ties included), not every chart of the tenant.
+        chart_scope = [Chart.tenant_uid == bindparam("tenant", type_=String)]
+        if registry:
+            chart_scope.append(Chart.registry_uid == bindparam("registry", type_=String))
+        if kind:
+            chart_scope.append(Chart.registry_uid.in_(select(Registry.uid).where(*scope)))
+        if newer:
+            chart_scope.append(_newer_than(dialect))
+        # The largest of the first `offset + limit` names (all of them if fewer): a bound the
+        # index can range-scan up to.
+        first = (select(Chart.name).where(*chart_scope).order_by(Chart.name)
+                 .limit(bindparam("reach", type_=Integer)).subquery("first"))
+        cutoff = select(func.max(first.c.name)).scalar_subquery()
         query = select(*RESULT_COLUMNS, Registry.name.label("registry_name")).join(
             Registry, Registry.uid == Chart.registry_uid)
-        query = query.where(Chart.tenant_uid == bindparam("tenant", type_=String), *scope)
-        if newer:
-            query = query.where(_newer_than(dialect))
+        query = query.where(*chart_scope, *scope, Chart.name <= cutoff)
         return (query.order_by(Chart.name, Registry.name, Chart.repository)
                 .offset(offset).limit(limit))
     hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
@@ -205,7 +219,8 @@ def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offse
     words = query_words(text, MAX_QUERY_WORDS)
     if text and not words:
         return None
-    params: dict[str, Any] = {"tenant": tenant_uid, "offset": offset, "limit": limit}
+    params: dict[str, Any] = {"tenant": tenant_uid, "offset": offset, "limit": limit,
+                              "reach": min(offset + limit, _MAX_BOUND)}
     if filters.kind:
         params["kind"] = filters.kind
     if filters.registry_uid:

@@ -36,8 +36,9 @@ from chartyard.oci import OCI_MANIFEST, RegistryWriter, parse_endpoint
 from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.schemas import ProfileBody
 from chartyard.profiles.service import ProfileService, create_profile
+from chartyard.registries.families import is_index_target, is_oci_target
 from chartyard.registries.kinds import kind_of
-from chartyard.sources import HelmRepoTarget, RegistryTarget, open_helm_repo
+from chartyard.sources import RegistryTarget, open_helm_repo
 from chartyard.store.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ async def stream(ctx: AppContext, plan: BundlePlan) -> AsyncIterator[bytes]:
 
 async def _chart(ctx: AppContext, writer: _Writer, item: ChartItem,
                  found: list[dict[str, Any]]) -> AsyncIterator[bytes]:
-    if isinstance(item.source, HelmRepoTarget):
+    if is_index_target(item.source):
         repo = open_helm_repo(item.source, ctx.sources)
         try:
             downloaded = await classic.download(repo.client, item.urls[0],
@@ -230,7 +231,7 @@ async def receive(ctx: AppContext, principal: Principal, registry_uid: str,
             assert tenant is not None
             found = kind_of(reg).target(reg.spec, ctx.box.decrypt(reg.secrets_enc),
                                         tenant.aws_external_id)
-            if not isinstance(found, RegistryTarget):
+            if not is_oci_target(found):
                 raise InvalidInput("uid", "uid: bundles go into OCI registries")
             return found, reg.uid, reg.name
 

@@ -19,8 +19,9 @@ from chartyard.errors import ConfigurationError, ServiceError
 from chartyard.helm import version_to_tag
 from chartyard.mirror.images import chart_images, layer_images
 from chartyard.oci import Endpoint, chart_name
+from chartyard.registries.families import is_index_target, is_oci_target
 from chartyard.registries.kinds import kind_of
-from chartyard.sources import AnyTarget, HelmRepoTarget, RegistryTarget
+from chartyard.sources import AnyTarget, RegistryTarget
 from chartyard.store.models import (
     ChartVersion,
     ClusterProfile,
@@ -56,11 +57,11 @@ class ChartItem:
     @property
     def classic(self) -> bool:
         """Return whether the chart comes from a classic Helm repository."""
-        return isinstance(self.source, HelmRepoTarget)
+        return is_index_target(self.source)
 
     def source_ref(self) -> str:
         """Return the source as a user would name it."""
-        if isinstance(self.source, HelmRepoTarget):
+        if is_index_target(self.source):
             return self.urls[0] if self.urls else self.source.url
         return f"oci://{self.source.endpoint.authority}/{self.repository}:{self.tag}"
 
@@ -89,7 +90,7 @@ def build(session: Session, run: MirrorRun, decrypt: Decrypt) -> Plan:
     if target_reg is None or tenant is None:
         raise PlanError("the target registry was deleted")
     target = _target(target_reg, tenant, decrypt)
-    if not isinstance(target, RegistryTarget):
+    if not is_oci_target(target):
         raise PlanError(f"the target registry {target_reg.name} is not an OCI registry")
     plan = Plan(target, target.endpoint, run.base_path.strip("/"), [], [])
     sources = collect(session, run.tenant_uid, run.profile_uid, decrypt,
@@ -120,7 +121,7 @@ def collect(session: Session, tenant_uid: str, profile_uid: str, decrypt: Decryp
         select(Registry).where(Registry.tenant_uid == tenant_uid))}
     for reg in registries.values():
         target = _target(reg, tenant, decrypt)
-        if isinstance(target, RegistryTarget):
+        if is_oci_target(target):
             found.by_authority.setdefault(target.endpoint.authority, target)
     for index, pack in enumerate(profile.packs):
         where = f"spec.template.packs[{index}]"
@@ -139,7 +140,7 @@ def collect(session: Session, tenant_uid: str, profile_uid: str, decrypt: Decryp
         source = _target(source_reg, tenant, decrypt)
         version = pack.chart_version or pack.oci_tag
         name = chart_name(pack.repository)
-        classic = isinstance(source, HelmRepoTarget)
+        classic = is_index_target(source)
         found.charts.append(ChartItem(
             name=name, version=version, source=source, repository=pack.repository,
             tag=version_to_tag(version) if classic else pack.oci_tag, digest=digest,

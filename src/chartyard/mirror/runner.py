@@ -28,6 +28,7 @@ from chartyard.mirror.copy import Copier
 from chartyard.mirror.images import DOCKER_HUB, parse_image
 from chartyard.mirror.plan import ChartItem, Plan, PlanError, build, chart_target_ref
 from chartyard.oci import RegistryClient, RegistryWriter, parse_endpoint
+from chartyard.registries.families import is_index_target
 from chartyard.sources import HelmRepoTarget, RegistryTarget, SourceOptions, open_helm_repo
 from chartyard.store.models import MirrorRun, utcnow
 
@@ -154,7 +155,7 @@ class MirrorJob:
     async def _chart(self, copier: Copier, plan: Plan, item: ChartItem) -> dict[str, Any]:
         entry = {"name": item.name, "version": item.version, "source": item.source_ref(),
                  "target": chart_target_ref(plan, item)}
-        if isinstance(item.source, HelmRepoTarget):
+        if is_index_target(item.source):
             digest, copied = await self._classic(copier, item, item.source)
         else:
             async with open_client(item.source, self.ctx.sources) as (client, _):

@@ -11,7 +11,7 @@ from chartyard.context import AppContext
 from chartyard.errors import InvalidInput, NotFoundError, PermissionDenied
 from chartyard.oci import is_path_component
 from chartyard.profiles.service import ProfileService
-from chartyard.registries.kinds import kind_of
+from chartyard.registries.families import family_of
 from chartyard.registries.service import RegistryService
 from chartyard.store.models import MirrorRun, Registry
 from chartyard.wire.mirrors import MirrorRequest
@@ -68,7 +68,7 @@ class MirrorService:
                 raise
             raise InvalidInput(field, f"{field}: no registry '{uid}'; use the uid of an OCI "
                                       "registry") from None
-        if kind_of(reg).family != "oci":
+        if not family_of(reg).accepts_pushes:
             raise InvalidInput(field, f"{field}: {reg.name} is a Helm repository; use an OCI "
                                       "registry (Basic or ECR)")
         return reg

@@ -25,6 +25,7 @@ from chartyard.registries import present
 from chartyard.registries.families import family_of, family_of_kind, get_family
 from chartyard.registries.kinds import Normalised, get_kind, kind_of
 from chartyard.registries.kinds.base import StoredSync
+from chartyard.registries.menu import registry_menu
 from chartyard.sources import HelmRepoTarget, RegistryTarget
 from chartyard.store.models import ChartVersion, Registry, SyncState, Tenant, utcnow
 
@@ -230,22 +231,7 @@ class RegistryService:
 
         chartyard's registries are all tenant-scoped: ``scope=system`` lists none.
         """
-        if scope == "system":
-            return []
-        return [
-            {
-                "uid": r.uid,
-                "name": r.name,
-                "kind": kind_of(r).metadata_kind,
-                "packType": family_of(r).pack_type,
-                "isPrivate": kind_of(r).is_private(r),
-                "isDefault": False,
-                "isSyncSupported": r.is_sync_supported,
-                "scope": "tenant",
-                "endpoint": StoredSync.model_validate(r.spec).given_endpoint or r.endpoint,
-            }
-            for r in self.all()
-        ]
+        return registry_menu(self.session.connection(), self.principal.tenant_uid, scope)
 
     def _check_name_free(self, name: str) -> None:
         exists = self.session.scalar(

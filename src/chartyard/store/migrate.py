@@ -34,12 +34,36 @@ def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) ->
     On PostgreSQL the transaction holds an advisory lock, so processes starting at once
     (a Kubernetes rollout) migrate and bootstrap one after the other.
     """
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
-        _upgrade(conn, str(engine.url))
-        if then is not None:
-            then(conn)
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # A batch migration rebuilds a table (copy, DROP, rename). With foreign keys on,
+            # SQLite's DROP TABLE deletes the rows first and fires ON DELETE CASCADE into
+            # every child table, so they go off for the upgrade (the pragma only takes
+            # effect outside a transaction) and every reference is checked before commit.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                if engine.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(727274)"))
+                _upgrade(conn, str(engine.url))
+                if sqlite:
+                    _check_references(conn)
+                if then is not None:
+                    then(conn)
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
+
+
+def _check_references(conn: Connection) -> None:
+    """Raise if a migration left a row pointing at a row that is not there (SQLite)."""
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} broken references, first: "
+                           f"{tuple(broken[0])}; nothing was committed")
 
 
 def _rename_legacy_revisions(conn: Connection) -> None:

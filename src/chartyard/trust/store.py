@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Connection, insert, or_, select
 from sqlalchemy.orm import Session
 
 from chartyard.store.models import ChartProvenance, utcnow
@@ -58,7 +58,7 @@ def _values(uid: str, tenant_uid: str, material: Material, verdict: Verdict,
     }
 
 
-def verification(row: ChartProvenance | None) -> dict[str, Any]:
+def verification(row: Any) -> dict[str, Any]:
     """Return the API's ``verification`` object for a stored verdict (None: never checked)."""
     if row is None:
         return {"status": "unsigned", "method": METHOD, "signer": None, "fingerprint": None,
@@ -69,13 +69,14 @@ def verification(row: ChartProvenance | None) -> dict[str, Any]:
             "checkedAt": row.checked_at.isoformat().replace("+00:00", "Z")}
 
 
-def verdicts_of(session: Session, uids: Iterable[str]) -> dict[str, ChartProvenance]:
-    """Return stored verdicts by chart version uid."""
+def verdicts_of(db: Session | Connection, uids: Iterable[str]) -> dict[str, Any]:
+    """Return stored verdicts (rows with the columns `verification` reads) by version uid."""
     wanted = list(dict.fromkeys(uids))
-    found: dict[str, ChartProvenance] = {}
+    found: dict[str, Any] = {}
+    table = ChartProvenance.__table__
     for i in range(0, len(wanted), _CHUNK):
-        for row in session.scalars(select(ChartProvenance).where(
-                ChartProvenance.chart_version_uid.in_(wanted[i:i + _CHUNK]))):
+        for row in db.execute(select(table).where(
+                table.c.chart_version_uid.in_(wanted[i:i + _CHUNK]))):
             found[row.chart_version_uid] = row
     return found
 

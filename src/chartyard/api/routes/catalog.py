@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import PlainTextResponse
 
 from chartyard.api.deps import Ctx, CurrentUser
-from chartyard.api.services import Catalog
+from chartyard.api.reads import CatalogRead
 from chartyard.catalog.service import pack_values
 from chartyard.wire.catalog import ChartVersions, PackDetail, SearchPage
 
@@ -16,32 +16,35 @@ router = APIRouter(prefix="/v1/packs", tags=["catalog"])
 
 
 @router.get("", response_model=SearchPage)
-def search(svc: Catalog, q: str = "", registryUid: str | None = None,
+def search(read: CatalogRead, q: str = "", registryUid: str | None = None,
            limit: int = 50,
            continue_: Annotated[str | None, Query(alias="continue")] = None,
-           registryKind: str | None = None, newerThan: str | None = None) -> JSONResponse:
+           registryKind: str | None = None, newerThan: str | None = None) -> Response:
     """Search charts by name, keyword, description or maintainer, best match first.
 
     Filters: `registryUid`, `registryKind` (basic, ecr), and `newerThan` (a SemVer
     version: only charts with a newer version).
     """
-    page = svc.search(q, registryUid, limit, continue_, registry_kind=registryKind,
-                      newer_than=newerThan)
-    # The page is plain JSON already: skip FastAPI's generic encoder on this hot path
-    # (a returned response is not validated; `response_model` documents it).
-    return JSONResponse(page)
+    with read.open() as catalog:
+        page = catalog.search(q, registryUid, limit, continue_, registry_kind=registryKind,
+                              newer_than=newerThan)
+    return read.respond(page)
 
 
 @router.get("/{chartName}/registries/{registryUid}", response_model=ChartVersions)
-def versions(chartName: str, registryUid: str, svc: Catalog) -> JSONResponse:
+def versions(chartName: str, registryUid: str, read: CatalogRead) -> Response:
     """Return a chart's versions in a registry, newest semver first."""
-    return JSONResponse(svc.versions(chartName, registryUid))
+    with read.open() as catalog:
+        found = catalog.versions(chartName, registryUid)
+    return read.respond(found)
 
 
 @router.get("/{packUid}", response_model=PackDetail)
-def detail(packUid: str, svc: Catalog) -> dict[str, Any]:
+def detail(packUid: str, read: CatalogRead) -> Response:
     """Return a chart version's metadata."""
-    return svc.detail(packUid)
+    with read.open() as catalog:
+        found = catalog.detail(packUid)
+    return read.respond_checked(PackDetail, found)
 
 
 class YamlText(PlainTextResponse):

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
 from chartyard.api.deps import Ctx, CurrentUser, SessionDep
+from chartyard.api.reads import CatalogRead
 from chartyard.api.services import Registries
 from chartyard.pagination import decode_cursor, page_body, page_limit
 from chartyard.registries import operations
@@ -44,9 +45,11 @@ def summary(svc: Registries) -> dict[str, Any]:
 
 
 @router.get("/metadata", response_model=RegistriesMetadata)
-def metadata(svc: Registries, scope: Scope = "all") -> dict[str, Any]:
+def metadata(read: CatalogRead, scope: Scope = "all") -> Response:
     """Return the profile builder's Registry drop-down."""
-    return {"items": svc.metadata(scope)}
+    with read.open() as catalog:
+        items = catalog.registry_menu(scope)
+    return read.respond({"items": items})
 
 
 def _parse(kind: RegistryKind, data: Any, *, bare_spec: bool) -> BaseModel:

@@ -110,6 +110,8 @@ class RegistryFamily(ABC, Generic[TargetT, SourceT]):
     """Whether ``GET /v1/registries/oci/{uid}`` returns its registries."""
     takes_events: ClassVar[bool] = False
     """Whether its registries take push/delete notifications (``/events``)."""
+    accepts_pushes: ClassVar[bool] = False
+    """Whether charts can be pushed into its registries (a mirror's or bundle's target)."""
 
     def collection_path(self, kind: str) -> str:
         """Return a kind's create/validate path under ``/v1/registries``."""

@@ -47,6 +47,7 @@ class OciFamily(RegistryFamily[RegistryTarget, ChartSource]):
 
     name = "oci"
     pack_type = "oci"
+    accepts_pushes = True
     title = "OCI Registry"
     tab = "OCI Registries"
     serves_entity: ClassVar[bool] = True
