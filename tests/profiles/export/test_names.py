@@ -14,7 +14,7 @@ from chartyard.names import check_name, k8s_name, name_key, name_problem
 from chartyard.profiles.export import FORMATS
 from chartyard.profiles.export.model import ExportPack, RegistryInfo, with_dependencies
 
-K8S_VERSION = "1.29.0"
+K8S_VERSION = kubernetes_validate.latest_version()  # newest schemas this release ships
 # Kubernetes' IsDNS1123Label / IsDNS1123Subdomain and label values (apimachinery validation).
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
