@@ -26,7 +26,7 @@ PALETTE_NAMES = ["Harbor Prod", "harbor_prod", "Harbor-x", "Bitnami charts", "Pr
 
 def _packs(registry: str) -> list[ExportPack]:
     regs = [RegistryInfo(name=registry, has_credentials=True, custom_ca=True),
-            RegistryInfo(name=registry, ecr=True)]
+            RegistryInfo(name=registry, cloud_provider="aws", token_username="AWS")]
     return with_dependencies([
         ExportPack(name=name, host="harbor.example.com", repository=f"team/{name}",
                    oci_tag="1.0.0", version="1.0.0", digest=None, namespace="apps",
