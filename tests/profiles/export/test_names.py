@@ -13,6 +13,7 @@ from chartyard.errors import InvalidInput
 from chartyard.names import check_name, k8s_name, name_key, name_problem
 from chartyard.profiles.export import FORMATS
 from chartyard.profiles.export.model import ExportPack, RegistryInfo, with_dependencies
+from tests.profiles.export.flux_schema import validate_flux
 
 K8S_VERSION = "1.29.0"
 # Kubernetes' IsDNS1123Label / IsDNS1123Subdomain and label values (apimachinery validation).
@@ -26,7 +27,7 @@ PALETTE_NAMES = ["Harbor Prod", "harbor_prod", "Harbor-x", "Bitnami charts", "Pr
 
 def _packs(registry: str) -> list[ExportPack]:
     regs = [RegistryInfo(name=registry, has_credentials=True, custom_ca=True),
-            RegistryInfo(name=registry, ecr=True)]
+            RegistryInfo(name=registry, cloud_provider="aws", token_username="AWS")]
     return with_dependencies([
         ExportPack(name=name, host="harbor.example.com", repository=f"team/{name}",
                    oci_tag="1.0.0", version="1.0.0", digest=None, namespace="apps",
@@ -63,6 +64,8 @@ def test_gitops_objects_have_valid_kubernetes_names(fmt: str, profile: str) -> N
     docs = documents(profile, _packs(profile))
     defined = [d["metadata"]["name"] for d in docs]
     assert len(set(zip(defined, (d["kind"] for d in docs), strict=True))) == len(docs)
+    if fmt == "flux":
+        validate_flux(docs)  # the custom resources against Flux's CRDs
     for doc in docs:
         for name in _references(doc):
             assert DNS_LABEL.match(name) and len(name) <= 63, (doc["kind"], name)
