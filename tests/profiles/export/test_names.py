@@ -76,6 +76,35 @@ def test_gitops_objects_have_valid_kubernetes_names(fmt: str, profile: str) -> N
         kubernetes_validate.validate(target, K8S_VERSION, strict=True)
 
 
+# Helm's release names (chartutil.ValidateReleaseName): at most 53 characters.
+RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LONG_CHART = "a-chart-name-within-helms-250-characters-but-past-53-for-a-release"
+
+
+@pytest.mark.parametrize("chart", [LONG_CHART, "My_Chart", "c" * 250])
+def test_release_names_helm_and_flux_accept(chart: str) -> None:
+    packs = with_dependencies([
+        ExportPack(name=name, host="harbor.example.com", repository=f"team/{name}",
+                   oci_tag="1.0.0", version="1.0.0", digest=None, namespace="apps",
+                   priority=i, values={}, registry=RegistryInfo(name="harbor"))
+        for i, name in enumerate((chart, "web"))])
+    flux = FORMATS["flux"].documents
+    argocd = FORMATS["argocd"].documents
+    helmfile = FORMATS["helmfile"].documents
+    assert flux is not None and argocd is not None and helmfile is not None
+    docs = flux("p", packs)
+    validate_flux(docs)  # spec.releaseName is at most 53 characters in the HelmRelease CRD
+    [helmfile_doc] = helmfile("p", packs)
+    names = [d["spec"]["releaseName"] for d in docs if d["kind"] == "HelmRelease"]
+    names += [d["spec"]["source"]["helm"]["releaseName"] for d in argocd("p", packs)
+              if d["kind"] == "Application"]
+    names += [r["name"] for r in helmfile_doc["releases"]]
+    for name in names:
+        assert RELEASE_NAME.match(name) and len(name) <= 53, name
+    assert names[1::2] == ["web"] * 3 and len(set(names[0::2])) == 1
+    assert helmfile_doc["releases"][1]["needs"] == [f"apps/{names[0]}"]
+
+
 @pytest.mark.parametrize("profile", PALETTE_NAMES)
 def test_helmfile_names_are_valid(profile: str) -> None:
     documents = FORMATS["helmfile"].documents
