@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from tests.cli.conftest import CHART_VALUES, OTHER_CHART, Cli, SyncedRegistry
+from tests.profiles.export.flux_schema import validate_flux
 
 
 @pytest.fixture
@@ -79,6 +80,7 @@ def test_profile_create_add_chart_show_and_export_flux(
     exported = cli("profile", "export", name, "--format", "flux")
     assert exported.code == 0, exported
     docs = [d for d in yaml.safe_load_all(exported.out) if d]
+    validate_flux(docs)
     repo = next(d for d in docs if d["kind"] == "OCIRepository")
     release = next(d for d in docs if d["kind"] == "HelmRelease")
     host = registry.charts.registry.host_port

@@ -17,6 +17,7 @@ from chartyard.mirror.runner import run_mirror
 from tests.harness.helm import Helm
 from tests.mirror.conftest import UNREACHABLE, World, blob_puts, upload_requests
 from tests.profiles.conftest import sqlite_only
+from tests.profiles.export.flux_schema import validate_flux
 
 
 def start(world: World, **body: Any) -> str:
@@ -114,6 +115,7 @@ def test_mirror_copies_by_digest_and_reruns_without_uploads(
                       params={"format": "flux", "mirror": world.dest_uid})
     assert r.status_code == 200, r.text
     docs = list(yaml.safe_load_all(r.text))
+    validate_flux(docs)
     repos = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "OCIRepository"}
     urls = sorted(spec["url"] for spec in repos.values())
     assert urls == [f"oci://{dest.host_port}/air/gap/classic",

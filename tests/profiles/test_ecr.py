@@ -15,6 +15,7 @@ from tests.aws.conftest import ACCOUNT, ENDPOINT, aws_env, moto_server  # noqa: 
 from tests.harness.app import Api
 from tests.harness.registry import RegistryServer
 from tests.profiles.conftest import create_profile, pack, profile, push, sqlite_only
+from tests.profiles.export.flux_schema import validate_flux
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 
@@ -78,6 +79,7 @@ def test_ecr_private_pack_shows_in_drop_down_and_exports_with_aws_provider(
     assert got["isInvalid"] is False and not got.get("driftUnknown")
 
     text = api.get(f"/v1/clusterprofiles/{puid}/export", params={"format": "flux"}).text
+    validate_flux(list(yaml.safe_load_all(text)))
     [source] = [d for d in yaml.safe_load_all(text) if d["kind"] == "OCIRepository"]
     assert source["spec"]["url"] == f"oci://{ENDPOINT}/{repo}"
     assert source["spec"]["provider"] == "aws"

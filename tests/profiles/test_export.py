@@ -22,6 +22,7 @@ from tests.profiles.conftest import (
     push,
     sqlite_only,
 )
+from tests.profiles.export.flux_schema import validate_flux
 
 HELM_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 
@@ -101,6 +102,7 @@ def _pull_and_render(helm: Helm, exported: Exported, tmp: Path, release: str, oc
 @sqlite_only
 def test_flux_export(api: Api, exported: Exported, helm: Helm, tmp_path: Path) -> None:
     docs = _export(api, exported.uid, "flux")
+    validate_flux(docs)
     repos = {d["metadata"]["name"]: d for d in docs if d["kind"] == "OCIRepository"}
     releases = [d for d in docs if d["kind"] == "HelmRelease"]
     assert {d["apiVersion"] for d in repos.values()} == {"source.toolkit.fluxcd.io/v1"}

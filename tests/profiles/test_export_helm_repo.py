@@ -13,6 +13,7 @@ from chartyard.profiles.export import ExportPack, RegistryInfo, render
 from tests.harness.helm import Helm
 from tests.harness.helm_repo import publish
 from tests.harness.nginx import NginxServer
+from tests.profiles.export.flux_schema import validate_flux
 
 
 def _pack(name: str, version: str, info: RegistryInfo, priority: int = 0) -> ExportPack:
@@ -57,6 +58,7 @@ def test_exports_use_http_repositories_that_helm_pulls(
     pulled: list[tuple[str, str, str]] = []
 
     flux = list(yaml.safe_load_all(render("flux", "web", packs)))
+    validate_flux(flux)
     helm_repos = {d["metadata"]["name"]: d for d in flux if d["kind"] == "HelmRepository"}
     assert not [d for d in flux if d["kind"] == "OCIRepository"]
     for doc in helm_repos.values():
@@ -103,5 +105,6 @@ def test_oci_packs_are_unchanged() -> None:
                       priority=0, values={}, registry=info)
     docs: list[dict[str, Any]] = list(yaml.safe_load_all(render("flux", "p", [pack])))
     assert [d["kind"] for d in docs] == ["OCIRepository", "HelmRelease"]
+    validate_flux(docs)
     [helmfile] = yaml.safe_load_all(render("helmfile", "p", [pack]))
     assert helmfile["repositories"][0]["oci"] is True

@@ -19,6 +19,7 @@ from tests.harness.helm import Helm
 from tests.harness.helm_repo import package, publish, repo_index
 from tests.harness.nginx import NginxServer
 from tests.profiles.conftest import create_profile, profile, sqlite_only
+from tests.profiles.export.flux_schema import validate_flux
 from tests.sync.conftest import sync_now
 
 
@@ -84,6 +85,7 @@ def test_helm_packs_public_private_drift_and_export(
     refs: list[tuple[str, str, str]] = []
     flux = list(yaml.safe_load_all(api.get(f"/v1/clusterprofiles/{uid}/export",
                                            params={"format": "flux"}).text))
+    validate_flux(flux)
     repos = {d["metadata"]["name"]: d["spec"] for d in flux if d["kind"] == "HelmRepository"}
     assert {s["url"] for s in repos.values()} == set(servers)
     secure_spec = next(s for s in repos.values() if s["url"] == tls_helm_repo.url + prefix)

@@ -17,6 +17,7 @@ from chartyard.store.models import AuditEvent, ClusterProfile
 from tests.harness.app import Api
 from tests.harness.registry import RegistryServer
 from tests.profiles.conftest import create_profile, create_registry, pack, profile, push
+from tests.profiles.export.flux_schema import validate_flux
 from tests.sync.conftest import sync_now
 
 P = "/v1/clusterprofiles"
@@ -128,6 +129,7 @@ def test_publish_is_refused_while_a_variable_breaks_the_schema(api: Api,
     assert reply.status_code == 422 and "semantic version" in reply.json()["message"]
     reply = api.get(f"{P}/{uid}/export", params={"format": "flux", "var.tag": "1.25.3"})
     assert reply.status_code == 200, reply.text
+    validate_flux(list(yaml.safe_load_all(reply.text)))
     [release] = [d for d in yaml.safe_load_all(reply.text) if d["kind"] == "HelmRelease"]
     assert release["spec"]["values"] == {"replicaCount": 2, "image": {"tag": "1.25.3"}}
     # The profile file keeps the references and the variables.

@@ -8,61 +8,17 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
-import jsonschema
 import yaml
 
 from tests.harness.app import Api
 from tests.harness.helm import Helm
 from tests.harness.registry import RegistryServer
 from tests.profiles.conftest import create_registry, pack, profile, sqlite_only
+from tests.profiles.export.flux_schema import validate_flux
 from tests.sync.conftest import sync_now
 from tests.trust.conftest import SigningKey, sign_package
 from tests.trust.test_verdicts_real import trust, ui
-
-_NAME = {"type": "string", "minLength": 1, "maxLength": 253}
-# The fields chartyard writes, with the types and constraints of Flux's CRDs
-# (source.toolkit.fluxcd.io/v1 OCIRepository, helm.toolkit.fluxcd.io/v2 HelmRelease).
-OCI_REPOSITORY_SPEC = {
-    "type": "object", "required": ["interval", "url"],
-    "properties": {
-        "interval": {"type": "string", "pattern": r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"},
-        "url": {"type": "string", "pattern": "^oci://.*$"},
-        "insecure": {"type": "boolean"}, "provider": {"enum": ["generic", "aws", "azure", "gcp"]},
-        "ref": {"type": "object", "additionalProperties": False, "properties": {
-            "digest": {"type": "string"}, "semver": {"type": "string"},
-            "semverFilter": {"type": "string"}, "tag": {"type": "string"}}},
-        "layerSelector": {"type": "object", "additionalProperties": False, "properties": {
-            "mediaType": {"type": "string"}, "operation": {"enum": ["extract", "copy"]}}},
-        "secretRef": {"type": "object", "required": ["name"]},
-        "certSecretRef": {"type": "object", "required": ["name"]},
-    },
-}
-HELM_RELEASE_SPEC = {
-    "type": "object", "required": ["interval"],
-    "oneOf": [{"required": ["chart"]}, {"required": ["chartRef"]}],
-    "properties": {
-        "interval": {"type": "string", "pattern": r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"},
-        "releaseName": {"type": "string", "minLength": 1, "maxLength": 53},
-        "targetNamespace": {"type": "string", "minLength": 1, "maxLength": 63},
-        "chartRef": {"type": "object", "required": ["kind", "name"],
-                     "additionalProperties": False, "properties": {
-                         "apiVersion": {"type": "string"},
-                         "kind": {"enum": ["OCIRepository", "HelmChart"]},
-                         "name": _NAME,
-                         "namespace": {"type": "string", "minLength": 1, "maxLength": 63}}},
-        "dependsOn": {"type": "array"}, "install": {"type": "object"},
-        "values": {"type": "object"},
-    },
-}
-
-
-def validate_flux(docs: list[dict[str, Any]]) -> None:
-    for doc in docs:
-        schema = {"OCIRepository": OCI_REPOSITORY_SPEC,
-                  "HelmRelease": HELM_RELEASE_SPEC}[doc["kind"]]
-        jsonschema.validate(doc["spec"], schema)
 
 
 def export(api: Api, uid: str, fmt: str) -> str:
@@ -188,6 +144,6 @@ def test_classic_layers_say_they_are_not_pinned() -> None:
     assert "pinned by the digest" in flux and "HelmRepository" in flux
     assert "classic: follows version 1.0.0; digest recorded at publish: sha256:" in flux
     docs = list(yaml.safe_load_all(flux))
-    validate_flux([d for d in docs if d["kind"] != "HelmRepository"])
+    validate_flux(docs)
     repo = next(d for d in docs if d["kind"] == "OCIRepository")
     assert repo["spec"]["ref"] == {"digest": "sha256:" + "a" * 64}

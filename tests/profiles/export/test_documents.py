@@ -12,6 +12,7 @@ from chartyard.names import k8s_name
 from chartyard.profiles.export import FORMATS, render
 from chartyard.profiles.export.argocd import PLACEHOLDER
 from chartyard.profiles.export.model import ExportPack, RegistryInfo, with_dependencies
+from tests.profiles.export.flux_schema import validate_flux
 
 HARBOR = RegistryInfo(name="Harbor Prod", has_credentials=True, custom_ca=True)
 LOCAL = RegistryInfo(name="local", plain_http=True, insecure_skip_verify=True)
@@ -47,6 +48,7 @@ def test_install_order_and_dependencies() -> None:
 
 def test_flux_documents() -> None:
     docs = _documents("flux")("My Profile", _model())
+    validate_flux(docs)
     repos, releases = _by_kind(docs, "OCIRepository"), _by_kind(docs, "HelmRelease")
     names = [r["metadata"]["name"] for r in repos]
     assert names == [k8s_name("My Profile", p) for p in ("crds", "web", "api")]

@@ -13,6 +13,7 @@ from chartyard.errors import InvalidInput
 from chartyard.names import check_name, k8s_name, name_key, name_problem
 from chartyard.profiles.export import FORMATS
 from chartyard.profiles.export.model import ExportPack, RegistryInfo, with_dependencies
+from tests.profiles.export.flux_schema import validate_flux
 
 K8S_VERSION = kubernetes_validate.latest_version()  # newest schemas this release ships
 # Kubernetes' IsDNS1123Label / IsDNS1123Subdomain and label values (apimachinery validation).
@@ -63,6 +64,8 @@ def test_gitops_objects_have_valid_kubernetes_names(fmt: str, profile: str) -> N
     docs = documents(profile, _packs(profile))
     defined = [d["metadata"]["name"] for d in docs]
     assert len(set(zip(defined, (d["kind"] for d in docs), strict=True))) == len(docs)
+    if fmt == "flux":
+        validate_flux(docs)  # the custom resources against Flux's CRDs
     for doc in docs:
         for name in _references(doc):
             assert DNS_LABEL.match(name) and len(name) <= 63, (doc["kind"], name)
@@ -71,6 +74,35 @@ def test_gitops_objects_have_valid_kubernetes_names(fmt: str, profile: str) -> N
         # Core kinds against their own schema; custom resources' metadata against ObjectMeta.
         target = doc if doc["kind"] == "Secret" else _as_configmap(doc)
         kubernetes_validate.validate(target, K8S_VERSION, strict=True)
+
+
+# Helm's release names (chartutil.ValidateReleaseName): at most 53 characters.
+RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LONG_CHART = "a-chart-name-within-helms-250-characters-but-past-53-for-a-release"
+
+
+@pytest.mark.parametrize("chart", [LONG_CHART, "My_Chart", "c" * 250])
+def test_release_names_helm_and_flux_accept(chart: str) -> None:
+    packs = with_dependencies([
+        ExportPack(name=name, host="harbor.example.com", repository=f"team/{name}",
+                   oci_tag="1.0.0", version="1.0.0", digest=None, namespace="apps",
+                   priority=i, values={}, registry=RegistryInfo(name="harbor"))
+        for i, name in enumerate((chart, "web"))])
+    flux = FORMATS["flux"].documents
+    argocd = FORMATS["argocd"].documents
+    helmfile = FORMATS["helmfile"].documents
+    assert flux is not None and argocd is not None and helmfile is not None
+    docs = flux("p", packs)
+    validate_flux(docs)  # spec.releaseName is at most 53 characters in the HelmRelease CRD
+    [helmfile_doc] = helmfile("p", packs)
+    names = [d["spec"]["releaseName"] for d in docs if d["kind"] == "HelmRelease"]
+    names += [d["spec"]["source"]["helm"]["releaseName"] for d in argocd("p", packs)
+              if d["kind"] == "Application"]
+    names += [r["name"] for r in helmfile_doc["releases"]]
+    for name in names:
+        assert RELEASE_NAME.match(name) and len(name) <= 53, name
+    assert names[1::2] == ["web"] * 3 and len(set(names[0::2])) == 1
+    assert helmfile_doc["releases"][1]["needs"] == [f"apps/{names[0]}"]
 
 
 @pytest.mark.parametrize("profile", PALETTE_NAMES)

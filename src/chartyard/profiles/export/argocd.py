@@ -68,7 +68,7 @@ def _application(profile: str, pack: ExportPack) -> dict[str, Any]:
                 "repoURL": pack.repo_path,
                 "chart": pack.chart,
                 "targetRevision": pack.version,
-                "helm": {"releaseName": pack.name, "valuesObject": pack.values},
+                "helm": {"releaseName": pack.release, "valuesObject": pack.values},
             },
             "destination": {"server": "https://kubernetes.default.svc",
                             "namespace": pack.namespace},

@@ -92,7 +92,7 @@ def _repository(profile: str, pack: ExportPack) -> dict[str, Any]:
 def _release(profile: str, pack: ExportPack) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "interval": INTERVAL,
-        "releaseName": pack.name,
+        "releaseName": pack.release,
         **_chart_source(profile, pack),
         "targetNamespace": pack.namespace,
         "install": {"createNamespace": True},

@@ -32,7 +32,7 @@ def documents(profile: str, packs: list[ExportPack]) -> list[dict[str, Any]]:
     releases = []
     for pack in packs:
         release: dict[str, Any] = {
-            "name": pack.name,
+            "name": pack.release,
             "namespace": pack.namespace,
             "createNamespace": True,
             "chart": f"{repos[pack.repo_path]['name']}/{pack.chart}",
@@ -41,6 +41,7 @@ def documents(profile: str, packs: list[ExportPack]) -> list[dict[str, Any]]:
             "values": [pack.values],
         }
         if pack.depends_on:
-            release["needs"] = [f"{by_name[n].namespace}/{n}" for n in pack.depends_on]
+            release["needs"] = [f"{by_name[n].namespace}/{by_name[n].release}"
+                                for n in pack.depends_on]
         releases.append(release)
     return [{"repositories": list(repos.values()), "releases": releases}]

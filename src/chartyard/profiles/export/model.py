@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -9,6 +10,11 @@ from chartyard.names import k8s_name
 from chartyard.oci import chart_name, oci_reference
 
 __all__ = ["ExportPack", "RegistryInfo", "k8s_name", "with_dependencies"]
+
+# Helm's release names (chartutil.ValidateReleaseName); HelmRelease spec.releaseName has the
+# same maxLength of 53.
+MAX_RELEASE_NAME = 53
+_RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,14 @@ class ExportPack:
         if not self.pinned or self.registry.repo_url or not self.digest:
             return None
         return self.digest if self.digest.startswith("sha256:") else None
+
+    @property
+    def release(self) -> str:
+        """Return the Helm release name: the pack's name when Helm takes it as one, else a
+        DNS label of at most 53 characters derived from it (a chart name may be 250 long)."""
+        if len(self.name) <= MAX_RELEASE_NAME and _RELEASE_NAME.match(self.name):
+            return self.name
+        return k8s_name(self.name, limit=MAX_RELEASE_NAME)
 
     @property
     def chart(self) -> str:
