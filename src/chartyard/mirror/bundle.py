@@ -30,7 +30,7 @@ from chartyard.mirror import classic, layout
 from chartyard.mirror.copy import Copier
 from chartyard.mirror.images import DOCKER_HUB, parse_image
 from chartyard.mirror.plan import ChartItem, Sources, collect
-from chartyard.mirror.runner import open_client
+from chartyard.mirror.runner import download_item, open_client
 from chartyard.mirror.service import MirrorService, check_base_path
 from chartyard.oci import OCI_MANIFEST, RegistryWriter, parse_endpoint
 from chartyard.profiles.palette import PaletteProfiles
@@ -38,7 +38,7 @@ from chartyard.profiles.schemas import ProfileBody
 from chartyard.profiles.service import ProfileService, create_profile
 from chartyard.registries.families import is_index_target, is_oci_target
 from chartyard.registries.kinds import kind_of
-from chartyard.sources import RegistryTarget, open_helm_repo
+from chartyard.sources import RegistryTarget
 from chartyard.store.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -151,13 +151,7 @@ async def stream(ctx: AppContext, plan: BundlePlan) -> AsyncIterator[bytes]:
 async def _chart(ctx: AppContext, writer: _Writer, item: ChartItem,
                  found: list[dict[str, Any]]) -> AsyncIterator[bytes]:
     if is_index_target(item.source):
-        repo = open_helm_repo(item.source, ctx.sources)
-        try:
-            downloaded = await classic.download(repo.client, item.urls[0],
-                                                chart=f"{item.name} {item.version}",
-                                                digest=item.digest)
-        finally:
-            await repo.aclose()
+        downloaded = await download_item(ctx, item.source, item)
         try:
             converted = await asyncio.to_thread(classic.convert, downloaded)
             yield writer.small(converted.config)

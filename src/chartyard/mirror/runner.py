@@ -40,6 +40,17 @@ RETRY_SECONDS = 15
 _DOCKER_HUB_API = "registry-1.docker.io"
 
 
+async def download_item(ctx: AppContext, source: HelmRepoTarget,
+                        item: ChartItem) -> classic.Downloaded:
+    """Download a classic chart version's archive (digest-checked) from its repository."""
+    repo = open_helm_repo(source, ctx.sources)
+    try:
+        return await classic.download(repo.client, item.urls[0],
+                                      chart=f"{item.name} {item.version}", digest=item.digest)
+    finally:
+        await repo.aclose()
+
+
 @asynccontextmanager
 async def open_client(target: RegistryTarget, options: SourceOptions,
                       ) -> AsyncIterator[tuple[RegistryClient, EnsureRepo]]:
@@ -170,13 +181,7 @@ class MirrorJob:
         if not item.urls:
             raise PlanError(f"the chart {item.name} {item.version} has no archive URL in "
                             "the catalog; sync its Helm repository")
-        repo = open_helm_repo(source, self.ctx.sources)
-        try:
-            downloaded = await classic.download(repo.client, item.urls[0],
-                                                chart=f"{item.name} {item.version}",
-                                                digest=item.digest)
-        finally:
-            await repo.aclose()
+        downloaded = await download_item(self.ctx, source, item)
         try:
             converted = await asyncio.to_thread(classic.convert, downloaded)
             writer = copier.target
