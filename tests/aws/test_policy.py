@@ -18,6 +18,7 @@ from chartyard.aws import (
     EcrClient,
     generate_external_id,
     iam_permission_policy,
+    iam_push_policy,
     s3_layer_endpoint,
     trust_policy,
 )
@@ -47,8 +48,8 @@ REQUIRED_ACTIONS = {
 }
 
 
-def _actions() -> list[str]:
-    policy = iam_permission_policy()
+def _actions(policy: dict[str, Any] | None = None) -> list[str]:
+    policy = policy or iam_permission_policy()
     assert policy["Version"] == "2012-10-17"
     actions: list[str] = []
     for statement in policy["Statement"]:
@@ -119,7 +120,18 @@ def test_permission_policy_grants_every_operation_the_code_names() -> None:
     source = "".join(path.read_text() for path in AWS_PACKAGE.glob("*.py"))
     named = set(re.findall(r'calling\(\s*"((?:ecr|ecr-public):[A-Za-z]+)"', source))
     assert "ecr-public:DescribeRepositories" in named  # the scan itself works
-    assert named <= set(_actions()), named - set(_actions())
+    granted = set(_actions()) | set(_actions(iam_push_policy()))
+    assert named <= granted, named - granted
+
+
+def test_push_policy_grants_only_what_a_mirror_target_needs() -> None:
+    """Writes live in their own policy, for the registries chartyard pushes to."""
+    pushes = _actions(iam_push_policy())
+    assert "ecr:CreateRepository" in pushes and "ecr:PutImage" in pushes
+    assert not set(pushes) & {"ecr:BatchDeleteImage", "ecr:DeleteRepository"}
+    loader = botocore.session.get_session()
+    operations = set(loader.get_service_model("ecr").operation_names)
+    assert {a.split(":", 1)[1] for a in pushes} <= operations
 
 
 def test_trust_policy_shape() -> None:

@@ -39,6 +39,12 @@ from tests.harness.registry import RegistryServer
 
 pytestmark = [pytest.mark.timeout(240)]
 
+
+@schemathesis.serializer("application/x-tar")
+def _tar_body(ctx: object, value: object) -> bytes:
+    """Send a generated bundle body (bytes, or text as UTF-8): the server must refuse it."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "8"))
 DERANDOMIZE = os.environ.get("FUZZ_RANDOM", "") != "1"
 PASSWORD = "Fuzz-Admin-Pass-1"

@@ -9,7 +9,7 @@ from ._cache import AssumedRoleCache, EcrTokenCache
 from ._client import EcrClient
 from ._endpoint import EcrEndpoint, InvalidEcrEndpoint, parse_ecr_endpoint, partition_for_region
 from ._errors import AssumeRoleFailed, EcrError, MissingPermission, RepositoryNotFound
-from ._policy import iam_permission_policy, s3_layer_endpoint, trust_policy
+from ._policy import iam_permission_policy, iam_push_policy, s3_layer_endpoint, trust_policy
 from ._sts import caller_account
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "caller_account",
     "generate_external_id",
     "iam_permission_policy",
+    "iam_push_policy",
     "parse_ecr_endpoint",
     "partition_for_region",
     "s3_layer_endpoint",

@@ -39,6 +39,17 @@ ECR_PUBLIC_ACTIONS = (
     "GetRegistryCatalogData",
 )
 
+# What a mirror's target registry needs on top: create the repository, push layers and
+# the manifest. Granted separately, and only to the role of a registry chartyard pushes to.
+ECR_PUSH_ACTIONS = (
+    "CreateRepository",
+    "BatchCheckLayerAvailability",
+    "InitiateLayerUpload",
+    "UploadLayerPart",
+    "CompleteLayerUpload",
+    "PutImage",
+)
+
 _PARTITIONS = {"aws": "amazonaws.com", "aws-cn": "amazonaws.com.cn", "aws-us-gov": "amazonaws.com"}
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-[0-9]+")
@@ -65,6 +76,21 @@ def iam_permission_policy() -> dict[str, Any]:
                 "Sid": "ChartyardEcrPublicToken",
                 "Effect": "Allow",
                 "Action": ["sts:GetServiceBearerToken"],
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def iam_push_policy() -> dict[str, Any]:
+    """Return the IAM policy a mirror's target ECR registry needs beside the read policy."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ChartyardMirrorIntoEcr",
+                "Effect": "Allow",
+                "Action": [f"ecr:{action}" for action in ECR_PUSH_ACTIONS],
                 "Resource": "*",
             },
         ],
