@@ -159,8 +159,20 @@ http {{
         return target
 
     # ---- access log ----------------------------------------------------
-    def requests(self, uri_prefix: str = "") -> list[tuple[str, str, int, str]]:
-        """Return (method, uri, status, user) of every logged request under ``uri_prefix``."""
+    def requests(self, uri_prefix: str = "", *, at_least: int = 0,
+                 timeout: float = 30.0) -> list[tuple[str, str, int, str]]:
+        """Return (method, uri, status, user) of every logged request under ``uri_prefix``.
+
+        nginx writes a request's log line after the client already has the
+        answer, so a caller that just made ``at_least`` requests waits for
+        their lines instead of racing the log.
+        """
+        if at_least:
+            wait_until(lambda: len(self._logged(uri_prefix)) >= at_least, timeout=timeout,
+                       what=f"{at_least} logged requests under {uri_prefix!r}")
+        return self._logged(uri_prefix)
+
+    def _logged(self, uri_prefix: str) -> list[tuple[str, str, int, str]]:
         if not self.access_log.exists():
             return []
         found = []

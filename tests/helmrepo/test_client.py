@@ -87,7 +87,7 @@ def test_tls_basic_auth_index_and_chart(tls_helm_repo: NginxServer, tls_repo: Pa
             assert await client.validate() == 3
 
     asyncio.run(run())
-    users = {user for _, uri, _, user in tls_helm_repo.requests(f"/{prefix}/")}
+    users = {user for _, uri, _, user in tls_helm_repo.requests(f"/{prefix}/", at_least=3)}
     assert users == {DEFAULT_USER}
 
 
@@ -104,7 +104,8 @@ def test_no_change_resync_is_one_request_answered_304(tls_helm_repo: NginxServer
                 assert not again.changed and again.status == 304
                 assert again.validators == first.validators
             assert client.stats.total - before == 1
-            assert tls_helm_repo.requests(f"/{prefix}/index.yaml")[-1][2] == 304
+            logged = tls_helm_repo.requests(f"/{prefix}/index.yaml", at_least=client.stats.total)
+            assert [status for _, _, status, _ in logged][-1] == 304
             package(helm, "gamma", "2.0.0", tls_repo)
             repo_index(helm, tls_repo, tls_helm_repo.url + prefix)
             with await client.fetch_index(first.validators) as changed:
@@ -170,9 +171,9 @@ def test_credentials_only_for_the_index_origin(tls_helm_repo: NginxServer, harne
         with pytest.raises(AuthenticationFailed) as caught:
             asyncio.run(run(False))
         assert "requires credentials" in caught.value.message
-        assert other.requests(f"/{prefix}/")[-1][2:] == (401, "-")
+        assert other.requests(f"/{prefix}/", at_least=1)[-1][2:] == (401, "-")
         assert asyncio.run(run(True)) == (charts / "elsewhere-1.0.0.tgz").read_bytes()
-        assert other.requests(f"/{prefix}/")[-1][2:] == (200, DEFAULT_USER)
+        assert other.requests(f"/{prefix}/", at_least=2)[-1][2:] == (200, DEFAULT_USER)
 
 
 def test_http_failures(tls_helm_repo: NginxServer, tls_repo: Path, prefix: str) -> None:
@@ -186,7 +187,7 @@ def test_http_failures(tls_helm_repo: NginxServer, tls_repo: Path, prefix: str) 
     with pytest.raises(ServerError) as broken:
         asyncio.run(fetch("_status/500/repo"))
     assert "kept answering 500" in broken.value.message
-    assert [s for _, _, s, _ in tls_helm_repo.requests("/_status/500/")] == [500, 500]
+    assert [s for _, _, s, _ in tls_helm_repo.requests("/_status/500/", at_least=2)] == [500, 500]
     with pytest.raises(AuthenticationFailed, match="rejected the credentials for user"):
         asyncio.run(fetch(prefix, credentials=BasicCredentials(DEFAULT_USER, "wrong")))
     with pytest.raises(AuthenticationFailed, match="requires credentials"):

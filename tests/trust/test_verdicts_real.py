@@ -199,10 +199,12 @@ def test_index_without_digests_hashes_the_archive(api: Api, helm: Helm,
         "auth": {"type": "noAuth"}}})
     assert r.status_code == 201, r.text
     uid = str(r.json()["uid"])
-    assert sync_now(api.ctx, uid).status == "Completed"
+    synced = sync_now(api.ctx, uid)
+    assert synced.status == "Completed"
     assert {c: verdict(api, uid, c)["status"] for c in EXPECTED} == EXPECTED
     # The archives were downloaded to hash them only where a .prov exists.
-    fetched = {path for _, path, status, _ in plain_helm_repo.requests(f"/{prefix}/")
+    logged = plain_helm_repo.requests(f"/{prefix}/", at_least=synced.requests)
+    fetched = {path for _, path, status, _ in logged
                if path.endswith(".tgz") and status == 200}
     assert fetched == {f"/{prefix}/{c}-1.0.0.tgz" for c in EXPECTED if c != "plain"}
 
