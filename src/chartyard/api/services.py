@@ -82,45 +82,31 @@ class Later:
             lambda session: work(Services(self.ctx, session, self.principal)))
 
 
+def provider(services: Callable[..., Services],
+             pick: Callable[[Services], T]) -> Callable[..., T]:
+    """Return a dependency giving one service of the caller's `Services`.
+
+    The API and the web UI make their providers here, each from its own `Services`
+    dependency (API key or token, or the UI's cookie user).
+    """
+    def provide(bound: Services = Depends(services)) -> T:
+        return pick(bound)
+    return provide
+
+
 def _services(ctx: Ctx, principal: CurrentUser, session: SessionDep) -> Services:
     return Services(ctx, session, principal)
-
-
-ServicesDep = Annotated[Services, Depends(_services)]
-
-
-def _registries(services: ServicesDep) -> RegistryService:
-    return services.registries
-
-
-def _catalog(services: ServicesDep) -> CatalogService:
-    return services.catalog
-
-
-def _profiles(services: ServicesDep) -> PaletteProfiles:
-    return services.profiles
-
-
-def _variables(services: ServicesDep) -> ProfileVariables:
-    return services.variables
-
-
-def _mirrors(services: ServicesDep) -> MirrorService:
-    return services.mirrors
-
-
-def _users(services: ServicesDep) -> UserService:
-    return services.users
 
 
 def _later(ctx: Ctx, principal: CurrentUser) -> Later:
     return Later(ctx, principal)
 
 
-Registries = Annotated[RegistryService, Depends(_registries)]
-Catalog = Annotated[CatalogService, Depends(_catalog)]
-Profiles = Annotated[PaletteProfiles, Depends(_profiles)]
-ProfileVars = Annotated[ProfileVariables, Depends(_variables)]
-Mirrors = Annotated[MirrorService, Depends(_mirrors)]
-Users = Annotated[UserService, Depends(_users)]
+ServicesDep = Annotated[Services, Depends(_services)]
+Registries = Annotated[RegistryService, Depends(provider(_services, lambda s: s.registries))]
+Catalog = Annotated[CatalogService, Depends(provider(_services, lambda s: s.catalog))]
+Profiles = Annotated[PaletteProfiles, Depends(provider(_services, lambda s: s.profiles))]
+ProfileVars = Annotated[ProfileVariables, Depends(provider(_services, lambda s: s.variables))]
+Mirrors = Annotated[MirrorService, Depends(provider(_services, lambda s: s.mirrors))]
+Users = Annotated[UserService, Depends(provider(_services, lambda s: s.users))]
 LaterServices = Annotated[Later, Depends(_later)]

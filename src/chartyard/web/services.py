@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from chartyard.api.deps import Ctx, SessionDep
-from chartyard.api.services import Later, Services
+from chartyard.api.services import Later, Services, provider
 from chartyard.catalog.service import CatalogService
 from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.resolve import PackResolver
@@ -20,38 +20,18 @@ def _services(ctx: Ctx, principal: UiUser, session: SessionDep) -> Services:
     return Services(ctx, session, principal)
 
 
-UiServices = Annotated[Services, Depends(_services)]
-
-
-def _registries(services: UiServices) -> RegistryService:
-    return services.registries
-
-
-def _catalog(services: UiServices) -> CatalogService:
-    return services.catalog
-
-
-def _profiles(services: UiServices) -> PaletteProfiles:
-    return services.profiles
-
-
-def _users(services: UiServices) -> UserService:
-    return services.users
-
-
 def _later(ctx: Ctx, principal: UiUser) -> Later:
     return Later(ctx, principal)
-
-
-UiRegistries = Annotated[RegistryService, Depends(_registries)]
-UiCatalog = Annotated[CatalogService, Depends(_catalog)]
-UiProfiles = Annotated[PaletteProfiles, Depends(_profiles)]
-UiUsers = Annotated[UserService, Depends(_users)]
-UiLater = Annotated[Later, Depends(_later)]
 
 
 def _pack_resolver(ctx: Ctx, principal: UiUser) -> PackResolver:
     return PackResolver(ctx, principal)
 
 
+UiServices = Annotated[Services, Depends(_services)]
+UiRegistries = Annotated[RegistryService, Depends(provider(_services, lambda s: s.registries))]
+UiCatalog = Annotated[CatalogService, Depends(provider(_services, lambda s: s.catalog))]
+UiProfiles = Annotated[PaletteProfiles, Depends(provider(_services, lambda s: s.profiles))]
+UiUsers = Annotated[UserService, Depends(provider(_services, lambda s: s.users))]
+UiLater = Annotated[Later, Depends(_later)]
 UiPackResolver = Annotated[PackResolver, Depends(_pack_resolver)]
