@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chartyard.helmrepo._http import Sink
-from chartyard.mirror.classic import Downloaded, config_json, convert
+from chartyard.http import Sink, compute_digest
 from chartyard.mirror.images import ImageRef, chart_images, layer_images, parse_image
+from chartyard.oci import chart_artifact, config_json
 from tests.harness.charts import build_chart, helm_config_json
 
 DIGEST = "sha256:" + "a" * 64
@@ -62,8 +62,9 @@ def test_conversion_is_deterministic_and_carries_the_prov() -> None:
     def once(prov: bytes | None) -> str:
         sink = Sink()
         sink.write(chart)
-        converted = convert(Downloaded(sink, prov))
+        converted = chart_artifact(sink.rewind(), sink.digest, sink.size, prov)
         sink.close()
+        assert converted.chart_digest == compute_digest(chart)
         return converted.digest
 
     assert once(None) == once(None)

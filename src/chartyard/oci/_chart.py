@@ -1,10 +1,10 @@
-"""Turn a classic Helm-repository chart into the OCI artifact ``helm push`` would make.
+"""A Helm chart archive as the OCI artifact ``helm push`` makes, and a reader over it.
 
-The archive (and its ``.prov``) is downloaded into a spooled temp file, never held
-whole in memory. Chart.yaml becomes the JSON config blob in Helm's field order, the
-archive the chart layer, the ``.prov`` a provenance layer. Nothing time-dependent is
-written (``helm push`` stamps ``org.opencontainers.image.created``; we do not), so
-converting the same archive twice gives the same manifest digest.
+Chart.yaml becomes the JSON config blob in Helm's field order, the archive the chart
+layer, the ``.prov`` a provenance layer. Nothing time-dependent is written (``helm
+push`` stamps ``org.opencontainers.image.created``; we do not), so packaging the same
+archive twice gives the same manifest digest. The archive is read from a file object
+(a spooled download or the caller's bytes), never copied whole into memory here.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import gzip
 import json
 import tarfile
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-import httpx
 import yaml
 
 from chartyard.helm import (
@@ -24,12 +24,12 @@ from chartyard.helm import (
     HELM_CONFIG_MEDIA_TYPE,
     HELM_PROVENANCE_MEDIA_TYPE,
 )
-from chartyard.helmrepo import HelmRepoClient
-from chartyard.http import Sink, TooLargeBody, compute_digest
-from chartyard.limits import LimitExceeded
-from chartyard.oci import OCI_MANIFEST, Manifest, parse_manifest
+from chartyard.http import compute_digest
 
-MAX_PROV_BYTES = 1024 * 1024
+from ._errors import NotFound
+from ._manifest import OCI_MANIFEST, Manifest, parse_manifest
+from ._push import RawManifest
+
 MAX_CHART_YAML = 1024 * 1024
 MAX_MEMBERS = 5000
 CHUNK = 256 * 1024
@@ -41,30 +41,19 @@ _FIELDS = ("name", "home", "sources", "version", "description", "keywords", "mai
 
 
 class ConversionError(ValueError):
-    """Report a classic chart that cannot be turned into an OCI artifact."""
-
-
-@dataclass
-class Downloaded:
-    """A chart archive on disk (spooled), its digest and size, and its ``.prov`` if any."""
-
-    archive: Sink
-    prov: bytes | None
-
-    def close(self) -> None:
-        """Delete the temp file."""
-        self.archive.close()
+    """Report a chart archive that cannot be turned into an OCI artifact."""
 
 
 @dataclass(frozen=True)
-class Converted:
-    """The OCI form of a classic chart: manifest and config bytes, and their descriptors."""
+class ChartArtifact:
+    """The OCI form of a chart archive: manifest and config bytes, and the layers' sizes."""
 
     manifest: bytes
     config: bytes
     chart_digest: str
     chart_size: int
     prov: bytes | None
+    meta: dict[str, Any]
 
     @property
     def digest(self) -> str:
@@ -75,56 +64,6 @@ class Converted:
         """Return the manifest, parsed."""
         return parse_manifest(self.manifest, digest=self.digest, content_type=OCI_MANIFEST,
                               max_depth=8)
-
-
-async def download(client: HelmRepoClient, url: str, *, chart: str,
-                   digest: str | None) -> Downloaded:
-    """Download an archive into a temp file (digest-checked) and its ``.prov`` (404: none)."""
-    sink = await _get_to_sink(client, url, chart, digest)
-    try:
-        prov = await _get_prov(client, url + ".prov", chart)
-    except Exception:
-        sink.close()
-        raise
-    return Downloaded(sink, prov)
-
-
-async def _get_to_sink(client: HelmRepoClient, url: str, chart: str,
-                       digest: str | None) -> Sink:
-    getter = client._getter  # the client's retrying, budgeted, egress-guarded GET
-    what = f"the chart {chart} ({httpx.URL(url).copy_with(query=None)})"
-    sink = Sink()
-    try:
-        cap = client.archive_limits.max_compressed
-        try:
-            answer = await getter.get(url, kind="chart", what=what, sink=sink, max_bytes=cap)
-        except TooLargeBody as exc:
-            raise LimitExceeded(f"{what} is over the {cap}-byte archive limit",
-                                limit="max_compressed", maximum=cap) from exc
-        client._check(answer, what, index=False)
-        if digest is not None and digest.startswith("sha256:") and sink.digest != digest:
-            raise ConversionError(f"{what} has digest {sink.digest}, but the index says "
-                                  f"{digest}; the repository serves other content than its "
-                                  "index describes")
-        return sink
-    except BaseException:
-        sink.close()
-        raise
-
-
-async def _get_prov(client: HelmRepoClient, url: str, chart: str) -> bytes | None:
-    sink = Sink()
-    try:
-        try:
-            answer = await client._getter.get(url, kind="prov", what=f"the provenance of {chart}",
-                                              sink=sink, max_bytes=MAX_PROV_BYTES)
-        except TooLargeBody:
-            return None
-        if answer.status != 200:
-            return None  # helm: a missing .prov means unsigned
-        return sink.getvalue()
-    finally:
-        sink.close()
 
 
 def read_chart_yaml(archive: IO[bytes]) -> dict[str, Any]:
@@ -148,8 +87,9 @@ def read_chart_yaml(archive: IO[bytes]) -> dict[str, Any]:
                 if not isinstance(data, dict):
                     raise ConversionError("Chart.yaml is not a mapping")
                 return data
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise ConversionError(f"the chart archive is not a gzip'd tar: {exc}") from exc
+    except (tarfile.TarError, EOFError, OSError, yaml.YAMLError) as exc:
+        raise ConversionError(f"the chart archive is not a gzip'd tar with a readable "
+                              f"Chart.yaml: {exc}") from exc
     raise ConversionError("the chart archive has no Chart.yaml at its top level")
 
 
@@ -159,16 +99,15 @@ def config_json(meta: dict[str, Any]) -> bytes:
     return json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def convert(downloaded: Downloaded) -> Converted:
-    """Build the manifest and config of a downloaded chart (deterministic)."""
-    archive = downloaded.archive
-    meta = read_chart_yaml(archive.rewind())
+def chart_artifact(archive: IO[bytes], digest: str, size: int,
+                   prov: bytes | None) -> ChartArtifact:
+    """Build the manifest and config of a chart archive (deterministic)."""
+    meta = read_chart_yaml(archive)
     config = config_json(meta)
-    layers = [{"mediaType": HELM_CHART_LAYER_MEDIA_TYPE, "digest": archive.digest,
-               "size": archive.size}]
-    if downloaded.prov is not None:
+    layers = [{"mediaType": HELM_CHART_LAYER_MEDIA_TYPE, "digest": digest, "size": size}]
+    if prov is not None:
         layers.append({"mediaType": HELM_PROVENANCE_MEDIA_TYPE,
-                       "digest": compute_digest(downloaded.prov), "size": len(downloaded.prov)})
+                       "digest": compute_digest(prov), "size": len(prov)})
     annotations = {"org.opencontainers.image.title": str(meta.get("name", "")),
                    "org.opencontainers.image.version": str(meta.get("version", ""))}
     if meta.get("description"):
@@ -178,7 +117,46 @@ def convert(downloaded: Downloaded) -> Converted:
                            "digest": compute_digest(config), "size": len(config)},
                 "layers": layers, "annotations": annotations}
     body = json.dumps(manifest, separators=(",", ":"), ensure_ascii=False).encode()
-    return Converted(body, config, archive.digest, archive.size, downloaded.prov)
+    return ChartArtifact(body, config, digest, size, prov, meta)
+
+
+class PackagedChart:
+    """Read a packaged chart like a registry (manifest by digest, blobs as streams).
+
+    It answers the reads `Copier` and a bundle make of a source, so a converted
+    classic chart is copied through the same code as an OCI one. ``authority`` is
+    None: no registry holds it, nothing is mounted from it.
+    """
+
+    authority: str | None = None
+
+    def __init__(self, artifact: ChartArtifact, archive: IO[bytes]) -> None:
+        self.artifact = artifact
+        self.archive = archive
+
+    @property
+    def reference(self) -> str:
+        """Return the manifest digest to read the chart by."""
+        return self.artifact.digest
+
+    async def get_manifest_raw(self, repository: str, reference: str) -> RawManifest:
+        """Return the manifest (its digest or any tag names it)."""
+        art = self.artifact
+        return RawManifest(art.manifest, OCI_MANIFEST, art.digest, art.parsed())
+
+    @asynccontextmanager
+    async def open_blob(self, repository: str, digest: str, *,
+                        size: int) -> AsyncIterator[AsyncIterator[bytes]]:
+        """Stream the config, chart or provenance blob."""
+        art = self.artifact
+        if digest == art.chart_digest:
+            yield file_chunks(self.archive)
+        elif digest == compute_digest(art.config):
+            yield _once(art.config)
+        elif art.prov is not None and digest == compute_digest(art.prov):
+            yield _once(art.prov)
+        else:
+            raise NotFound(f"the packaged chart has no blob {digest}", {"status": 404})
 
 
 async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
@@ -186,3 +164,11 @@ async def file_chunks(file: IO[bytes]) -> AsyncIterator[bytes]:
     file.seek(0)
     while chunk := file.read(CHUNK):
         yield chunk
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+__all__ = ["ChartArtifact", "ConversionError", "PackagedChart", "chart_artifact",
+           "config_json", "file_chunks", "read_chart_yaml"]
