@@ -69,3 +69,15 @@ def test_conversion_is_deterministic_and_carries_the_prov() -> None:
 
     assert once(None) == once(None)
     assert once(b"-----BEGIN PGP SIGNED MESSAGE-----\n") != once(None)
+
+
+def test_config_json_writes_go_struct_order_as_helm_push_does() -> None:
+    """``helm package`` sorts Chart.yaml's keys; helm push writes its Go structs in order."""
+    meta = {"version": "1.0.0", "name": "demo", "annotations": {"b": "2", "a": "1"},
+            "maintainers": [{"url": "https://x", "email": "e@x", "name": "n"}],
+            "dependencies": [{"repository": "oci://r", "version": "1", "name": "d",
+                              "enabled": False}]}
+    assert config_json(meta) == (
+        b'{"name":"demo","version":"1.0.0","maintainers":[{"name":"n","email":"e@x",'
+        b'"url":"https://x"}],"annotations":{"a":"1","b":"2"},"dependencies":[{"name":"d",'
+        b'"version":"1","repository":"oci://r"}]}')

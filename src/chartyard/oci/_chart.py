@@ -38,6 +38,10 @@ CHUNK = 256 * 1024
 _FIELDS = ("name", "home", "sources", "version", "description", "keywords", "maintainers",
            "icon", "apiVersion", "condition", "tags", "appVersion", "deprecated",
            "annotations", "kubeVersion", "dependencies", "type")
+_MAINTAINER = ("name", "email", "url")
+_DEPENDENCY = ("name", "version", "repository", "condition", "tags", "enabled",
+               "import-values", "alias")
+_EMPTY: tuple[object, ...] = (None, "", [], {}, False)  # Go's omitempty
 
 
 class ConversionError(ValueError):
@@ -94,9 +98,24 @@ def read_chart_yaml(archive: IO[bytes]) -> dict[str, Any]:
 
 
 def config_json(meta: dict[str, Any]) -> bytes:
-    """Return Chart.yaml as Helm's config blob: its field order, empty fields left out."""
-    ordered = {k: meta[k] for k in _FIELDS if meta.get(k) not in (None, "", [], {}, False)}
+    """Return Chart.yaml as Helm's config blob: Go's field order, empty fields left out.
+
+    ``helm package`` rewrites Chart.yaml with sorted keys; ``helm push`` reads it into
+    Go structs and writes them in struct order (maps, such as annotations, sorted).
+    """
+    ordered = _struct(meta, _FIELDS)
+    for key, order in (("maintainers", _MAINTAINER), ("dependencies", _DEPENDENCY)):
+        if isinstance(ordered.get(key), list):
+            ordered[key] = [_struct(i, order) if isinstance(i, dict) else i
+                            for i in ordered[key]]
+    if isinstance(ordered.get("annotations"), dict):
+        ordered["annotations"] = {str(k): ordered["annotations"][k]
+                                  for k in sorted(ordered["annotations"], key=str)}
     return json.dumps(ordered, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _struct(data: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    return {k: data[k] for k in order if data.get(k) not in _EMPTY}
 
 
 def chart_artifact(archive: IO[bytes], digest: str, size: int,
@@ -105,9 +124,9 @@ def chart_artifact(archive: IO[bytes], digest: str, size: int,
     meta = read_chart_yaml(archive)
     config = config_json(meta)
     layers = [{"mediaType": HELM_CHART_LAYER_MEDIA_TYPE, "digest": digest, "size": size}]
-    if prov is not None:
-        layers.append({"mediaType": HELM_PROVENANCE_MEDIA_TYPE,
-                       "digest": compute_digest(prov), "size": len(prov)})
+    if prov is not None:  # helm push lists the provenance first
+        layers.insert(0, {"mediaType": HELM_PROVENANCE_MEDIA_TYPE,
+                          "digest": compute_digest(prov), "size": len(prov)})
     annotations = {"org.opencontainers.image.title": str(meta.get("name", "")),
                    "org.opencontainers.image.version": str(meta.get("version", ""))}
     if meta.get("description"):
