@@ -36,7 +36,7 @@ _DOCKER_HUB_API = "registry-1.docker.io"
 
 
 class DbProgress:
-    """Record finished blobs of one run in the database (see `chartyard.mirror.copy`)."""
+    """Record finished blobs of one run in the database (see `chartyard.oci.Copier`)."""
 
     def __init__(self, ctx: AppContext, uid: str, worker: str,
                  finished: set[tuple[str, str]]) -> None:
