@@ -131,6 +131,8 @@ def test_helm_index_finds_the_prov_beside_the_archive_and_refuses_push(
         asyncio.run(family.push_chart(layer.target, api.ctx.sources, "db", "3.0.0", b""))
     assert "cannot receive charts" in refused.value.message
     assert "push to an OCI registry instead" in refused.value.message
+    with pytest.raises(PushUnsupported):
+        family.open_registry(layer.target, api.ctx.sources)
 
 
 def _manifest(registry: RegistryServer, repository: str, tag: str) -> dict[str, object]:

@@ -3,9 +3,11 @@
 A family owns everything that depends on how charts are stored, not on how one registry is
 reached: validation, its chart source, pack checks and drift, which sync pipeline runs, its
 list models, route paths and UI tab, its pack ``type``, reading a chart's files, finding a
-chart version's signature material and pushing a chart. Kinds (``basic``, ``ecr``, ``helm``)
-belong to one family each and carry the connection protocol only; the rest of chartyard asks
-the family of a registry, a target or a kind, and never compares family names.
+chart version's signature material, pushing a chart, and how its charts are copied into an
+OCI registry (``open_chart``, ``open_registry``: mirrors and bundles use only these). Kinds
+(``basic``, ``ecr``, ``helm``) belong to one family each and carry the connection protocol
+only; the rest of chartyard asks the family of a registry, a target or a kind, and never
+compares family names.
 
 Work that lives in a higher layer (a sync's database stages, a profile's pack rows) is passed
 in as a *host* object: the family picks the host's method for its shape of work and gives it
@@ -187,23 +189,25 @@ class RegistryFamily(ABC, Generic[TargetT, SourceT]):
         """Return the tag a chart version gets when it is copied into an OCI registry."""
         return tag
 
-    @abstractmethod
     def chart_address(self, target: TargetT, repository: str, tag: str,
                       urls: Sequence[str]) -> str:
         """Return where a chart version lives, as a user would name it."""
+        return f"{repository}:{tag}"
 
     def oci_endpoint(self, target: TargetT) -> Endpoint | None:
         """Return where a registry serves OCI content (images, copies); None if it does not."""
         return None
 
-    @abstractmethod
     def open_chart(self, target: TargetT, options: SourceOptions, repository: str,
                    digest: str, *, version: str, urls: Sequence[str],
                    ) -> AbstractAsyncContextManager[ChartContent]:
         """Open a chart version as OCI content, the way it is copied into an OCI registry.
 
         ``digest`` is the one the catalog recorded (a manifest, or an index entry's archive).
+        A family that cannot hand its charts over refuses with `PushUnsupported`.
         """
+        raise PushUnsupported(self.name, f"charts of the {self.name} family cannot be "
+                                         "copied into an OCI registry")
 
     def open_registry(self, target: TargetT,
                       options: SourceOptions) -> AbstractAsyncContextManager[OpenRegistry]:
