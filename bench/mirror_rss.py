@@ -3,7 +3,7 @@
 `python -m bench.mirror_rss [--sizes 10,100]` starts two docker-registry processes,
 streams a Helm chart artifact of each size (MiB of incompressible bytes as the chart
 layer) into the source, then mirrors it in a fresh child process with the mirror's
-copy engine (`chartyard.mirror.copy.Copier` over `chartyard.oci.RegistryWriter`:
+copy engine (`chartyard.oci.Copier` over `chartyard.oci.RegistryWriter`:
 HEAD, then a streamed GET piped into a monolithic PUT). The child reports its peak
 RSS (``ru_maxrss``) before and after the copy; flat means the peak does not grow with
 the chart. ``service`` runs the same copy through the whole mirror service instead
@@ -82,8 +82,7 @@ class _Progress:
 
 
 async def _child(source: str, dest: str, repo: str) -> dict[str, Any]:
-    from chartyard.mirror.copy import Copier
-    from chartyard.oci import RegistryClient, RegistryWriter
+    from chartyard.oci import Copier, RegistryClient, RegistryWriter
 
     async with RegistryClient(source) as src, RegistryClient(dest) as dst:
         await src.ping()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chartyard.helmrepo._http import Sink
-from chartyard.mirror.classic import Downloaded, config_json, convert
+from chartyard.http import Sink, compute_digest
 from chartyard.mirror.images import ImageRef, chart_images, layer_images, parse_image
+from chartyard.oci import chart_artifact, config_json
 from tests.harness.charts import build_chart, helm_config_json
 
 DIGEST = "sha256:" + "a" * 64
@@ -62,9 +62,22 @@ def test_conversion_is_deterministic_and_carries_the_prov() -> None:
     def once(prov: bytes | None) -> str:
         sink = Sink()
         sink.write(chart)
-        converted = convert(Downloaded(sink, prov))
+        converted = chart_artifact(sink.rewind(), sink.digest, sink.size, prov)
         sink.close()
+        assert converted.chart_digest == compute_digest(chart)
         return converted.digest
 
     assert once(None) == once(None)
     assert once(b"-----BEGIN PGP SIGNED MESSAGE-----\n") != once(None)
+
+
+def test_config_json_writes_go_struct_order_as_helm_push_does() -> None:
+    """``helm package`` sorts Chart.yaml's keys; helm push writes its Go structs in order."""
+    meta = {"version": "1.0.0", "name": "demo", "annotations": {"b": "2", "a": "1"},
+            "maintainers": [{"url": "https://x", "email": "e@x", "name": "n"}],
+            "dependencies": [{"repository": "oci://r", "version": "1", "name": "d",
+                              "enabled": False}]}
+    assert config_json(meta) == (
+        b'{"name":"demo","version":"1.0.0","maintainers":[{"name":"n","email":"e@x",'
+        b'"url":"https://x"}],"annotations":{"a":"1","b":"2"},"dependencies":[{"name":"d",'
+        b'"version":"1","repository":"oci://r"}]}')

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -22,14 +24,18 @@ from sqlalchemy import select
 
 from chartyard.auth.roles import Principal, Role
 from chartyard.catalog.service import CatalogService
+from chartyard.errors import InvalidInput
+from chartyard.helm import HELM_CHART_LAYER_MEDIA_TYPE, HELM_PROVENANCE_MEDIA_TYPE
+from chartyard.oci import OCI_MANIFEST, parse_endpoint
 from chartyard.registries.families import PushUnsupported, family_of_target, get_family
-from chartyard.sources import ChartLayer
+from chartyard.sources import ChartLayer, RegistryTarget
 from chartyard.store.models import ChartVersion, User
 from tests.harness.app import Api, basic_body
 from tests.harness.charts import build_chart
 from tests.harness.helm import Helm
 from tests.harness.helm_repo import repo_index
 from tests.harness.nginx import NginxServer
+from tests.harness.procs import wait_until
 from tests.harness.registry import RegistryServer
 from tests.sync.conftest import sync_now
 
@@ -124,3 +130,85 @@ def test_helm_index_finds_the_prov_beside_the_archive_and_refuses_push(
     with pytest.raises(PushUnsupported) as refused:
         asyncio.run(family.push_chart(layer.target, api.ctx.sources, "db", "3.0.0", b""))
     assert "cannot receive charts" in refused.value.message
+    assert "push to an OCI registry instead" in refused.value.message
+    with pytest.raises(PushUnsupported):
+        family.open_registry(layer.target, api.ctx.sources)
+
+
+def _manifest(registry: RegistryServer, repository: str, tag: str) -> dict[str, object]:
+    with registry.client() as client:
+        r = client.get(f"/v2/{repository}/manifests/{tag}", headers={"Accept": OCI_MANIFEST})
+    assert r.status_code == 200, r.text
+    return dict(json.loads(r.content))
+
+
+def _uploads(registry: RegistryServer) -> int:
+    text = registry.log_path.read_text(errors="replace")
+    return len(re.findall(r'"(?:PUT|POST|PATCH) /v2/[^" ]*/blobs/uploads/', text))
+
+
+def _logged(registry: RegistryServer, marker: str) -> None:
+    """Wait until a request naming ``marker`` is in the access log (earlier lines are too)."""
+    with registry.client() as client:
+        client.get("/v2/", params={"marker": marker})
+    wait_until(lambda: marker in registry.log_path.read_text(errors="replace"),
+               timeout=30, what="the registry to log the marker request")
+
+
+def test_oci_push_stores_a_chart_as_helm_push_does(
+        api: Api, plain_registry: RegistryServer, helm: Helm, keyring: Path,
+        unique_repo_prefix: str, tmp_path: Path) -> None:
+    p = unique_repo_prefix
+    signed = _package(helm, "web", "1.0.0", tmp_path / "signed", keyring)
+    archive, prov = signed.read_bytes(), Path(f"{signed}.prov").read_bytes()
+    family = get_family("oci")
+    target = RegistryTarget(kind="basic", endpoint=parse_endpoint(plain_registry.url))
+
+    pushed = asyncio.run(family.push_chart(target, api.ctx.sources, f"{p}/web", "1.0.0",
+                                           archive, prov))
+    assert (pushed.repository, pushed.tag) == (f"{p}/web", "1.0.0")
+    ref = f"{plain_registry.oci_url}/{p}/web"
+
+    # helm reads it back: the same archive, its Chart.yaml, and the signature verifies.
+    pulled = helm.pull(ref, "1.0.0", tmp_path / "pulled", plain_http=True)
+    assert pulled.read_bytes() == archive
+    shown = helm.show_chart(ref, "1.0.0", plain_http=True)
+    assert (shown["name"], shown["version"]) == ("web", "1.0.0")
+    (tmp_path / "verified").mkdir()
+    helm.run("pull", ref, "--version", "1.0.0", "--verify", "--keyring", str(keyring),
+             "-d", str(tmp_path / "verified"), "--plain-http")
+
+    # The layout is helm push's: same config blob, chart layer and .prov layer.
+    ours = _manifest(plain_registry, f"{p}/web", "1.0.0")
+    helm.push(signed, f"{plain_registry.oci_url}/{p}/by-helm", plain_http=True)
+    theirs = _manifest(plain_registry, f"{p}/by-helm/web", "1.0.0")
+    assert ours["config"] == theirs["config"]
+    assert ours["layers"] == theirs["layers"]
+    layers = ours["layers"]
+    assert isinstance(layers, list)
+    assert [d["mediaType"] for d in layers] == [HELM_PROVENANCE_MEDIA_TYPE,
+                                               HELM_CHART_LAYER_MEDIA_TYPE]
+    with plain_registry.client() as client:
+        blob = client.get(f"/v2/{p}/web/blobs/{layers[0]['digest']}", follow_redirects=True)
+    assert blob.content == prov
+
+    # A re-push gives the same digest and uploads nothing.
+    _logged(plain_registry, f"before-{p}")
+    uploads = _uploads(plain_registry)
+    again = asyncio.run(family.push_chart(target, api.ctx.sources, f"{p}/web", "1.0.0",
+                                          archive, prov))
+    assert again == pushed
+    _logged(plain_registry, f"after-{p}")
+    assert _uploads(plain_registry) == uploads
+
+
+def test_oci_push_refuses_an_archive_that_is_not_the_version(api: Api) -> None:
+    family = get_family("oci")
+    target = RegistryTarget(kind="basic", endpoint=parse_endpoint("http://127.0.0.1:1"))
+    chart = build_chart("web", "1.0.0")
+    with pytest.raises(InvalidInput) as wrong:
+        asyncio.run(family.push_chart(target, api.ctx.sources, "web", "2.0.0", chart))
+    assert wrong.value.field == "version" and "'1.0.0', not '2.0.0'" in str(wrong.value)
+    with pytest.raises(InvalidInput) as garbage:
+        asyncio.run(family.push_chart(target, api.ctx.sources, "web", "1.0.0", b"not a tgz"))
+    assert garbage.value.field == "archive" and "helm package" in str(garbage.value)

@@ -19,6 +19,7 @@ from ._client import (
     check_chart_hosts,
     read_chart,
 )
+from ._download import DownloadedChart, download_chart
 from ._errors import ChartDigestMismatch, IndexTooLarge, InvalidIndex, UnsupportedChartURL
 from ._index import IndexEntry, IndexLimits, IndexParser, iter_index
 from ._url import INDEX_FILE, RepoURL, parse_repo_url
@@ -26,6 +27,7 @@ from ._url import INDEX_FILE, RepoURL, parse_repo_url
 __all__ = [
     "INDEX_FILE",
     "ChartDigestMismatch",
+    "DownloadedChart",
     "HelmRepoClient",
     "IndexDownload",
     "IndexEntry",
@@ -38,6 +40,7 @@ __all__ = [
     "RepoURL",
     "UnsupportedChartURL",
     "check_chart_hosts",
+    "download_chart",
     "iter_index",
     "parse_repo_url",
     "read_chart",

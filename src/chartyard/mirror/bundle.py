@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session
@@ -26,19 +26,17 @@ from chartyard.auth.roles import Principal
 from chartyard.context import AppContext
 from chartyard.errors import ChartyardError, InvalidInput
 from chartyard.http import compute_digest
-from chartyard.mirror import classic, layout
-from chartyard.mirror.copy import Copier
+from chartyard.mirror import layout
 from chartyard.mirror.images import DOCKER_HUB, parse_image
 from chartyard.mirror.plan import ChartItem, Sources, collect
-from chartyard.mirror.runner import download_item, open_client
 from chartyard.mirror.service import MirrorService, check_base_path
-from chartyard.oci import OCI_MANIFEST, RegistryWriter, parse_endpoint
+from chartyard.oci import ArtifactReader, Copier, Endpoint, NoProgress, file_chunks, parse_endpoint
 from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.schemas import ProfileBody
 from chartyard.profiles.service import ProfileService, create_profile
-from chartyard.registries.families import is_index_target, is_oci_target
+from chartyard.registries.families import family_of_target
 from chartyard.registries.kinds import kind_of
-from chartyard.sources import RegistryTarget
+from chartyard.sources import AnyTarget, RegistryTarget
 from chartyard.store.models import Tenant
 
 log = logging.getLogger(__name__)
@@ -94,7 +92,7 @@ class _Writer:
         self.written.add(digest)
         return layout.file(layout.blob_name(digest), data)
 
-    async def tree(self, reader: RegistryWriter, repository: str, reference: str,
+    async def tree(self, reader: ArtifactReader, repository: str, reference: str,
                    found: list[dict[str, Any]]) -> AsyncIterator[bytes]:
         """Write a manifest (an index with all its platforms) and its blobs."""
         raw = await reader.get_manifest_raw(repository, reference)
@@ -132,10 +130,10 @@ async def stream(ctx: AppContext, plan: BundlePlan) -> AsyncIterator[bytes]:
         except ValueError as exc:
             log.warning("bundle: image left out", extra={"image": text, "error": str(exc)})
             continue
-        source = _image_source(plan.sources, ref.host)
-        async with open_client(source, ctx.sources) as (client, _):
-            reader = RegistryWriter(client)
-            repository = source.endpoint.repository(ref.path)
+        source, endpoint = _image_source(plan.sources, ref.host)
+        async with family_of_target(source).open_registry(source, ctx.sources) as registry:
+            reader = registry.writer
+            repository = endpoint.repository(ref.path)
             try:  # find out whether it is reachable before writing any of it
                 await reader.get_manifest_raw(repository, ref.reference)
             except (ChartyardError, httpx.HTTPError) as exc:
@@ -150,25 +148,9 @@ async def stream(ctx: AppContext, plan: BundlePlan) -> AsyncIterator[bytes]:
 
 async def _chart(ctx: AppContext, writer: _Writer, item: ChartItem,
                  found: list[dict[str, Any]]) -> AsyncIterator[bytes]:
-    if is_index_target(item.source):
-        downloaded = await download_item(ctx, item.source, item)
-        try:
-            converted = await asyncio.to_thread(classic.convert, downloaded)
-            yield writer.small(converted.config)
-            async for chunk in writer.blob(converted.chart_digest, converted.chart_size,
-                                           _file(downloaded.archive.rewind())):
-                yield chunk
-            if converted.prov is not None:
-                yield writer.small(converted.prov)
-            yield writer.small(converted.manifest)
-            found.append({"mediaType": OCI_MANIFEST, "digest": converted.digest,
-                          "size": len(converted.manifest)})
-        finally:
-            downloaded.close()
-        return
-    async with open_client(item.source, ctx.sources) as (client, _):
-        async for chunk in writer.tree(RegistryWriter(client), item.repository, item.digest,
-                                       found):
+    async with item.family.open_chart(item.source, ctx.sources, item.repository, item.digest,
+                                      version=item.version, urls=item.urls) as chart:
+        async for chunk in writer.tree(chart.reader, chart.repository, chart.reference, found):
             yield chunk
 
 
@@ -180,43 +162,21 @@ def _named(desc: dict[str, Any], repository: str, tag: str,
     return {**desc, "annotations": annotations}
 
 
-def _image_source(sources: Sources, host: str) -> RegistryTarget:
+def _image_source(sources: Sources, host: str) -> tuple[AnyTarget, Endpoint]:
     found = sources.by_authority.get(host)
-    if found is not None:
-        return found
+    endpoint = family_of_target(found).oci_endpoint(found) if found is not None else None
+    if found is not None and endpoint is not None:
+        return found, endpoint
     api = _DOCKER_HUB_API if host == DOCKER_HUB else host
-    return RegistryTarget(kind="basic", endpoint=parse_endpoint(f"https://{api}"))
-
-
-@asynccontextmanager
-async def _file(handle: IO[bytes]) -> AsyncIterator[AsyncIterator[bytes]]:
-    yield classic.file_chunks(handle)
+    endpoint = parse_endpoint(f"https://{api}")
+    return RegistryTarget(kind="basic", endpoint=endpoint), endpoint
 
 
 # ---- import ------------------------------------------------------------------------
-class _Counter:
-    """Count blobs for the answer; a bundle push keeps no resumable state."""
-
-    def __init__(self) -> None:
-        self.copied = 0
-        self.skipped = 0
-        self.done: set[tuple[str, str]] = set()
-
-    def finished(self, repository: str, digest: str) -> bool:
-        return (repository, digest) in self.done
-
-    async def blob(self, repository: str, digest: str, size: int, *, copied: bool) -> None:
-        self.done.add((repository, digest))
-        if copied:
-            self.copied += 1
-        else:
-            self.skipped += 1
-
-
 async def receive(ctx: AppContext, principal: Principal, registry_uid: str,
                   body: AsyncIterator[bytes], *, base_path: str = "") -> dict[str, Any]:
     """Check a bundle, push it into a registry, create its profile there; return a summary."""
-    def target() -> tuple[RegistryTarget, str, str]:
+    def target() -> tuple[AnyTarget, Endpoint, str, str]:
         with ctx.transaction() as session:
             service = MirrorService(ctx, session, principal)
             service.require_admin("pushing a bundle")
@@ -225,11 +185,13 @@ async def receive(ctx: AppContext, principal: Principal, registry_uid: str,
             assert tenant is not None
             found = kind_of(reg).target(reg.spec, ctx.box.decrypt(reg.secrets_enc),
                                         tenant.aws_external_id)
-            if not is_oci_target(found):
+            family = family_of_target(found)
+            endpoint = family.oci_endpoint(found)
+            if endpoint is None or not family.accepts_pushes:
                 raise InvalidInput("uid", "uid: bundles go into OCI registries")
-            return found, reg.uid, reg.name
+            return found, endpoint, reg.uid, reg.name
 
-    dest, dest_uid, _ = await asyncio.to_thread(target)
+    dest, dest_endpoint, dest_uid, _ = await asyncio.to_thread(target)
     base = check_base_path(base_path)
     with tempfile.TemporaryFile(dir=ctx.settings.data_dir) as spool:
         size = 0
@@ -245,15 +207,14 @@ async def receive(ctx: AppContext, principal: Principal, registry_uid: str,
             raise InvalidInput("bundle", "bundle: the archive holds no chartyard profile "
                                          f"({layout.PROFILE_ANNOTATION} in index.json)")
         await asyncio.to_thread(_check_free, ctx, principal, checked.profile)
-        counter = _Counter()
+        counter = NoProgress()  # a bundle push keeps no resumable state
         packs: dict[int, str] = {}
-        async with open_client(dest, ctx.sources) as (client, ensure):
-            writer = RegistryWriter(client)
-            copier = Copier(writer, counter)
+        async with family_of_target(dest).open_registry(dest, ctx.sources) as registry:
+            copier = Copier(registry.writer, counter)
             for entry in checked.entries:
                 relative = f"{base}/{entry.repository}" if base else entry.repository
-                repository = dest.endpoint.repository(relative)
-                await ensure(repository)
+                repository = dest_endpoint.repository(relative)
+                await registry.ensure_repository(repository)
                 await _push(copier, checked, entry.digest, repository, entry.tag)
                 if entry.pack is not None:
                     packs[entry.pack] = relative
@@ -268,7 +229,7 @@ async def receive(ctx: AppContext, principal: Principal, registry_uid: str,
     await ctx.run_transaction(note)
     def where(entry: layout.Entry) -> str:
         relative = f"{base}/{entry.repository}" if base else entry.repository
-        return f"{dest.endpoint.authority}/{dest.endpoint.repository(relative)}:{entry.tag}"
+        return f"{dest_endpoint.authority}/{dest_endpoint.repository(relative)}:{entry.tag}"
 
     return {"profileUid": profile.uid, "manifests": len(checked.entries),
             "blobsCopied": counter.copied, "blobsSkipped": counter.skipped,
@@ -293,7 +254,7 @@ async def _push(copier: Copier, checked: layout.Layout, digest: str, repository:
 def _member(checked: layout.Layout, digest: str) -> Any:
     @asynccontextmanager
     async def opener() -> AsyncIterator[AsyncIterator[bytes]]:
-        yield classic.file_chunks(checked.open(digest))
+        yield file_chunks(checked.open(digest))
 
     return opener
 

@@ -16,12 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chartyard.errors import ConfigurationError, ServiceError
-from chartyard.helm import version_to_tag
 from chartyard.mirror.images import chart_images, layer_images
 from chartyard.oci import Endpoint, chart_name
-from chartyard.registries.families import is_index_target, is_oci_target
+from chartyard.registries.families import AnyFamily, family_of_target
 from chartyard.registries.kinds import kind_of
-from chartyard.sources import AnyTarget, RegistryTarget
+from chartyard.sources import AnyTarget
 from chartyard.store.models import (
     ChartVersion,
     ClusterProfile,
@@ -55,27 +54,25 @@ class ChartItem:
     target_repository: str
 
     @property
-    def classic(self) -> bool:
-        """Return whether the chart comes from a classic Helm repository."""
-        return is_index_target(self.source)
+    def family(self) -> AnyFamily:
+        """Return the family of the source registry (it says how the chart is copied)."""
+        return family_of_target(self.source)
 
     def source_ref(self) -> str:
         """Return the source as a user would name it."""
-        if is_index_target(self.source):
-            return self.urls[0] if self.urls else self.source.url
-        return f"oci://{self.source.endpoint.authority}/{self.repository}:{self.tag}"
+        return self.family.chart_address(self.source, self.repository, self.tag, self.urls)
 
 
 @dataclass
 class Plan:
     """Everything a run needs: the target, the charts, images and what is done already."""
 
-    target: RegistryTarget
+    target: AnyTarget
     target_endpoint: Endpoint
     base_path: str
     charts: list[ChartItem]
     images: list[str]
-    by_authority: dict[str, RegistryTarget] = field(default_factory=dict)
+    by_authority: dict[str, AnyTarget] = field(default_factory=dict)
 
     def target_repository(self, path: str) -> str:
         """Return the full target repository of ``path`` under the base path."""
@@ -90,9 +87,10 @@ def build(session: Session, run: MirrorRun, decrypt: Decrypt) -> Plan:
     if target_reg is None or tenant is None:
         raise PlanError("the target registry was deleted")
     target = _target(target_reg, tenant, decrypt)
-    if not is_oci_target(target):
+    endpoint = family_of_target(target).oci_endpoint(target)
+    if endpoint is None or not family_of_target(target).accepts_pushes:
         raise PlanError(f"the target registry {target_reg.name} is not an OCI registry")
-    plan = Plan(target, target.endpoint, run.base_path.strip("/"), [], [])
+    plan = Plan(target, endpoint, run.base_path.strip("/"), [], [])
     sources = collect(session, run.tenant_uid, run.profile_uid, decrypt,
                       include_images=run.include_images, repository=plan.target_repository)
     plan.charts, plan.images, plan.by_authority = (sources.charts, sources.images,
@@ -106,7 +104,7 @@ class Sources:
 
     charts: list[ChartItem]
     images: list[str]
-    by_authority: dict[str, RegistryTarget]
+    by_authority: dict[str, AnyTarget]
 
 
 def collect(session: Session, tenant_uid: str, profile_uid: str, decrypt: Decrypt, *,
@@ -121,8 +119,9 @@ def collect(session: Session, tenant_uid: str, profile_uid: str, decrypt: Decryp
         select(Registry).where(Registry.tenant_uid == tenant_uid))}
     for reg in registries.values():
         target = _target(reg, tenant, decrypt)
-        if is_oci_target(target):
-            found.by_authority.setdefault(target.endpoint.authority, target)
+        endpoint = family_of_target(target).oci_endpoint(target)
+        if endpoint is not None:
+            found.by_authority.setdefault(endpoint.authority, target)
     for index, pack in enumerate(profile.packs):
         where = f"spec.template.packs[{index}]"
         source_reg = registries.get(pack.registry_uid or "")
@@ -140,10 +139,9 @@ def collect(session: Session, tenant_uid: str, profile_uid: str, decrypt: Decryp
         source = _target(source_reg, tenant, decrypt)
         version = pack.chart_version or pack.oci_tag
         name = chart_name(pack.repository)
-        classic = is_index_target(source)
         found.charts.append(ChartItem(
             name=name, version=version, source=source, repository=pack.repository,
-            tag=version_to_tag(version) if classic else pack.oci_tag, digest=digest,
+            tag=family_of_target(source).copy_tag(pack.oci_tag, version), digest=digest,
             urls=tuple(str(u) for u in meta.get("urls") or ()),
             target_repository=repository(name)))
         if include_images:

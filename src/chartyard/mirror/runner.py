@@ -11,75 +11,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import httpx
 
-from chartyard.aws import EcrClient
 from chartyard.context import AppContext
 from chartyard.errors import ChartyardError, TransientError
-from chartyard.http import compute_digest
 from chartyard.limits import LimitExceeded
-from chartyard.mirror import classic, jobs
-from chartyard.mirror.copy import Copier
+from chartyard.mirror import jobs
 from chartyard.mirror.images import DOCKER_HUB, parse_image
 from chartyard.mirror.plan import ChartItem, Plan, PlanError, build, chart_target_ref
-from chartyard.oci import RegistryClient, RegistryWriter, parse_endpoint
-from chartyard.registries.families import is_index_target
-from chartyard.sources import HelmRepoTarget, RegistryTarget, SourceOptions, open_helm_repo
+from chartyard.oci import Copier, parse_endpoint
+from chartyard.registries.families import PushUnsupported, family_of_target
+from chartyard.sources import AnyTarget, RegistryTarget
 from chartyard.store.models import MirrorRun, utcnow
 
 log = logging.getLogger(__name__)
 
-EnsureRepo = Callable[[str], Awaitable[None]]
 RETRIES = 3
 RETRY_SECONDS = 15
 _DOCKER_HUB_API = "registry-1.docker.io"
 
 
-async def download_item(ctx: AppContext, source: HelmRepoTarget,
-                        item: ChartItem) -> classic.Downloaded:
-    """Download a classic chart version's archive (digest-checked) from its repository."""
-    repo = open_helm_repo(source, ctx.sources)
-    try:
-        return await classic.download(repo.client, item.urls[0],
-                                      chart=f"{item.name} {item.version}", digest=item.digest)
-    finally:
-        await repo.aclose()
-
-
-@asynccontextmanager
-async def open_client(target: RegistryTarget, options: SourceOptions,
-                      ) -> AsyncIterator[tuple[RegistryClient, EnsureRepo]]:
-    """Yield a client of an OCI registry (ECR: with a fresh token) and a repository maker."""
-    budget = options.budgets.for_host(target.endpoint.authority)
-    credentials = target.credentials
-    aws: EcrClient | None = None
-    ecr = target.ecr
-    if ecr is not None and ecr.auth.kind != "anonymous":
-        aws = EcrClient(ecr.endpoint, ecr.auth, role_cache=options.role_cache,
-                        token_cache=options.token_cache)
-        credentials = await asyncio.to_thread(aws.registry_credentials)
-    made: set[str] = set()
-
-    async def ensure(repository: str) -> None:
-        if aws is None or repository in made:
-            return
-        relative = target.endpoint.relative(repository) or repository
-        await asyncio.to_thread(aws.ensure_repository, relative)
-        made.add(repository)
-
-    client = RegistryClient(target.endpoint, credentials, target.tls, limits=options.limits,
-                            transport=options.transport, egress=options.egress, budget=budget)
-    async with client:
-        yield client, ensure
-
-
 class DbProgress:
-    """Record finished blobs of one run in the database (see `chartyard.mirror.copy`)."""
+    """Record finished blobs of one run in the database (see `chartyard.oci.Copier`)."""
 
     def __init__(self, ctx: AppContext, uid: str, worker: str,
                  finished: set[tuple[str, str]]) -> None:
@@ -134,19 +91,21 @@ class MirrorJob:
         progress = DbProgress(self.ctx, self.uid, self.worker, finished)
         options = self.ctx.sources
         try:
-            async with open_client(plan.target, options) as (client, ensure):
-                copier = Copier(RegistryWriter(client), progress)
+            family = family_of_target(plan.target)
+            async with family.open_registry(plan.target, options) as target:
+                copier = Copier(target.writer, progress)
                 for index, item in enumerate(plan.charts):
                     if charts[index].get("done"):
                         continue
-                    await ensure(item.target_repository)
+                    await target.ensure_repository(item.target_repository)
                     entry = await self._chart(copier, plan, item)
                     await asyncio.to_thread(self._chart_done, index, entry)
                 images = []
                 for ref in plan.images:
-                    images.append(await self._image(copier, plan, ref, ensure))
+                    images.append(await self._image(copier, plan, ref,
+                                                    target.ensure_repository))
                     await asyncio.to_thread(self._images, images)
-        except (ChartyardError, ValueError, httpx.HTTPError) as exc:
+        except (ChartyardError, ValueError, httpx.HTTPError, PushUnsupported) as exc:
             message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
             transient = isinstance(exc, TransientError | httpx.TransportError)
             if transient and await asyncio.to_thread(self._retry_later, message):
@@ -166,63 +125,34 @@ class MirrorJob:
     async def _chart(self, copier: Copier, plan: Plan, item: ChartItem) -> dict[str, Any]:
         entry = {"name": item.name, "version": item.version, "source": item.source_ref(),
                  "target": chart_target_ref(plan, item)}
-        if is_index_target(item.source):
-            digest, copied = await self._classic(copier, item, item.source)
-        else:
-            async with open_client(item.source, self.ctx.sources) as (client, _):
-                done = await copier.copy_artifact(RegistryWriter(client), item.repository,
-                                                  item.digest, item.target_repository,
-                                                  item.tag)
-            digest, copied = done.digest, done.copied
-        return {**entry, "digest": digest, "copied": copied}
-
-    async def _classic(self, copier: Copier, item: ChartItem,
-                       source: HelmRepoTarget) -> tuple[str, bool]:
-        if not item.urls:
-            raise PlanError(f"the chart {item.name} {item.version} has no archive URL in "
-                            "the catalog; sync its Helm repository")
-        downloaded = await download_item(self.ctx, source, item)
-        try:
-            converted = await asyncio.to_thread(classic.convert, downloaded)
-            writer = copier.target
-            dst = item.target_repository
-            if await writer.has_manifest(dst, item.tag) == converted.digest:
-                await copier.already_there(converted.parsed(), dst)
-                return converted.digest, False
-            blobs: list[tuple[str, int, Callable[[], Any]]] = [
-                (compute_digest(converted.config), len(converted.config),
-                 lambda: _bytes(converted.config)),
-                (converted.chart_digest, converted.chart_size,
-                 lambda: _file(downloaded.archive.rewind())),
-            ]
-            if converted.prov is not None:
-                prov = converted.prov
-                blobs.append((compute_digest(prov), len(prov), lambda: _bytes(prov)))
-            for digest, size, opener in blobs:
-                await copier.put_blob(digest, size, dst, opener)
-            await writer.put_manifest(dst, item.tag, converted.manifest,
-                                      "application/vnd.oci.image.manifest.v1+json")
-            return converted.digest, True
-        finally:
-            downloaded.close()
+        async with item.family.open_chart(item.source, self.ctx.sources, item.repository,
+                                          item.digest, version=item.version,
+                                          urls=item.urls) as chart:
+            done = await copier.copy_artifact(chart.reader, chart.repository, chart.reference,
+                                              item.target_repository, item.tag)
+        return {**entry, "digest": done.digest, "copied": done.copied}
 
     async def _image(self, copier: Copier, plan: Plan, text: str,
                      ensure: Callable[[str], Awaitable[None]]) -> dict[str, Any]:
         entry: dict[str, Any] = {"name": text}
         try:
             ref = parse_image(text)
-            source = plan.by_authority.get(ref.host)
+            source: AnyTarget | None = plan.by_authority.get(ref.host)
             if source is None:
                 host = _DOCKER_HUB_API if ref.host == DOCKER_HUB else ref.host
                 source = RegistryTarget(kind="basic", endpoint=parse_endpoint(f"https://{host}"))
+            family = family_of_target(source)
+            endpoint = family.oci_endpoint(source)
+            if endpoint is None:
+                raise ValueError(f"{text}: its registry serves no OCI content")
             dst = plan.target_repository(ref.path)
             tag = ref.tag
             entry.update(source=str(ref), target=f"{plan.target_endpoint.authority}/{dst}"
                          + (f":{tag}" if tag else ""))
             await ensure(dst)
-            async with open_client(source, self.ctx.sources) as (client, _):
-                done = await copier.copy_artifact(RegistryWriter(client),
-                                                  source.endpoint.repository(ref.path),
+            async with family.open_registry(source, self.ctx.sources) as registry:
+                done = await copier.copy_artifact(registry.writer,
+                                                  endpoint.repository(ref.path),
                                                   ref.reference, dst, tag)
             if ref.digest and done.digest != ref.digest:
                 raise ValueError(f"{text} resolved to {done.digest}")
@@ -300,19 +230,6 @@ class MirrorJob:
             with contextlib.suppress(Exception):
                 if not await asyncio.to_thread(renew):
                     return
-
-
-@asynccontextmanager
-async def _bytes(data: bytes) -> AsyncIterator[AsyncIterator[bytes]]:
-    async def chunks() -> AsyncIterator[bytes]:
-        yield data
-
-    yield chunks()
-
-
-@asynccontextmanager
-async def _file(file: Any) -> AsyncIterator[AsyncIterator[bytes]]:
-    yield classic.file_chunks(file)
 
 
 async def run_mirror(ctx: AppContext, uid: str, worker: str = "inline",

@@ -28,7 +28,17 @@ from chartyard.http import (
 
 from ._auth import RegistryAuth
 from ._challenge import Challenge, parse_challenge
+from ._chart import (
+    ChartArtifact,
+    ConversionError,
+    PackagedChart,
+    chart_artifact,
+    config_json,
+    file_chunks,
+    read_chart_yaml,
+)
 from ._client import RegistryClient
+from ._copy import ArtifactReader, Copied, Copier, NoProgress, Progress
 from ._endpoint import Endpoint, parse_endpoint
 from ._errors import (
     AuthenticationFailed,
@@ -65,12 +75,17 @@ __all__ = [
     "OCI_INDEX",
     "OCI_MANIFEST",
     "AimdController",
+    "ArtifactReader",
     "AuthenticationFailed",
     "BasicCredentials",
     "BudgetPolicy",
     "CatalogUnsupported",
     "Challenge",
+    "ChartArtifact",
     "ClientLimits",
+    "ConversionError",
+    "Copied",
+    "Copier",
     "Descriptor",
     "EgressDenied",
     "EgressPolicy",
@@ -80,9 +95,12 @@ __all__ = [
     "HostBudgets",
     "InvalidEndpoint",
     "Manifest",
+    "NoProgress",
     "NotAnOCIRegistry",
     "NotFound",
     "OCIError",
+    "PackagedChart",
+    "Progress",
     "ProtocolError",
     "RateLimited",
     "RawManifest",
@@ -95,7 +113,10 @@ __all__ = [
     "TLSConfig",
     "TLSVerificationFailed",
     "TooLarge",
+    "chart_artifact",
     "chart_name",
+    "config_json",
+    "file_chunks",
     "is_path_component",
     "is_repository_name",
     "is_tag",
@@ -106,4 +127,5 @@ __all__ = [
     "parse_manifest",
     "parse_networks",
     "push_scope",
+    "read_chart_yaml",
 ]

@@ -66,6 +66,11 @@ class RegistryWriter:
         self._http = client._client  # same package: auth, guard, metering
         self._transfer = client._transfer
 
+    @property
+    def authority(self) -> str | None:
+        """Return the registry's ``host[:port]`` (a mount needs source and target equal)."""
+        return self.client.endpoint.authority
+
     # ---- reading what a copy needs -----------------------------------------
     async def get_manifest_raw(self, repository: str, reference: str) -> RawManifest:
         """Return a manifest's exact bytes (digest-checked), media type and parsed form."""

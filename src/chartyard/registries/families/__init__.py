@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from typing_extensions import TypeIs
-
 from chartyard.errors import NotFoundError
 from chartyard.registries.families.base import (
+    ChartContent,
+    OpenRegistry,
     PackHost,
     PushedChart,
     PushUnsupported,
@@ -26,7 +26,6 @@ from chartyard.registries.families.oci import OciFamily, RepositoryNotFound
 
 if TYPE_CHECKING:
     from chartyard.registries.kinds import RegistryKind
-    from chartyard.sources import HelmRepoTarget, RegistryTarget
     from chartyard.store.models import Registry
 
 AnyFamily = RegistryFamily[Any, Any]
@@ -71,20 +70,12 @@ def family_of_target(target: Any) -> AnyFamily:
     return family_of_kind(get_kind(target.kind))
 
 
-def is_oci_target(target: object) -> TypeIs[RegistryTarget]:
-    """Return whether charts behind `target` are OCI artifacts (copied by digest)."""
-    return family_of_target(target).accepts_pushes
-
-
-def is_index_target(target: object) -> TypeIs[HelmRepoTarget]:
-    """Return whether `target` is a Helm index (its charts convert to OCI to be pushed)."""
-    return not family_of_target(target).accepts_pushes
-
-
 __all__ = [
     "AnyFamily",
+    "ChartContent",
     "HelmIndexFamily",
     "OciFamily",
+    "OpenRegistry",
     "PackHost",
     "PushUnsupported",
     "PushedChart",
@@ -98,6 +89,4 @@ __all__ = [
     "family_of_target",
     "find_family",
     "get_family",
-    "is_index_target",
-    "is_oci_target",
 ]

@@ -3,9 +3,11 @@
 A family owns everything that depends on how charts are stored, not on how one registry is
 reached: validation, its chart source, pack checks and drift, which sync pipeline runs, its
 list models, route paths and UI tab, its pack ``type``, reading a chart's files, finding a
-chart version's signature material and pushing a chart. Kinds (``basic``, ``ecr``, ``helm``)
-belong to one family each and carry the connection protocol only; the rest of chartyard asks
-the family of a registry, a target or a kind, and never compares family names.
+chart version's signature material, pushing a chart, and how its charts are copied into an
+OCI registry (``open_chart``, ``open_registry``: mirrors and bundles use only these). Kinds
+(``basic``, ``ecr``, ``helm``) belong to one family each and carry the connection protocol
+only; the rest of chartyard asks the family of a registry, a target or a kind, and never
+compares family names.
 
 Work that lives in a higher layer (a sync's database stages, a profile's pack rows) is passed
 in as a *host* object: the family picks the host's method for its shape of work and gives it
@@ -15,7 +17,8 @@ the opened source (see `SyncHost`, `PackHost`, `DriftHost`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
@@ -23,6 +26,7 @@ from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from chartyard.helm import ChartFiles
+    from chartyard.oci import ArtifactReader, Endpoint, RegistryWriter
     from chartyard.registries.kinds import RegistryKind
     from chartyard.sources import ChartLayer, SourceOptions
 
@@ -61,6 +65,26 @@ class PushedChart:
     repository: str
     tag: str
     digest: str
+
+
+@dataclass(frozen=True)
+class ChartContent:
+    """A chart version readable as OCI content: the reader, and its manifest's address."""
+
+    reader: ArtifactReader
+    """Reads manifests and blobs (the source registry, or a chart packaged on the fly)."""
+    repository: str
+    reference: str
+    """The manifest's digest."""
+
+
+@dataclass(frozen=True)
+class OpenRegistry:
+    """A registry open for reading and writing OCI content."""
+
+    writer: RegistryWriter
+    ensure_repository: Callable[[str], Awaitable[None]]
+    """Create a repository where the registry needs it first (ECR); a no-op elsewhere."""
 
 
 class SyncHost(Protocol[R_co]):
@@ -160,6 +184,36 @@ class RegistryFamily(ABC, Generic[TargetT, SourceT]):
     async def signature_material(self, layer: ChartLayer,
                                  options: SourceOptions) -> SignatureMaterial | None:
         """Return the chart version's provenance, or None when it is unsigned."""
+
+    def copy_tag(self, tag: str, version: str) -> str:
+        """Return the tag a chart version gets when it is copied into an OCI registry."""
+        return tag
+
+    def chart_address(self, target: TargetT, repository: str, tag: str,
+                      urls: Sequence[str]) -> str:
+        """Return where a chart version lives, as a user would name it."""
+        return f"{repository}:{tag}"
+
+    def oci_endpoint(self, target: TargetT) -> Endpoint | None:
+        """Return where a registry serves OCI content (images, copies); None if it does not."""
+        return None
+
+    def open_chart(self, target: TargetT, options: SourceOptions, repository: str,
+                   digest: str, *, version: str, urls: Sequence[str],
+                   ) -> AbstractAsyncContextManager[ChartContent]:
+        """Open a chart version as OCI content, the way it is copied into an OCI registry.
+
+        ``digest`` is the one the catalog recorded (a manifest, or an index entry's archive).
+        A family that cannot hand its charts over refuses with `PushUnsupported`.
+        """
+        raise PushUnsupported(self.name, f"charts of the {self.name} family cannot be "
+                                         "copied into an OCI registry")
+
+    def open_registry(self, target: TargetT,
+                      options: SourceOptions) -> AbstractAsyncContextManager[OpenRegistry]:
+        """Open a registry of this family to copy OCI content into or out of it."""
+        raise PushUnsupported(self.name, f"registries of the {self.name} family do not "
+                                         "store OCI content; pick an OCI registry")
 
     @abstractmethod
     async def push_chart(self, target: TargetT, options: SourceOptions, repository: str,

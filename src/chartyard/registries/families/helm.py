@@ -3,15 +3,23 @@
 The whole repository is one document: a sync downloads and diffs it, pack and drift checks
 look versions up in one streaming pass, a chart's files come from the archive URL its
 index entry lists, and its provenance sits at that URL plus ``.prov``. Charts cannot be
-pushed: a classic repository is read-only over HTTP.
+pushed: a classic repository is read-only over HTTP. Copied into an OCI registry, a chart
+is converted the way ``helm push`` stores it.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+
 from chartyard.errors import NotFoundError
-from chartyard.helm import ChartFiles
-from chartyard.oci import NotFound
+from chartyard.helm import ChartFiles, version_to_tag
+from chartyard.helmrepo import download_chart
+from chartyard.oci import NotFound, PackagedChart, chart_artifact
 from chartyard.registries.families.base import (
+    ChartContent,
     PackHost,
     PushedChart,
     PushUnsupported,
@@ -90,6 +98,38 @@ class HelmIndexFamily(RegistryFamily[HelmRepoTarget, HelmIndexSource]):
         finally:
             await source.aclose()
         return SignatureMaterial("helm-provenance", url, data)
+
+    def copy_tag(self, tag: str, version: str) -> str:
+        """Return the version as an OCI tag (``+`` written as ``_``, as ``helm push`` does)."""
+        return version_to_tag(version)
+
+    def chart_address(self, target: HelmRepoTarget, repository: str, tag: str,
+                      urls: Sequence[str]) -> str:
+        """Return the archive URL from the index (the repository's URL if it lists none)."""
+        return urls[0] if urls else target.url
+
+    @asynccontextmanager
+    async def open_chart(self, target: HelmRepoTarget, options: SourceOptions,
+                         repository: str, digest: str, *, version: str,
+                         urls: Sequence[str]) -> AsyncIterator[ChartContent]:
+        """Download the archive and ``.prov`` to a temp file and package them as OCI content."""
+        if not urls:
+            raise NotFoundError(f"the chart {repository} {version} has no archive URL in the "
+                                "catalog; sync its Helm repository")
+        source = self.open(target, options)
+        try:
+            downloaded = await download_chart(source.client, urls[0],
+                                              chart=f"{repository} {version}", digest=digest)
+        finally:
+            await source.aclose()
+        try:
+            archive = downloaded.archive
+            artifact = await anyio.to_thread.run_sync(
+                chart_artifact, archive.rewind(), archive.digest, archive.size, downloaded.prov)
+            yield ChartContent(PackagedChart(artifact, archive.file), repository,
+                               artifact.digest)
+        finally:
+            downloaded.close()
 
     async def push_chart(self, target: HelmRepoTarget, options: SourceOptions, repository: str,
                          version: str, archive: bytes,

@@ -2,16 +2,23 @@
 
 Charts are OCI artifacts (config ``application/vnd.cncf.helm.config.v1+json``); a sync
 discovers repositories and lists tags; a chart's files are a blob of its manifest; its
-provenance, when signed, is the manifest's ``.prov`` layer.
+provenance, when signed, is the manifest's ``.prov`` layer. Its registries take pushes:
+a chart archive is stored the way ``helm push`` stores it, and OCI content is copied by
+digest (HEAD-skip, cross-repository mount, streamed monolithic upload).
 """
 
 from __future__ import annotations
 
+import asyncio
+import io
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import ClassVar
 
 import anyio.to_thread
 
-from chartyard.errors import ServiceError
+from chartyard.aws import EcrClient
+from chartyard.errors import InvalidInput, ServiceError
 from chartyard.helm import (
     HELM_PROVENANCE_MEDIA_TYPE,
     ChartArchiveLimits,
@@ -19,11 +26,23 @@ from chartyard.helm import (
     read_chart_archive,
     version_to_tag,
 )
-from chartyard.oci import NotFound
+from chartyard.http import compute_digest
+from chartyard.oci import (
+    ConversionError,
+    Copier,
+    Endpoint,
+    NoProgress,
+    NotFound,
+    PackagedChart,
+    RegistryClient,
+    RegistryWriter,
+    chart_artifact,
+)
 from chartyard.registries.families.base import (
+    ChartContent,
+    OpenRegistry,
     PackHost,
     PushedChart,
-    PushUnsupported,
     R,
     RegistryFamily,
     SignatureMaterial,
@@ -121,15 +140,82 @@ class OciFamily(RegistryFamily[RegistryTarget, ChartSource]):
             await source.aclose()
         return SignatureMaterial("helm-provenance", prov.digest, data)
 
+    def chart_address(self, target: RegistryTarget, repository: str, tag: str,
+                      urls: Sequence[str]) -> str:
+        """Return ``oci://host/repository:tag``."""
+        return f"oci://{target.endpoint.authority}/{repository}:{tag}"
+
+    def oci_endpoint(self, target: RegistryTarget) -> Endpoint:
+        """Return the registry's endpoint (host and path)."""
+        return target.endpoint
+
+    @asynccontextmanager
+    async def open_chart(self, target: RegistryTarget, options: SourceOptions,
+                         repository: str, digest: str, *, version: str,
+                         urls: Sequence[str]) -> AsyncIterator[ChartContent]:
+        """Open the source registry: the chart is copied as it is, by manifest digest."""
+        async with self.open_registry(target, options) as registry:
+            yield ChartContent(registry.writer, repository, digest)
+
+    @asynccontextmanager
+    async def open_registry(self, target: RegistryTarget,
+                            options: SourceOptions) -> AsyncIterator[OpenRegistry]:
+        """Open a client (ECR: with a fresh token) and a maker of missing repositories."""
+        budget = options.budgets.for_host(target.endpoint.authority)
+        credentials = target.credentials
+        aws: EcrClient | None = None
+        ecr = target.ecr
+        if ecr is not None and ecr.auth.kind != "anonymous":
+            aws = EcrClient(ecr.endpoint, ecr.auth, role_cache=options.role_cache,
+                            token_cache=options.token_cache)
+            credentials = await asyncio.to_thread(aws.registry_credentials)
+        made: set[str] = set()
+
+        async def ensure(repository: str) -> None:
+            if aws is None or repository in made:
+                return
+            relative = target.endpoint.relative(repository) or repository
+            await asyncio.to_thread(aws.ensure_repository, relative)
+            made.add(repository)
+
+        client = RegistryClient(target.endpoint, credentials, target.tls,
+                                limits=options.limits, transport=options.transport,
+                                egress=options.egress, budget=budget)
+        async with client:
+            yield OpenRegistry(RegistryWriter(client), ensure)
+
     async def push_chart(self, target: RegistryTarget, options: SourceOptions, repository: str,
                          version: str, archive: bytes,
                          provenance: bytes | None = None) -> PushedChart:
-        """Push a chart to an OCI registry (blob uploads and a manifest PUT).
+        """Push a chart archive as ``helm push`` stores it; a re-push gives the same digest.
 
-        Not built yet: the OCI client has no upload path. Mirroring adds it here.
+        ``repository`` is relative to the registry's endpoint path; the tag is the version
+        (``+`` written as ``_``). Blobs the repository holds are skipped (``HEAD``).
         """
-        raise PushUnsupported(self.name, "pushing charts to OCI registries is not available "
-                                         "in this version of chartyard yet")
+        cap = ChartArchiveLimits().max_compressed
+        if len(archive) > cap:
+            raise InvalidInput("archive", f"archive: the chart is {len(archive)} bytes, over "
+                                          f"the {cap}-byte archive limit")
+        if provenance is not None and len(provenance) > MAX_PROVENANCE_BYTES:
+            raise InvalidInput("provenance", f"provenance: over {MAX_PROVENANCE_BYTES} bytes")
+        file = io.BytesIO(archive)
+        try:
+            artifact = await anyio.to_thread.run_sync(
+                chart_artifact, file, compute_digest(archive), len(archive), provenance)
+        except ConversionError as exc:
+            raise InvalidInput("archive", f"archive: {exc}; push a chart packaged by "
+                                          "`helm package`") from exc
+        packaged = str(artifact.meta.get("version", ""))
+        if packaged != version:
+            raise InvalidInput("version", f"version: the archive's Chart.yaml says version "
+                                          f"'{packaged}', not '{version}'")
+        tag = version_to_tag(version)
+        full = target.endpoint.repository(repository)
+        async with self.open_registry(target, options) as registry:
+            await registry.ensure_repository(full)
+            copied = await Copier(registry.writer, NoProgress()).copy_artifact(
+                PackagedChart(artifact, file), full, artifact.digest, full, tag)
+        return PushedChart(full, tag, copied.digest)
 
 
 def _oci(layer: ChartLayer) -> RegistryTarget:

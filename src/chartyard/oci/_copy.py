@@ -1,5 +1,8 @@
 """Copy OCI content by digest: manifests (indexes recursively), then their blobs.
 
+The source is anything that reads like a registry (`ArtifactReader`): a `RegistryWriter`
+of another registry, or a `PackagedChart` made from a chart archive.
+
 Each blob is, in order of preference: already finished by this run (no request),
 already in the target repository (``HEAD``), mountable from a repository of the
 target that holds it, or streamed from the source into a monolithic upload. The
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -19,7 +22,9 @@ from typing import Protocol
 import httpx
 
 from chartyard.errors import TransientError
-from chartyard.oci import Descriptor, Manifest, RawManifest, RegistryWriter
+
+from ._manifest import Descriptor, Manifest
+from ._push import RawManifest, RegistryWriter
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +32,24 @@ ATTEMPTS = 3
 MAX_INDEX_CHILDREN = 64
 
 Opener = Callable[[], AbstractAsyncContextManager[AsyncIterable[bytes]]]
+
+
+class ArtifactReader(Protocol):
+    """What a copy reads from its source: manifests by reference, blobs as streams."""
+
+    @property
+    def authority(self) -> str | None:
+        """Return the source registry's ``host[:port]`` (None: not a registry)."""
+        ...
+
+    async def get_manifest_raw(self, repository: str, reference: str) -> RawManifest:
+        """Return a manifest's exact bytes, media type, digest and parsed form."""
+        ...
+
+    def open_blob(self, repository: str, digest: str, *,
+                  size: int) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+        """Open a blob as a stream of chunks (digest- and size-checked)."""
+        ...
 
 
 class Progress(Protocol):
@@ -58,7 +81,7 @@ class Copier:
         self.progress = progress
         self._held: dict[str, str] = {}  # digest -> a target repository that has it
 
-    async def copy_artifact(self, source: RegistryWriter, src_repo: str, reference: str,
+    async def copy_artifact(self, source: ArtifactReader, src_repo: str, reference: str,
                             dst_repo: str, tag: str | None) -> Copied:
         """Copy a manifest (by tag or digest) and all it points to; tag it if ``tag``."""
         raw = await source.get_manifest_raw(src_repo, reference)
@@ -89,12 +112,12 @@ class Copier:
                 await self.progress.blob(dst_repo, desc.digest, desc.size, copied=False)
 
     async def copy_blob(self, desc: Descriptor, dst_repo: str, src_repo: str,
-                        source: RegistryWriter) -> None:
+                        source: ArtifactReader) -> None:
         """Copy one blob of a source registry (see the module's order of preference)."""
         def opener() -> AbstractAsyncContextManager[AsyncIterable[bytes]]:
             return source.open_blob(src_repo, desc.digest, size=desc.size)
 
-        same = source.client.endpoint.authority == self.target.client.endpoint.authority
+        same = source.authority == self.target.authority
         await self.put_blob(desc.digest, desc.size, dst_repo, opener,
                             mount_from=src_repo if same else None)
 
@@ -132,6 +155,27 @@ class Copier:
         self._held.setdefault(digest, dst_repo)
 
 
+class NoProgress:
+    """Keep a copy's finished blobs in memory only (a single push, nothing to resume)."""
+
+    def __init__(self) -> None:
+        self.done: set[tuple[str, str]] = set()
+        self.copied = 0
+        self.skipped = 0
+
+    def finished(self, repository: str, digest: str) -> bool:
+        """Return whether this copy already finished the blob."""
+        return (repository, digest) in self.done
+
+    async def blob(self, repository: str, digest: str, size: int, *, copied: bool) -> None:
+        """Count the blob."""
+        self.done.add((repository, digest))
+        if copied:
+            self.copied += 1
+        else:
+            self.skipped += 1
+
+
 def _platforms(raw: RawManifest) -> list[str]:
     """Return ``os/arch[/variant]`` of each manifest of an index (read from its JSON)."""
     if not raw.parsed.is_index:
@@ -146,3 +190,6 @@ def _platforms(raw: RawManifest) -> list[str]:
                 parts.append(str(platform["variant"]))
             out.append("/".join(parts))
     return out
+
+
+__all__ = ["ArtifactReader", "Copied", "Copier", "NoProgress", "Opener", "Progress"]
