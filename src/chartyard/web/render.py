@@ -13,11 +13,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from chartyard.api.deps import get_ctx
 from chartyard.auth.roles import Principal, Role
 from chartyard.errors import ServiceError, Unauthenticated, error_body
 from chartyard.oci import OCIError
+from chartyard.registries.kinds import RegistryKind
+from chartyard.registries.kinds.form import SharedSection, shared_sections, shown
 from chartyard.web import csrf
 from chartyard.web.session import ui_principal
 
@@ -52,8 +55,23 @@ def _link(value: object) -> str:
     return text if text.lower().startswith(("https://", "http://")) else ""
 
 
+def _inline(value: object) -> Markup:
+    """Return declared plain text as HTML, with `code` in backticks shown as code."""
+    parts = str(value).split("`")
+    return Markup("").join(escape(p) if i % 2 == 0 else Markup("<code>{}</code>").format(p)
+                           for i, p in enumerate(parts))
+
+
+def _kind_sections(kinds: list[RegistryKind]) -> list[SharedSection]:
+    """Return the sections of one family's kinds, each once (kinds may share one)."""
+    return shared_sections((k.name, k.form) for k in kinds)
+
+
 TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["link"] = _link
+TEMPLATES.env.filters["inline"] = _inline
+TEMPLATES.env.globals["form_shown"] = shown
+TEMPLATES.env.globals["kind_sections"] = _kind_sections
 
 
 def wants_json(request: Request) -> bool:
