@@ -139,6 +139,11 @@ def test_the_web_form_shows_and_reads_the_new_kinds_declared_input(
     # The Basic kind's section is shared, not repeated: one Username input on the page.
     assert 'data-show-when="kind:basic,pullthrough"' in html
     assert html.count('id="username"') == 1
+    # Shared inputs relabelled and hidden for it alone.
+    assert re.search(r'<label for="endpoint"><span data-show-when="kind:basic,ecr" hidden>'
+                     r'Endpoint</span><span data-show-when="kind:pullthrough">Cache endpoint'
+                     r'</span></label>', html), html
+    assert '<div class="field" data-show-when="kind:basic,ecr" hidden>' in html
 
     form = {"csrf_token": _csrf(html), "kind": "pullthrough", "name": "cache",
             "endpoint": plain_registry.url, "action": "confirm"}

@@ -64,9 +64,14 @@ def test_the_example_kinds_declared_input_shows_errors_and_saves(
     page.locator('label[for="kind-pullthrough"]').click()  # a segmented control
     expect(upstream).to_be_visible()
     expect(page.get_by_label("Username")).to_be_visible()  # the Basic section, shared
+    # Relabelled: the accessible name is the shown label only.
+    expect(page.get_by_role("textbox", name="Cache endpoint", exact=True)).to_be_visible()
+    expect(page.locator("#repositoriesEntry")).to_be_hidden()  # hidden for this kind
     page.locator('label[for="kind-ecr"]').click()
     expect(upstream).to_be_hidden()
     expect(page.get_by_label("Username")).to_be_hidden()
+    expect(page.get_by_role("textbox", name="Endpoint", exact=True)).to_be_visible()
+    expect(page.locator("#repositoriesEntry")).to_be_visible()
     page.locator('label[for="kind-pullthrough"]').click()  # a segmented control
 
     page.get_by_label("Name", exact=True).fill("cache")

@@ -204,13 +204,15 @@ async def read_registry_form(form: FormData, *, kind: str | None = None) -> Regi
     interval = _text(form, "syncIntervalSeconds")
     uploaded = await _upload(form, "caFile")
     values = chosen.form.read(lambda name: _raw(form, name))
+    hidden = chosen.form.hidden  # shared inputs the kind does not use are dropped
     return RegistryForm(
         kind=chosen.name, name=_text(form, "name", 255),
-        provider=_text(form, "providerType") or "helm",
+        provider=("providerType" not in hidden and _text(form, "providerType")) or "helm",
         endpoint=_text(form, "endpoint"), sync=_flag(form, "sync"),
-        base_paths=_chips(form, "baseContentPath"), repositories=_chips(form, "repositories"),
+        base_paths=_chips(form, "baseContentPath"),
+        repositories=() if "repositories" in hidden else _chips(form, "repositories"),
         ca_pem=uploaded if uploaded is not None else _text(form, "caCertificate", MAX_PEM_BYTES),
-        insecure=_flag(form, "insecureSkipVerify"),
+        insecure="insecureSkipVerify" not in hidden and _flag(form, "insecureSkipVerify"),
         sync_interval=int(interval) if interval.isdigit() else None,
         values=values,
     )

@@ -4,7 +4,8 @@ A "pull-through" registry is an OCI registry whose charts sit under one fixed pa
 Harbor proxy-cache project or a Zot sync prefix does). It is the Basic kind's protocol with
 its own name and one more field, ``spec.upstream`` (the registry the cache fronts), and it
 opens its source its own way (it records each opening). Its form is the Basic kind's plus
-one declared section; no template is added. Adding it to chartyard for real would be this
+one declared section, with the endpoint relabelled and explicit repositories hidden; no
+template is added. Adding it to chartyard for real would be this
 module plus one line in `_KINDS` (``chartyard/registries/kinds/__init__.py``); the tests
 register it at run time instead.
 """
@@ -66,7 +67,8 @@ class PullThroughKind(BasicKind):
     form = replace(BasicKind.form, sections=(*BasicKind.form.sections, Section(
         "cache", "Upstream", intro="The registry this cache fronts, as `docker.io`.",
         items=(Input("upstream", "Upstream registry", "upstream", placeholder="docker.io",
-                     help="Charts are read from the cache, never from the upstream."),))))
+                     help="Charts are read from the cache, never from the upstream."),))),
+        labels={"endpoint": "Cache endpoint"}, hidden=frozenset({"repositories"}))
     cli_help = "Add a pull-through cache registry (an OCI registry fronting another)."
     opened: ClassVar[list[str]] = []
 

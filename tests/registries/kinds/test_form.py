@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from starlette.datastructures import FormData
 
 from chartyard.registries.families import all_families
-from chartyard.registries.kinds import get_kind
+from chartyard.registries.kinds import all_kinds, get_kind, register_kind
 from chartyard.registries.kinds.form import (
+    HIDEABLE_INPUTS,
+    SHARED_INPUTS,
     Group,
     Input,
     KindForm,
@@ -16,7 +19,7 @@ from chartyard.registries.kinds.form import (
     shared_sections,
     shown,
 )
-from chartyard.web.forms import RegistryForm
+from chartyard.web.forms import RegistryForm, read_registry_form
 from tests.registries.example.pullthrough import PullThroughKind
 
 BASIC, ECR, HELM = get_kind("basic"), get_kind("ecr"), get_kind("helm")
@@ -120,3 +123,24 @@ def test_clashing_sections_or_inputs_are_refused() -> None:
         shared_sections([("a", one), ("b", other_section)])
     with pytest.raises(ValueError, match="input 'user'"):
         shared_sections([("a", one), ("b", same_input)])
+
+
+def test_kinds_relabel_and_hide_only_shared_inputs() -> None:
+    for kind in (*all_kinds(), PullThroughKind()):
+        assert set(kind.form.labels) <= set(SHARED_INPUTS), kind.name
+        assert kind.form.hidden <= set(HIDEABLE_INPUTS), kind.name
+
+
+async def test_a_submitted_form_drops_shared_inputs_the_kind_hides() -> None:
+    unregister = register_kind(PullThroughKind())
+    try:
+        sent = FormData([("kind", "pullthrough"), ("name", "c"), ("endpoint", "r.example"),
+                         ("sync", "on"), ("repositories", "typed-before-switching"),
+                         ("baseContentPath", "charts"), ("upstream", "docker.io")])
+        form = await read_registry_form(sent)
+        spec = form.body()["spec"]
+    finally:
+        unregister()
+    assert (form.repositories, form.base_paths) == ((), ("charts",))
+    assert form.values == {"username": "", "password": "", "upstream": "docker.io"}
+    assert (spec["upstream"], spec["repositories"]) == ("docker.io", [])

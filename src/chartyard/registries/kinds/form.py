@@ -19,6 +19,12 @@ from typing import Any, Literal, TypeAlias
 
 InputType = Literal["text", "password", "textarea", "select", "radio", "checkbox", "switch"]
 
+SHARED_INPUTS = ("name", "providerType", "sync", "endpoint", "baseContentPath",
+                 "repositories", "insecureSkipVerify")
+"""The generic form's own inputs, which a kind may relabel (`KindForm.labels`)."""
+HIDEABLE_INPUTS = ("providerType", "repositories", "insecureSkipVerify")
+"""The shared inputs a kind may hide (`KindForm.hidden`)."""
+
 MAX_SECRET = 1024
 """The longest secret read from a form (taken as typed, spaces included)."""
 
@@ -145,6 +151,10 @@ class KindForm:
     errors: Mapping[str, str] = field(default_factory=dict)
     """Error codes (``AuthenticationFailed``) mapped to the input that most likely caused them."""
     drawers: tuple[Drawer, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Shared inputs relabelled for this kind, by input name (``endpoint``: ``Cache URL``)."""
+    hidden: frozenset[str] = frozenset()
+    """Shared inputs this kind does not use (`HIDEABLE_INPUTS`); a submitted form drops them."""
 
     def inputs(self) -> list[Input]:
         """Return every input of the kind's sections."""
@@ -241,6 +251,21 @@ def shown(show_when: str, values: Mapping[str, Any]) -> bool:
         if control_value(values, name) not in accepted.split(","):
             return False
     return True
+
+
+def label_variants(forms: Iterable[tuple[str, KindForm]], name: str,
+                   default: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Return a shared input's labels, each with the kinds showing it (one: no relabelling)."""
+    variants: dict[str, tuple[str, ...]] = {}
+    for kind, form in forms:
+        label = form.labels.get(name, default)
+        variants[label] = (*variants.get(label, ()), kind)
+    return list(variants.items())
+
+
+def kinds_using(forms: Iterable[tuple[str, KindForm]], name: str) -> tuple[str, ...]:
+    """Return the kinds that show a shared input (those not hiding it)."""
+    return tuple(kind for kind, form in forms if name not in form.hidden)
 
 
 @dataclass(frozen=True)
