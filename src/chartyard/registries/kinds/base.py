@@ -6,8 +6,8 @@ how charts are stored (validation, sync, pack and drift checks, chart files, sig
 push, pack type, routes and tab). The kind owns how one registry is reached: its request and
 stored models, its rules, which secrets it keeps, its target and how its chart source is
 opened (every path opens sources here), how exports reach it, and how it is shown (API body,
-summary row, list label, UI form and CLI options). The rest of chartyard asks the kind or
-its family; it never compares kind or family names.
+summary row, list label, UI form and CLI options; the form is data, `kinds/form.py`). The
+rest of chartyard asks the kind or its family; it never compares kind or family names.
 
 The request building blocks (``null`` means "not given", unknown fields ignored) are wire
 models: `chartyard.wire.registries`. Kind modules import the server stack (SQLAlchemy,
