@@ -1,10 +1,10 @@
 """Turn the registry form into the API's request body, and errors into field messages.
 
 The form posts flat field names (`endpoint`, `username`, `baseContentPath` repeated, ...).
-The common ones are read here, the kind's own through `RegistryKind.read_form`. They are
-assembled into the same Palette-shaped body the REST API takes, parsed by the kind's model and
-checked by the kind's `normalise`, so the rules are identical. Errors are mapped back to the
-form field they concern.
+The common ones are read here, the kind's own from its declared form (`RegistryKind.form`).
+They are assembled into the same Palette-shaped body the REST API takes, parsed by the
+kind's model and checked by the kind's `normalise`, so the rules are identical. Errors are
+mapped back to the form field they concern.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from chartyard.registries.certs import MAX_PEM_BYTES, CertificateInfo
 from chartyard.registries.kinds import Normalised, RegistryKind, all_kinds, default_kind, find_kind
 
 # API field paths (as InvalidInput and pydantic name them) -> form input names. Each kind
-# adds its own (auth, credentials, TLS) through `RegistryKind.form_fields`.
+# adds its own (auth, credentials, TLS) from its declared form.
 _COMMON_INPUTS = {
     "metadata.name": "name",
     "spec.endpoint": "endpoint",
@@ -31,17 +31,13 @@ _COMMON_INPUTS = {
     "spec.baseContentPath": "baseContentPath",
     "spec.repositories": "repositories",
     "spec.syncIntervalSeconds": "syncIntervalSeconds",
+    "spec.auth.tls.certificate": "caCertificate",  # an uploaded CA file's errors
 }
 
 
-def _field_inputs() -> dict[str, str]:
-    table = dict(_COMMON_INPUTS)
-    for kind in all_kinds():
-        table.update({f.path: f.input for f in kind.form_fields})
-    return table
+def _field_input(kind: RegistryKind, path: str) -> str | None:
+    return _COMMON_INPUTS.get(path) or kind.form.error_inputs().get(path)
 
-
-_FIELD_INPUTS = _field_inputs()
 
 # Extra advice shown with some codes, beyond the message of the error itself.
 ADVICE = {
@@ -76,7 +72,11 @@ class FieldError:
 
 @dataclass(frozen=True)
 class RegistryForm:
-    """The values of the Add / Edit OCI Registry form; `values` holds the kind's own inputs."""
+    """The values of the Add / Edit registry form.
+
+    `values` holds the kind's own inputs by name; `secrets_set` names its secret inputs
+    whose secret is stored (left empty, they keep it).
+    """
 
     kind: str = field(default_factory=lambda: default_kind().name)
     name: str = ""
@@ -89,6 +89,7 @@ class RegistryForm:
     insecure: bool = False
     sync_interval: int | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    secrets_set: frozenset[str] = frozenset()
     certificates: tuple[CertificateInfo, ...] = field(default=())
 
     @property
@@ -99,13 +100,14 @@ class RegistryForm:
     @classmethod
     def blank(cls, kind: RegistryKind) -> RegistryForm:
         """Return an empty form of a kind, with the kind's defaults."""
-        return cls(kind=kind.name, values=dict(kind.form_defaults))
+        return cls(kind=kind.name, values=kind.form.defaults())
 
     @classmethod
     def from_body(cls, kind: RegistryKind, body: dict[str, Any]) -> RegistryForm:
         """Return the form prefilled from a registry as the API shows it (no secrets)."""
         spec = body["spec"]
-        values = kind.form_values(body)
+        values, stored = kind.form.values_from_spec(spec)
+        ca_pem, insecure = kind.form.tls_from_spec(spec)
         text = spec.get("baseContentPath") or ""
         return cls(
             kind=kind.name, name=body["metadata"]["name"], endpoint=spec["endpoint"],
@@ -113,8 +115,7 @@ class RegistryForm:
             base_paths=tuple(p.strip() for p in text.split(",") if p.strip()),
             repositories=tuple(spec.get("repositories", [])),
             sync_interval=spec.get("syncIntervalSeconds"),
-            ca_pem=values.pop("ca_pem", ""), insecure=bool(values.pop("insecure", False)),
-            values=values)
+            ca_pem=ca_pem, insecure=insecure, values=values, secrets_set=frozenset(stored))
 
     def with_certificates(self, infos: list[CertificateInfo]) -> RegistryForm:
         """Return a copy that shows the parsed certificates."""
@@ -130,8 +131,10 @@ class RegistryForm:
         }
         if self.sync_interval is not None:
             spec["syncIntervalSeconds"] = self.sync_interval
-        spec.update(self.registry_kind.form_spec(
-            {**self.values, "ca_pem": self.ca_pem, "insecure": self.insecure}))
+        kind = self.registry_kind
+        own = kind.form.spec(self.values, self.ca_pem, self.insecure)
+        kind.finish_form_spec(own, self.values)
+        spec.update(own)
         return {"metadata": {"name": self.name}, "spec": spec}
 
     def normalise(self, *, creating: bool) -> Normalised:
@@ -151,10 +154,10 @@ def _text(form: FormData, name: str, limit: int = 2048) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-def _secret(form: FormData, name: str) -> str:
-    """Return a password-like field exactly as typed (spaces are significant)."""
+def _raw(form: FormData, name: str) -> str | None:
+    """Return a field exactly as sent (a kind's declared form trims and caps it), or None."""
     value = form.get(name)
-    return value[:1024] if isinstance(value, str) else ""
+    return value if isinstance(value, str) else None
 
 
 def _flag(form: FormData, name: str) -> bool:
@@ -200,16 +203,16 @@ async def read_registry_form(form: FormData, *, kind: str | None = None) -> Regi
         raise InvalidInput("kind", f"choose {names} as the OCI authentication type")
     interval = _text(form, "syncIntervalSeconds")
     uploaded = await _upload(form, "caFile")
-    values = chosen.read_form(lambda name, limit: _text(form, name, limit),
-                              lambda name: _secret(form, name),
-                              lambda name: _flag(form, name))
+    values = chosen.form.read(lambda name: _raw(form, name))
+    hidden = chosen.form.hidden  # shared inputs the kind does not use are dropped
     return RegistryForm(
         kind=chosen.name, name=_text(form, "name", 255),
-        provider=_text(form, "providerType") or "helm",
+        provider=("providerType" not in hidden and _text(form, "providerType")) or "helm",
         endpoint=_text(form, "endpoint"), sync=_flag(form, "sync"),
-        base_paths=_chips(form, "baseContentPath"), repositories=_chips(form, "repositories"),
+        base_paths=_chips(form, "baseContentPath"),
+        repositories=() if "repositories" in hidden else _chips(form, "repositories"),
         ca_pem=uploaded if uploaded is not None else _text(form, "caCertificate", MAX_PEM_BYTES),
-        insecure=_flag(form, "insecureSkipVerify"),
+        insecure="insecureSkipVerify" not in hidden and _flag(form, "insecureSkipVerify"),
         sync_interval=int(interval) if interval.isdigit() else None,
         values=values,
     )
@@ -219,11 +222,13 @@ def field_error(exc: Exception, form: RegistryForm) -> FieldError:
     """Return where and how to show a validation or save failure."""
     if isinstance(exc, InvalidInput):
         path = _INDEX.sub("", exc.field)
-        return FieldError(exc.code, exc.message, _FIELD_INPUTS.get(path), ADVICE.get(exc.code, ""))
+        return FieldError(exc.code, exc.message, _field_input(form.registry_kind, path),
+                          ADVICE.get(exc.code, ""))
     if isinstance(exc, ServiceError):
         raw = exc.details.get("field")
         path = _INDEX.sub("", raw) if isinstance(raw, str) else ""
-        where = _FIELD_INPUTS.get(path) or form.registry_kind.error_input(exc.code, form.values)
+        where = (_field_input(form.registry_kind, path)
+                 or form.registry_kind.error_input(exc.code, form.values))
         return FieldError(exc.code, exc.message, where, ADVICE.get(exc.code, ""))
     if isinstance(exc, OCIError):
         where = form.registry_kind.error_input(exc.code, form.values)

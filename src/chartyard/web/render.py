@@ -13,11 +13,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from chartyard.api.deps import get_ctx
 from chartyard.auth.roles import Principal, Role
 from chartyard.errors import ServiceError, Unauthenticated, error_body
 from chartyard.oci import OCIError
+from chartyard.registries.kinds import RegistryKind
+from chartyard.registries.kinds.form import (
+    SharedSection,
+    kinds_using,
+    label_variants,
+    shared_sections,
+    shown,
+)
 from chartyard.web import csrf
 from chartyard.web.session import ui_principal
 
@@ -52,8 +61,36 @@ def _link(value: object) -> str:
     return text if text.lower().startswith(("https://", "http://")) else ""
 
 
+def _inline(value: object) -> Markup:
+    """Return declared plain text as HTML, with `code` in backticks shown as code."""
+    parts = str(value).split("`")
+    return Markup("").join(escape(p) if i % 2 == 0 else Markup("<code>{}</code>").format(p)
+                           for i, p in enumerate(parts))
+
+
+def _kind_sections(kinds: list[RegistryKind]) -> list[SharedSection]:
+    """Return the sections of one family's kinds, each once (kinds may share one)."""
+    return shared_sections((k.name, k.form) for k in kinds)
+
+
+def _label_variants(kinds: list[RegistryKind], name: str,
+                    default: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Return a shared input's labels across one family's kinds."""
+    return label_variants(((k.name, k.form) for k in kinds), name, default)
+
+
+def _kinds_using(kinds: list[RegistryKind], name: str) -> tuple[str, ...]:
+    """Return the kinds of a family that show a shared input."""
+    return kinds_using(((k.name, k.form) for k in kinds), name)
+
+
 TEMPLATES.env.filters["when"] = _when
 TEMPLATES.env.filters["link"] = _link
+TEMPLATES.env.filters["inline"] = _inline
+TEMPLATES.env.globals["form_shown"] = shown
+TEMPLATES.env.globals["kind_sections"] = _kind_sections
+TEMPLATES.env.globals["label_variants"] = _label_variants
+TEMPLATES.env.globals["kinds_using"] = _kinds_using
 
 
 def wants_json(request: Request) -> bool:

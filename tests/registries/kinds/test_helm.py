@@ -92,10 +92,19 @@ def test_cli_and_form_round_trip() -> None:
     assert spec["auth"] == {"type": "basic", "username": "u", "password": "secret",
                             "tls": {"certificate": "", "insecureSkipVerify": True}}
     assert spec["passCredentialsAll"] is True
-    values = KIND.read_form(lambda name, limit: {"helmAuth": "noAuth", "username": "u"}
-                            .get(name, ""), lambda name: "typed", lambda name: True)
-    assert values == {"username": "", "password": "", "pass_credentials": False}
-    assert KIND.form_spec(values)["auth"]["type"] == "noAuth"
+    typed = {"helmAuth": "noAuth", "username": "u", "password": "typed",
+             "passCredentialsAll": "on"}
+    values = KIND.form.read(typed.get)  # "No Authentication" drops what was typed
+    assert values == {"helmAuth": "noAuth", "username": "", "password": "",
+                      "passCredentialsAll": False}
+    spec = KIND.form.spec(values, "", False)
+    KIND.finish_form_spec(spec, values)
+    assert spec["auth"] == {"type": "noAuth", "username": "", "password": None,
+                            "tls": {"certificate": "", "insecureSkipVerify": False}}
+    values = KIND.form.read({**typed, "helmAuth": "basic"}.get)
+    spec = KIND.form.spec(values, "", True)
+    KIND.finish_form_spec(spec, values)
+    assert spec["auth"]["type"] == "basic" and spec["passCredentialsAll"] is True
 
 
 def test_family_paths_and_pack_type() -> None:

@@ -12,7 +12,7 @@ def test_kinds_are_unique_and_complete() -> None:
     names = [k.name for k in all_kinds()]
     assert len(names) == len(set(names)) >= 2
     for kind in all_kinds():
-        assert kind.metadata_kind and kind.title and kind.form_template
+        assert kind.metadata_kind and kind.title and kind.form.sections
         assert kind.cli_options and kind.secret_fields
         assert "helm" in kind.providers
 

@@ -14,7 +14,6 @@ from chartyard.registries.kinds.base import (
     CliOption,
     CliUsageError,
     ExportAccess,
-    FormField,
     Normalised,
     RegistryKind,
 )
@@ -78,7 +77,6 @@ __all__ = [
     "CliOption",
     "CliUsageError",
     "ExportAccess",
-    "FormField",
     "Normalised",
     "RegistryKind",
     "all_kinds",

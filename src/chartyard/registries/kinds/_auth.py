@@ -15,21 +15,32 @@ from chartyard.errors import InvalidInput
 from chartyard.registries.kinds.base import (
     CliOption,
     CliUsageError,
-    FormField,
     StoredModel,
     TLSSpec,
 )
+from chartyard.registries.kinds.form import Input
 from chartyard.wire.registries import RequestModel, Str
 
 AuthType = Literal["basic", "noAuth", "token"]
 
-# Which form input shows an error on each auth field (a token is typed as the password).
-AUTH_FORM_FIELDS = (
-    FormField("username", "spec.auth.username"),
-    FormField("password", "spec.auth.password"),
-    FormField("password", "spec.auth.token"),
-    FormField("caCertificate", "spec.auth.tls.certificate"),
-)
+USERNAME_INPUT = Input("username", "Username", "auth.username")
+
+
+def password_input(help_text: str) -> Input:
+    """Return the password input (a token is typed there too), with its help when none is set."""
+    return Input("password", "Password", "auth.password", type="password",
+                 stored_flag="auth.passwordSet", help=help_text,
+                 stored_help="A password is stored; leave empty to keep it.",
+                 autocomplete="new-password", error_paths=("spec.auth.token",))
+
+
+class CredentialsAuthForm:
+    """The form rule of kinds with ``auth``: Basic when a username or password is typed."""
+
+    def finish_form_spec(self, spec: dict[str, Any], values: Mapping[str, Any]) -> None:
+        """Set ``auth.type``: ``basic`` when credentials are typed, else ``noAuth``."""
+        auth = spec.setdefault("auth", {})
+        auth["type"] = "basic" if auth.get("username") or auth.get("password") else "noAuth"
 
 
 class AuthSpec(RequestModel):

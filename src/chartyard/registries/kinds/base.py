@@ -6,8 +6,8 @@ how charts are stored (validation, sync, pack and drift checks, chart files, sig
 push, pack type, routes and tab). The kind owns how one registry is reached: its request and
 stored models, its rules, which secrets it keeps, its target and how its chart source is
 opened (every path opens sources here), how exports reach it, and how it is shown (API body,
-summary row, list label, UI form and CLI options). The rest of chartyard asks the kind or
-its family; it never compares kind or family names.
+summary row, list label, UI form and CLI options; the form is data, `kinds/form.py`). The
+rest of chartyard asks the kind or its family; it never compares kind or family names.
 
 The request building blocks (``null`` means "not given", unknown fields ignored) are wire
 models: `chartyard.wire.registries`. Kind modules import the server stack (SQLAlchemy,
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from chartyard.errors import InvalidInput
+from chartyard.registries.kinds.form import KindForm
 from chartyard.registries.paths import normalise_path
 from chartyard.wire.registries import (
     Flag,
@@ -231,17 +232,6 @@ class ExportAccess:
 
 
 @dataclass(frozen=True)
-class FormField:
-    """One input of the Add / Edit registry form that a kind contributes.
-
-    ``path`` is the API field (as errors name it); ``input`` the form input's name.
-    """
-
-    input: str
-    path: str
-
-
-@dataclass(frozen=True)
 class CliOption:
     """One ``chartyard registry add <kind>`` option, declared by the kind."""
 
@@ -285,20 +275,10 @@ class RegistryKind(ABC):
     body_model: ClassVar[type[BaseModel]]
     spec_model: ClassVar[type[BaseModel]]
     response_model: ClassVar[type[BaseModel]]
-    form_template: ClassVar[str]
-    """The template partial with this kind's form sections."""
-    form_fields: ClassVar[tuple[FormField, ...]]
-    form_defaults: ClassVar[Mapping[str, Any]] = {}
-    """The kind's form values of a new registry."""
-    endpoint_placeholder: ClassVar[str] = ""
-    strips_scheme: ClassVar[bool] = False
-    """Whether the form removes a pasted ``https://`` from the endpoint as it is typed."""
-    requirements_url: ClassVar[str | None] = None
-    """An API path the form asks (with ``?endpoint=``) for setup hints, if any."""
+    form: ClassVar[KindForm]
+    """The kind's Add / Edit form as data (``chartyard.registries.kinds.form``)."""
     cli_help: ClassVar[str]
     cli_options: ClassVar[tuple[CliOption, ...]]
-    error_inputs: ClassVar[Mapping[str, str]] = {}
-    """OCI error codes mapped to the form input that most likely caused them."""
 
     @property
     def collection_path(self) -> str:
@@ -389,22 +369,13 @@ class RegistryKind(ABC):
 
     # UI and CLI
 
-    @abstractmethod
-    def form_values(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the form values of a registry as its GET shows it (no secrets)."""
-
-    @abstractmethod
-    def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Return the kind's spec fields (auth, credentials, TLS) from the form values."""
-
-    @abstractmethod
-    def read_form(self, text: Callable[[str, int], str], secret: Callable[[str], str],
-                  flag: Callable[[str], bool]) -> dict[str, Any]:
-        """Return the kind's form values from a submitted form."""
+    def finish_form_spec(  # noqa: B027 - a hook most kinds do not need
+            self, spec: dict[str, Any], values: Mapping[str, Any]) -> None:
+        """Apply the kind's rules that its form's spec paths cannot express (none here)."""
 
     def error_input(self, code: str, values: Mapping[str, Any]) -> str | None:
-        """Return the form input an OCI error code most likely concerns."""
-        return self.error_inputs.get(code)
+        """Return the form input an error code most likely concerns (`KindForm.errors`)."""
+        return self.form.errors.get(code)
 
     @abstractmethod
     def cli_spec(self, options: Mapping[str, Any],

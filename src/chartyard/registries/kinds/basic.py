@@ -9,14 +9,16 @@ from pydantic import BaseModel, Field
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds._auth import (
-    AUTH_FORM_FIELDS,
+    USERNAME_INPUT,
     AuthBody,
     AuthSpec,
     BasicAuthCli,
+    CredentialsAuthForm,
     StoredAuth,
     auth_cli_options,
     auth_rows,
     cli_auth,
+    password_input,
 )
 from chartyard.registries.kinds.base import (
     CliOption,
@@ -27,6 +29,7 @@ from chartyard.registries.kinds.base import (
     SyncSpec,
     sync_fields,
 )
+from chartyard.registries.kinds.form import Group, KindForm, Section
 from chartyard.registries.present import metadata_body, sync_status
 from chartyard.wire.registries import Metadata, RequestModel
 
@@ -81,7 +84,7 @@ def _stored(registry: Registry) -> BasicStored:
     return BasicStored.model_validate(registry.spec)
 
 
-class BasicKind(BasicAuthCli, RegistryKind):
+class BasicKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
     """OCI registries with Basic authentication, a bearer token, or anonymous pulls."""
 
     name = "basic"
@@ -94,20 +97,27 @@ class BasicKind(BasicAuthCli, RegistryKind):
     body_model = BasicRegistryBody
     spec_model = BasicRegistrySpec
     response_model = BasicRegistryResponse
-    form_template = "registries/kinds/basic.html"
-    endpoint_placeholder = "https://harbor.example.com"
-    form_fields = AUTH_FORM_FIELDS
-    error_inputs = {
-        "AuthenticationFailed": "password",
-        "Forbidden": "username",
-        "TLSVerificationFailed": "caCertificate",
-        "RegistryUnreachable": "endpoint",
-        "InvalidEndpoint": "endpoint",
-        "NotAnOCIRegistry": "endpoint",
-        "CatalogUnsupported": "repositories",
-        "NotFound": "baseContentPath",
-        "RepositoryNotFound": "repositories",
-    }
+    form = KindForm(
+        sections=(Section(
+            "auth-basic", "Authentication",
+            intro="Leave both empty for a registry that allows anonymous pulls.",
+            items=(Group((USERNAME_INPUT, password_input("Or a token with pull access.")),
+                         columns=2),)),),
+        endpoint_placeholder="https://harbor.example.com",
+        endpoint_help="Host, port and optional path, e.g. `https://harbor.example.com` or "
+                      "`ghcr.io/my-org/charts`. Use `http://` only for a plain-HTTP registry.",
+        tls_path="auth.tls",
+        errors={
+            "AuthenticationFailed": "password",
+            "Forbidden": "username",
+            "TLSVerificationFailed": "caCertificate",
+            "RegistryUnreachable": "endpoint",
+            "InvalidEndpoint": "endpoint",
+            "NotAnOCIRegistry": "endpoint",
+            "CatalogUnsupported": "repositories",
+            "NotFound": "baseContentPath",
+            "RepositoryNotFound": "repositories",
+        })
     cli_help = "Add an OCI registry with Basic authentication or none (Harbor, distribution, GHCR)."
     cli_options = (
         CliOption("endpoint", ("--endpoint",), "Registry URL, e.g. https://harbor.example.com "
@@ -210,26 +220,6 @@ class BasicKind(BasicAuthCli, RegistryKind):
                             has_credentials=stored.auth.type != "noAuth")
 
     # UI and CLI
-
-    def form_values(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Return username, password-set flag and TLS of a GET body."""
-        auth = body["spec"]["auth"]
-        return {"username": auth["username"], "password_set": bool(auth.get("passwordSet")),
-                "ca_pem": auth["tls"]["certificate"] or auth["tls"].get("ca", ""),
-                "insecure": bool(auth["tls"]["insecureSkipVerify"])}
-
-    def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Return ``auth``: Basic when a username or password is typed, else ``noAuth``."""
-        username, password = values.get("username", ""), values.get("password", "")
-        return {"auth": {"type": "basic" if username or password else "noAuth",
-                         "username": username, "password": password or None,
-                         "tls": {"certificate": values.get("ca_pem", ""),
-                                 "insecureSkipVerify": bool(values.get("insecure"))}}}
-
-    def read_form(self, text: Callable[[str, int], str], secret: Callable[[str], str],
-                  flag: Callable[[str], bool]) -> dict[str, Any]:
-        """Return username and password of a submitted form."""
-        return {"username": text("username", 256), "password": secret("password")}
 
     def cli_spec(self, options: Mapping[str, Any],
                  read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:

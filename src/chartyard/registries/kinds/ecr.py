@@ -12,7 +12,6 @@ from chartyard.registries.kinds.base import (
     CliOption,
     CliUsageError,
     ExportAccess,
-    FormField,
     Normalised,
     RegistryKind,
     StoredModel,
@@ -20,6 +19,15 @@ from chartyard.registries.kinds.base import (
     SyncSpec,
     TLSSpec,
     sync_fields,
+)
+from chartyard.registries.kinds.form import (
+    Action,
+    Choice,
+    Drawer,
+    Group,
+    Input,
+    KindForm,
+    Section,
 )
 from chartyard.registries.present import metadata_body, sync_status
 from chartyard.wire.registries import Metadata, RequestModel, Str
@@ -124,30 +132,56 @@ class EcrKind(RegistryKind):
     body_model = EcrRegistryBody
     spec_model = EcrRegistrySpec
     response_model = EcrRegistryResponse
-    form_template = "registries/kinds/ecr.html"
-    form_defaults = {"ecr_auth": True, "credential_type": "secret"}
-    endpoint_placeholder = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-    strips_scheme = True
-    requirements_url = "/v1/registries/oci/ecr/requirements"
-    form_fields = (
-        FormField("caCertificate", "spec.tls.certificate"),
-        FormField("accessKey", "spec.credentials.accessKey"),
-        FormField("secretKey", "spec.credentials.secretKey"),
-        FormField("stsArn", "spec.credentials.sts.arn"),
-    )
-    error_inputs = {
-        "AuthenticationFailed": "secretKey",
-        "Forbidden": "accessKey",
-        "MissingPermission": "accessKey",
-        "AssumeRoleFailed": "stsArn",
-        "TLSVerificationFailed": "caCertificate",
-        "RegistryUnreachable": "endpoint",
-        "InvalidEndpoint": "endpoint",
-        "NotAnOCIRegistry": "endpoint",
-        "CatalogUnsupported": "repositories",
-        "NotFound": "baseContentPath",
-        "RepositoryNotFound": "repositories",
-    }
+    form = KindForm(
+        sections=(Section("auth-ecr", "Authentication", items=(
+            Input("ecrAuth", "Enable Authentication", "isPrivate", type="switch", default=True,
+                  help="Off for public ECR repositories that allow anonymous pulls."),
+            Group((
+                Input("credentialType", "Credential type", "credentials.credentialType",
+                      type="radio", default="secret",
+                      choices=(Choice("secret", "Credentials", "cred-secret"),
+                               Choice("sts", "STS", "cred-sts"))),
+                Group((
+                    Input("accessKey", "Access key", "credentials.accessKey"),
+                    Input("secretKey", "Secret access key", "credentials.secretKey",
+                          type="password", stored_flag="credentials.secretKeySet",
+                          help="Stored encrypted; never shown again.",
+                          stored_help="A secret key is stored; leave empty to keep it.",
+                          autocomplete="new-password"),
+                ), show_when="credentialType:secret", columns=2),
+                Input("stsArn", "ARN", "credentials.sts.arn", show_when="credentialType:sts",
+                      placeholder="arn:aws:iam::123456789012:role/chartyard", max_length=2048,
+                      help="The IAM role chartyard assumes with your tenant's external ID. "
+                           "Open the side panel for the trust relationship and permission "
+                           "policy to add.",
+                      action=Action("Trust policy & permissions", "sts-drawer")),
+            ), show_when="ecrAuth:on"),
+        )),),
+        endpoint_placeholder="123456789012.dkr.ecr.us-east-1.amazonaws.com",
+        endpoint_help="The registry host without `https://`, e.g. "
+                      "`123456789012.dkr.ecr.us-east-1.amazonaws.com`.",
+        strips_scheme=True,
+        requirements_url="/v1/registries/oci/ecr/requirements",
+        tls_note="ECR uses public certificates; the defaults are right unless a proxy "
+                 "re-signs traffic.",
+        drawers=(Drawer("sts-drawer", "Trust relationship and permissions",
+                        "Create an IAM role in the AWS account that owns the registry, let "
+                        "chartyard assume it, and give it read access to ECR.",
+                        "Image layers are served from S3; allow the S3 endpoint of the "
+                        "registry's region."),),
+        errors={
+            "AuthenticationFailed": "secretKey",
+            "Forbidden": "accessKey",
+            "MissingPermission": "accessKey",
+            "AssumeRoleFailed": "stsArn",
+            "TLSVerificationFailed": "caCertificate",
+            "RegistryUnreachable": "endpoint",
+            "InvalidEndpoint": "endpoint",
+            "NotAnOCIRegistry": "endpoint",
+            "CatalogUnsupported": "repositories",
+            "NotFound": "baseContentPath",
+            "RepositoryNotFound": "repositories",
+        })
     cli_help = "Add an Amazon ECR registry with static keys or an assumed IAM role."
     cli_options = (
         CliOption("endpoint", ("--endpoint",), "ECR registry, e.g. "
@@ -310,40 +344,9 @@ class EcrKind(RegistryKind):
 
     # UI and CLI
 
-    def form_values(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Return credentials and TLS of a GET body (no secret)."""
-        spec = body["spec"]
-        creds = spec["credentials"]
-        return {"ca_pem": spec["tls"]["certificate"] or spec["tls"].get("ca", ""),
-                "insecure": bool(spec["tls"]["insecureSkipVerify"]),
-                "ecr_auth": bool(spec["isPrivate"]),
-                "credential_type": creds["credentialType"], "access_key": creds["accessKey"],
-                "secret_key_set": bool(creds.get("secretKeySet")),
-                "sts_arn": creds["sts"]["arn"],
-                "external_id": creds["sts"].get("externalId") or ""}
-
-    def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Return ``isPrivate``, ``credentials`` and ``tls``."""
-        return {"isPrivate": bool(values.get("ecr_auth", True)),
-                "tls": {"certificate": values.get("ca_pem", ""),
-                        "insecureSkipVerify": bool(values.get("insecure"))},
-                "credentials": {"credentialType": values.get("credential_type", "secret"),
-                                "accessKey": values.get("access_key", ""),
-                                "secretKey": values.get("secret_key") or None,
-                                "sts": {"arn": values.get("sts_arn", "")}}}
-
-    def read_form(self, text: Callable[[str, int], str], secret: Callable[[str], str],
-                  flag: Callable[[str], bool]) -> dict[str, Any]:
-        """Return authentication switch, credential type, keys and role of a submitted form."""
-        chosen = text("credentialType", 32)
-        return {"ecr_auth": flag("ecrAuth"),
-                "credential_type": chosen if chosen in ("sts", "pod-identity") else "secret",
-                "access_key": text("accessKey", 256), "secret_key": secret("secretKey"),
-                "sts_arn": text("stsArn", 2048)}
-
     def error_input(self, code: str, values: Mapping[str, Any]) -> str | None:
         """Point authentication failures at the role ARN when STS is used."""
-        if code == "AuthenticationFailed" and values.get("credential_type") == "sts":
+        if code == "AuthenticationFailed" and values.get("credentialType") == "sts":
             return "stsArn"
         return super().error_input(code, values)
 

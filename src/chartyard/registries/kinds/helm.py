@@ -17,14 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds._auth import (
-    AUTH_FORM_FIELDS,
+    USERNAME_INPUT,
     AuthBody,
     AuthSpec,
     BasicAuthCli,
+    CredentialsAuthForm,
     StoredAuth,
     auth_cli_options,
     auth_rows,
     cli_auth,
+    password_input,
 )
 from chartyard.registries.kinds.base import (
     CliOption,
@@ -34,6 +36,7 @@ from chartyard.registries.kinds.base import (
     StoredModel,
     StoredTLS,
 )
+from chartyard.registries.kinds.form import Choice, Group, Input, KindForm, Section
 from chartyard.registries.present import metadata_body, sync_status
 from chartyard.wire.registries import Flag, Metadata, RequestModel
 
@@ -181,7 +184,7 @@ def _stored(registry: Registry) -> HelmStored:
     return HelmStored.model_validate(registry.spec)
 
 
-class HelmKind(BasicAuthCli, RegistryKind):
+class HelmKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
     """Classic Helm repositories: an ``index.yaml`` over HTTP(S)."""
 
     name = "helm"
@@ -194,21 +197,36 @@ class HelmKind(BasicAuthCli, RegistryKind):
     body_model = HelmRegistryBody
     spec_model = HelmRegistrySpec
     response_model = HelmRegistryResponse
-    form_template = "registries/kinds/helm.html"
-    endpoint_placeholder = "https://charts.example.com/stable"
-    form_fields = AUTH_FORM_FIELDS
-    error_inputs = {
-        "AuthenticationFailed": "password",
-        "Forbidden": "username",
-        "TLSVerificationFailed": "caCertificate",
-        "RegistryUnreachable": "endpoint",
-        "InvalidEndpoint": "endpoint",
-        "NotFound": "endpoint",
-        "InvalidIndex": "endpoint",
-        "IndexTooLarge": "endpoint",
-        "EgressDenied": "endpoint",
-        "ChartDigestMismatch": "endpoint",
-    }
+    form = KindForm(
+        sections=(Section("auth-helm", "Authentication", items=(
+            Input("helmAuth", "Authentication Type", "auth.type", type="radio", default="noAuth",
+                  choices=(Choice("noAuth", "No Authentication", "helm-auth-none"),
+                           Choice("basic", "Username and Password", "helm-auth-basic"))),
+            Group((USERNAME_INPUT, password_input("Or an access token."),
+                   Input("passCredentialsAll", "Pass credentials to all domains",
+                         "passCredentialsAll", type="checkbox",
+                         help="Also send the credentials to chart URLs on other hosts (as "
+                              "`helm repo add --pass-credentials`). Off: only the "
+                              "repository's own host receives them.")),
+                  show_when="helmAuth:basic", columns=2, clear_when_hidden=True),
+        )),),
+        endpoint_placeholder="https://charts.example.com/stable",
+        endpoint_help="The repository URL you would give `helm repo add`, e.g. "
+                      "`https://charts.bitnami.com/bitnami`; chartyard reads `index.yaml` "
+                      "below it. Use `http://` only for a plain-HTTP repository.",
+        tls_path="auth.tls",
+        errors={
+            "AuthenticationFailed": "password",
+            "Forbidden": "username",
+            "TLSVerificationFailed": "caCertificate",
+            "RegistryUnreachable": "endpoint",
+            "InvalidEndpoint": "endpoint",
+            "NotFound": "endpoint",
+            "InvalidIndex": "endpoint",
+            "IndexTooLarge": "endpoint",
+            "EgressDenied": "endpoint",
+            "ChartDigestMismatch": "endpoint",
+        })
     cli_help = ("Add a classic Helm repository (an index.yaml over HTTP(S): ChartMuseum, "
                 "GitHub Pages, Artifactory, Nexus).")
     cli_options = (
@@ -330,35 +348,6 @@ class HelmKind(BasicAuthCli, RegistryKind):
                             pass_credentials=stored.pass_credentials_all)
 
     # UI and CLI
-
-    def form_values(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Return username, password-set flag, TLS and pass-credentials of a GET body."""
-        spec = body["spec"]
-        auth = spec["auth"]
-        return {"username": auth["username"], "password_set": bool(auth.get("passwordSet")),
-                "ca_pem": auth["tls"]["certificate"] or auth["tls"].get("ca", ""),
-                "insecure": bool(auth["tls"]["insecureSkipVerify"]),
-                "pass_credentials": bool(spec.get("passCredentialsAll"))}
-
-    def form_spec(self, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Return ``auth`` (Basic when a username is typed) and ``passCredentialsAll``."""
-        username, password = values.get("username", ""), values.get("password", "")
-        return {"auth": {"type": "basic" if username or password else "noAuth",
-                         "username": username, "password": password or None,
-                         "tls": {"certificate": values.get("ca_pem", ""),
-                                 "insecureSkipVerify": bool(values.get("insecure"))}},
-                "passCredentialsAll": bool(values.get("pass_credentials"))}
-
-    def read_form(self, text: Callable[[str, int], str], secret: Callable[[str], str],
-                  flag: Callable[[str], bool]) -> dict[str, Any]:
-        """Return username, password and pass-credentials of a submitted form.
-
-        With "No Authentication" chosen, typed credentials are dropped.
-        """
-        if text("helmAuth", 16) == "noAuth":
-            return {"username": "", "password": "", "pass_credentials": False}
-        return {"username": text("username", 256), "password": secret("password"),
-                "pass_credentials": flag("passCredentialsAll")}
 
     def cli_spec(self, options: Mapping[str, Any],
                  read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:

@@ -7,8 +7,8 @@ function applyVisibility(form) {
   form.ownerDocument.querySelectorAll("[data-show-when]").forEach((node) => {
     const conditions = node.dataset.showWhen.split(";").map((c) => c.trim()).filter(Boolean);
     node.hidden = !conditions.every((c) => {
-      const [name, value] = c.split(":");
-      return controlValue(form, name) === value;
+      const [name, values] = c.split(":");
+      return values.split(",").includes(controlValue(form, name));
     });
   });
 }
