@@ -9,7 +9,6 @@ from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
 import typer
-import yaml
 from rich.console import Console, RenderableType
 from rich.table import Table
 
@@ -35,6 +34,8 @@ def emit(data: Any, fmt: OutputFormat, render: Callable[[], RenderableType | str
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
     elif fmt is OutputFormat.yaml:
+        import yaml  # here: top-level help need not load it
+
         sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     else:
         shown = render()
