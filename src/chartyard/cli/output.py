@@ -30,7 +30,11 @@ OutputOption = Annotated[OutputFormat, typer.Option(
 
 
 def emit(data: Any, fmt: OutputFormat, render: Callable[[], RenderableType | str]) -> None:
-    """Print `data` as JSON or YAML, or what `render` builds for the table format."""
+    """Print `data` as JSON or YAML, or what `render` builds for the table format.
+
+    Wire models (and lists of them) are printed with the fields the server sent.
+    """
+    data = _plain(data)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
     elif fmt is OutputFormat.yaml:
@@ -43,6 +47,14 @@ def emit(data: Any, fmt: OutputFormat, render: Callable[[], RenderableType | str
             stdout.print(shown, markup=False)
         else:
             stdout.print(shown)
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_plain(item) for item in data]
+    if hasattr(data, "model_dump"):  # a wire model; pydantic is not imported here
+        return data.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return data
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
