@@ -71,5 +71,5 @@ def test_python_client(cy_server: ChartyardServer, api_key: str, plain_helm_repo
         assert body["spec"]["endpoint"] == plain_helm_repo.url + prefix
         client.registries.sync(uid)
         assert client.registries.sync_status(uid).isSyncSupported is True
-        assert any(m["uid"] == uid for m in client.registries.metadata())
+        assert any(m.uid == uid for m in client.registries.metadata())
         client.registries.delete(uid)

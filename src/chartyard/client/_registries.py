@@ -10,7 +10,13 @@ from chartyard.client._http import Http
 from chartyard.client._types import RegistryKind, RegistryRef
 from chartyard.registries.kinds import all_kinds, get_kind
 from chartyard.wire.common import Uid
-from chartyard.wire.registries import Summary, SummaryItem, SyncStatus
+from chartyard.wire.registries import (
+    MetadataItem,
+    RegistriesMetadata,
+    Summary,
+    SummaryItem,
+    SyncStatus,
+)
 
 
 class RegistriesApi:
@@ -27,10 +33,10 @@ class RegistriesApi:
             rows.extend(Summary.model_validate(body).items)
         return rows
 
-    def metadata(self) -> builtins.list[dict[str, Any]]:
+    def metadata(self) -> builtins.list[MetadataItem]:
         """Return the profile builder's Registry drop-down."""
         body = self._http.json("GET", "/v1/registries/metadata")
-        return cast(builtins.list[dict[str, Any]], body["items"])
+        return RegistriesMetadata.model_validate(body).items
 
     def resolve(self, name_or_uid: str) -> RegistryRef:
         """Find a registry by name or uid; raise a 404 `ApiError` naming both when absent."""
