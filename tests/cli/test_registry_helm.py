@@ -65,11 +65,11 @@ def test_python_client(cy_server: ChartyardServer, api_key: str, plain_helm_repo
     with ChartyardClient(cy_server.url, api_key=api_key) as client:
         created = client.registries.create(
             helm_registry_body(f"py-{prefix}", plain_helm_repo.url + prefix))
-        uid = created["uid"]
+        uid = created.uid
         assert client.registries.kind_of(uid) == "helm"
         body = client.registries.get(uid)
         assert body["spec"]["endpoint"] == plain_helm_repo.url + prefix
         client.registries.sync(uid)
-        assert client.registries.sync_status(uid)["isSyncSupported"] is True
-        assert any(m["uid"] == uid for m in client.registries.metadata())
+        assert client.registries.sync_status(uid).isSyncSupported is True
+        assert any(m.uid == uid for m in client.registries.metadata())
         client.registries.delete(uid)

@@ -1,47 +1,30 @@
-"""The `chartyard` command: server, worker, database, admin and client commands."""
+"""The `chartyard` command: server, worker, database, admin and client commands.
+
+Command groups load when used (`chartyard.cli.lazy`): top-level help imports none of them.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from chartyard.cli import (
-    admin,
-    charts,
-    charts_diff,
-    charts_verify,
-    db,
-    help_format,
-    login,
-    profile,
-    profile_edit,
-    profile_mirror,
-    profile_values,
-    registry,
-    registry_admin,
-    server,
-    trust,
-    user,
-)
+from chartyard.cli import groups, help_format, login, server
+from chartyard.cli.lazy import lazy_group
 
 help_format.tidy()
 app = typer.Typer(no_args_is_help=True, help="chartyard: Helm charts in OCI registries.")
 server.register(app)
-app.add_typer(db.app, name="db")
-app.add_typer(admin.app, name="admin")
+lazy_group(app, "db", "Database migrations.", groups.db)
+lazy_group(app, "admin", "Administration on the database.", groups.admin)
 login.register(app)
-registry_admin.register(registry.app)
-app.add_typer(registry.app, name="registry")
-charts_diff.register(charts.app)
-charts_verify.register(charts.app)
-app.add_typer(charts.app, name="charts")
-profile_edit.register(profile.app)
-profile_values.register(profile.app)
-profile_mirror.register(profile.app)
-app.add_typer(profile.app, name="profile")
-app.add_typer(user.app, name="user")
-app.add_typer(user.keys, name="apikey")
-app.add_typer(trust.app, name="trust")
-app.add_typer(profile_mirror.bundle_app, name="bundle")
+lazy_group(app, "registry", "Registries holding Helm charts: OCI registries and Helm "
+           "repositories.", groups.registry)
+lazy_group(app, "charts", "The synchronized chart catalog.", groups.charts)
+lazy_group(app, "profile", "Cluster profiles: ordered Helm chart layers.", groups.profile)
+lazy_group(app, "user", "Users of your tenant (tenant admins only).", groups.user)
+lazy_group(app, "apikey", "Your API keys, for scripts and CI.", groups.apikey)
+lazy_group(app, "trust", "Chart signatures: trusted keys and the policy.", groups.trust)
+lazy_group(app, "bundle", "OCI image layout archives of profiles, for air-gapped sites.",
+           groups.bundle)
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ from enum import StrEnum
 from typing import Annotated, Any, NoReturn
 
 import typer
-import yaml
 from rich.console import Console, RenderableType
 from rich.table import Table
 
@@ -31,10 +30,16 @@ OutputOption = Annotated[OutputFormat, typer.Option(
 
 
 def emit(data: Any, fmt: OutputFormat, render: Callable[[], RenderableType | str]) -> None:
-    """Print `data` as JSON or YAML, or what `render` builds for the table format."""
+    """Print `data` as JSON or YAML, or what `render` builds for the table format.
+
+    Wire models (and lists of them) are printed with the fields the server sent.
+    """
+    data = _plain(data)
     if fmt is OutputFormat.json:
         sys.stdout.write(json.dumps(data, indent=2, sort_keys=False) + "\n")
     elif fmt is OutputFormat.yaml:
+        import yaml  # here: top-level help need not load it
+
         sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     else:
         shown = render()
@@ -42,6 +47,14 @@ def emit(data: Any, fmt: OutputFormat, render: Callable[[], RenderableType | str
             stdout.print(shown, markup=False)
         else:
             stdout.print(shown)
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_plain(item) for item in data]
+    if hasattr(data, "model_dump"):  # a wire model; pydantic is not imported here
+        return data.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return data
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[Any]], *,

@@ -31,6 +31,7 @@ from chartyard.registries.kinds import (
     all_kinds,
     get_kind,
 )
+from chartyard.registries.kinds.cli import spec_from_cli
 
 if TYPE_CHECKING:  # commands import the client (and its wire models) when they run
     from chartyard.client import ChartyardClient, Created, RegistryRef, SyncStatus
@@ -64,15 +65,16 @@ def _read_ca(path: Path | None) -> str:
 
 def _created(created: Created, name: str, sync: bool, output: OutputFormat) -> None:
     def render() -> str:
-        lines = [f"Registry '{name}' created ({created['uid']})."]
+        lines = [f"Registry '{name}' created ({created.uid})."]
         if sync:
             lines.append(f"Its first sync is queued: `chartyard registry sync {name} --wait` "
                          "follows it.")
         return "\n".join(lines)
 
-    emit({"uid": created["uid"], "name": name, **created}, output, render)
-    if created.get("notice") and output is OutputFormat.table:
-        say(f"Note: {created['notice']}")
+    emit({"uid": created.uid, "name": name, **created.model_dump(exclude_none=True)}, output,
+         render)
+    if created.notice and output is OutputFormat.table:
+        say(f"Note: {created.notice}")
 
 
 def _option_parameter(option: CliOption) -> inspect.Parameter:
@@ -103,7 +105,8 @@ def _add_command(kind: RegistryKind) -> None:
         base_paths, url = options.pop("base_path", None) or [], options.pop("url")
         ca_file = options.pop("ca_file", None)
         try:
-            spec = kind.cli_spec({**options, "ca_pem": _read_ca(ca_file)}, read_secret)
+            spec = spec_from_cli(kind, {**options, "ca_pem": _read_ca(ca_file)},
+                                 read_secret)
         except CliUsageError as exc:
             raise typer.BadParameter(exc.message, param_hint=exc.param_hint) from exc
         body = {"metadata": {"name": name},
@@ -140,9 +143,9 @@ for _kind in all_kinds():
 
 
 def _status_cell(status: SyncStatus) -> str:
-    if not status["isSyncSupported"] and status["status"] in ("Pending", "Completed"):
-        return f"{status['status']} (sync off)"
-    return status["status"]
+    if not status.isSyncSupported and status.status in ("Pending", "Completed"):
+        return f"{status.status} (sync off)"
+    return status.status
 
 
 @app.command("list")
@@ -153,15 +156,15 @@ def list_registries(url: config.UrlOption = None,
         rows = client.registries.list()
     emit(rows, output, lambda: table(
         ["NAME", "KIND", "ENDPOINT", "AUTH", "SYNC", "CHARTS", "LAST SYNCED", "UID"],
-        [(r["metadata"]["name"], r["spec"]["kind"], r["spec"]["endpoint"],
-          r["spec"]["authType"], _status_cell(r["status"]["syncStatus"]),
-          r["spec"]["chartCount"], when(r["status"]["syncStatus"].get("lastSyncedTime")),
-          r["metadata"]["uid"]) for r in rows]))
+        [(r.metadata["name"], r.spec["kind"], r.spec["endpoint"],
+          r.spec["authType"], _status_cell(r.status.syncStatus),
+          r.spec["chartCount"], when(r.status.syncStatus.lastSyncedTime),
+          r.metadata["uid"]) for r in rows]))
 
 
 def _describe(body: dict[str, Any], kind_name: str) -> Group:
     meta, spec = body["metadata"], body["spec"]
-    status: SyncStatus = body["status"]["syncStatus"]
+    status: dict[str, Any] = body["status"]["syncStatus"]
     kind = get_kind(kind_name)
     pairs: list[tuple[str, Any]] = [("Name", meta["name"]), ("UID", meta["uid"]),
                                     ("Kind", kind.name), ("Endpoint", spec["endpoint"])]
@@ -214,16 +217,16 @@ def _wait(client: ChartyardClient, ref: RegistryRef, timeout: float,
         task = bar.add_task(f"sync {ref.name}", total=None, versions=0)
         while True:
             status = client.registries.sync_status(ref.uid, ref.kind)
-            progress = status["progress"]
-            bar.update(task, description=f"sync {ref.name}: {status['status']}",
-                       total=progress["repositoriesTotal"] or None,
-                       completed=progress["repositoriesDone"],
-                       versions=progress["chartVersions"])
-            if status["status"] in TERMINAL_SYNC_STATES:
+            progress = status.progress
+            bar.update(task, description=f"sync {ref.name}: {status.status}",
+                       total=progress.repositoriesTotal or None,
+                       completed=progress.repositoriesDone,
+                       versions=progress.chartVersions)
+            if status.status in TERMINAL_SYNC_STATES:
                 return status
             if time.monotonic() > deadline:
                 fail("Timeout", f"the sync of '{ref.name}' did not finish within {timeout:g}s "
-                                f"(status {status['status']}: {status['message']})")
+                                f"(status {status.status}: {status.message})")
             time.sleep(interval)
 
 
@@ -249,11 +252,11 @@ def sync(
                  f"`chartyard registry show {ref.name}` shows its progress.")
             return
         status = _wait(client, ref, timeout, interval=0.5)
-    if status["status"] == "Failed":
+    if status.status == "Failed":
         if output is not OutputFormat.table:
             emit(status, output, str)
-        fail(str(status.get("reason") or "SyncFailed"), status["message"])
-    emit(status, output, lambda: f"Sync of '{ref.name}' completed: {status['message']}")
+        fail(status.reason or "SyncFailed", status.message)
+    emit(status, output, lambda: f"Sync of '{ref.name}' completed: {status.message}")
 
 
 @app.command("delete")

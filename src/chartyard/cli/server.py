@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import signal
@@ -137,6 +136,8 @@ def worker(
         from prometheus_client import start_http_server
 
         start_http_server(metrics_port, metrics_host)
+    import asyncio  # here: top-level help need not load it
+
     stop = asyncio.Event()
 
     async def run() -> None:

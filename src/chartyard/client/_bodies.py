@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from chartyard.client._types import Pack, ProfileType
+from chartyard.client._types import ProfileType
 from chartyard.registries.kinds import RegistryKind
 from chartyard.registries.kinds.basic import BasicKind
+from chartyard.registries.kinds.cli import spec_from_cli
 from chartyard.registries.kinds.ecr import EcrKind
 from chartyard.registries.kinds.helm import HelmKind
+from chartyard.wire.profiles import PackRef
 
 
 def registry_body(kind: RegistryKind, name: str, endpoint: str, *, sync: bool = True,
@@ -20,7 +22,8 @@ def registry_body(kind: RegistryKind, name: str, endpoint: str, *, sync: bool = 
     `secret` is the password or secret key the kind asks for (None leaves it out, so a PUT
     keeps the stored one).
     """
-    spec = kind.cli_spec({"endpoint": endpoint, **options}, lambda _stdin, _prompt: secret)
+    spec = spec_from_cli(kind, {"endpoint": endpoint, **options},
+                         lambda _stdin, _prompt: secret)
     return {
         "kind": kind.name,
         "metadata": {"name": name},
@@ -70,26 +73,33 @@ def helm_registry_body(name: str, endpoint: str, *, username: str = "",
 
 def profile_body(name: str, *, version: str = "1.0.0", profile_type: ProfileType = "add-on",
                  description: str = "", labels: dict[str, str] | None = None,
-                 packs: Sequence[Pack] = ()) -> dict[str, Any]:
+                 packs: Sequence[PackRef] = ()) -> dict[str, Any]:
     """Return a cluster profile body."""
     annotations = {"description": description} if description else {}
     return {
         "metadata": {"name": name, "annotations": annotations, "labels": dict(labels or {})},
         "spec": {"version": version,
-                 "template": {"type": profile_type, "cloudType": "all", "packs": list(packs)}},
+                 "template": {"type": profile_type, "cloudType": "all",
+                              "packs": [pack_body(p) for p in packs]}},
     }
 
 
 def pack(name: str, version: str, registry_uid: str, *, values: str = "",
-         private: bool = False, pack_type: str | None = None) -> Pack:
+         private: bool = False, pack_type: str | None = None) -> PackRef:
     """Return a pack (one chart layer): public from the catalog, or private checked live.
 
     The pack's ``type`` (``oci``, or ``helm`` for a classic Helm repository) defaults to the
-    registry's.
+    registry's: it is sent only when given.
     """
-    out = Pack(name=name, tag=version, registryUid=registry_uid, values=values)
+    fields: dict[str, Any] = {"name": name, "tag": version, "registryUid": registry_uid,
+                              "values": values}
     if pack_type is not None:
-        out["type"] = pack_type
+        fields["type"] = pack_type
     if private:
-        out["source"] = "private"
-    return out
+        fields["source"] = "private"
+    return PackRef.model_validate(fields)
+
+
+def pack_body(layer: PackRef) -> dict[str, Any]:
+    """Return a pack as a request sends it: only the fields that were set."""
+    return layer.model_dump(mode="json", by_alias=True, exclude_unset=True)

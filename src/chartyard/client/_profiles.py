@@ -6,12 +6,12 @@ import builtins
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from chartyard.client._bodies import profile_body
+from chartyard.client._bodies import pack_body, profile_body
 from chartyard.client._errors import ApiError
 from chartyard.client._http import Http
-from chartyard.client._types import ExportFormat, Pack, ProfileType
+from chartyard.client._types import ExportFormat, ProfileType
 from chartyard.wire.common import Uid
-from chartyard.wire.profiles import ClusterProfile, ProfileList, ProfileListItem
+from chartyard.wire.profiles import ClusterProfile, PackRef, ProfileList, ProfileListItem
 from chartyard.wire.variables import ValuesCheck, Variable, Variables
 
 _PACK_FIELDS = {"name", "tag", "registry_uid", "type", "layer", "values", "source"}
@@ -45,7 +45,7 @@ class ProfilesApi:
 
     def create(self, name: str, *, version: str = "1.0.0", profile_type: ProfileType = "add-on",
                description: str = "", labels: dict[str, str] | None = None,
-               packs: Sequence[Pack] = ()) -> Uid:
+               packs: Sequence[PackRef] = ()) -> Uid:
         """Create a profile; return its uid."""
         body = profile_body(name, version=version, profile_type=profile_type,
                             description=description, labels=labels, packs=packs)
@@ -117,11 +117,11 @@ class ProfilesApi:
         params = {"skipPackValidation": True} if skip_pack_validation else None
         self._http.request("PUT", f"/v1/clusterprofiles/{uid}", json=body, params=params)
 
-    def add_chart(self, uid: str, new_pack: Pack, *,
+    def add_chart(self, uid: str, new_pack: PackRef, *,
                   skip_pack_validation: bool = False) -> ClusterProfile:
         """Append a chart layer (read, append, write back) and return the updated profile."""
         body = writable(self.get(uid, check_drift=False))
-        body["spec"]["template"]["packs"].append(dict(new_pack))
+        body["spec"]["template"]["packs"].append(pack_body(new_pack))
         self.update(uid, body, skip_pack_validation=skip_pack_validation)
         return self.get(uid)
 

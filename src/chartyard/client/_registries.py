@@ -7,8 +7,16 @@ from typing import Any, cast
 
 from chartyard.client._errors import ApiError
 from chartyard.client._http import Http
-from chartyard.client._types import Created, RegistryKind, RegistryRef, RegistrySummary, SyncStatus
+from chartyard.client._types import RegistryKind, RegistryRef
 from chartyard.registries.kinds import all_kinds, get_kind
+from chartyard.wire.common import Uid
+from chartyard.wire.registries import (
+    MetadataItem,
+    RegistriesMetadata,
+    Summary,
+    SummaryItem,
+    SyncStatus,
+)
 
 
 class RegistriesApi:
@@ -17,28 +25,28 @@ class RegistriesApi:
     def __init__(self, http: Http) -> None:
         self._http = http
 
-    def list(self) -> list[RegistrySummary]:
+    def list(self) -> list[SummaryItem]:
         """Return the tenant's registries (OCI and Helm) with sync status and chart counts."""
-        rows: builtins.list[RegistrySummary] = []
+        rows: builtins.list[SummaryItem] = []
         for family in dict.fromkeys(k.family for k in all_kinds()):
             body = self._http.json("GET", f"/v1/registries/{family}/summary")
-            rows.extend(cast(builtins.list[RegistrySummary], body["items"]))
+            rows.extend(Summary.model_validate(body).items)
         return rows
 
-    def metadata(self) -> builtins.list[dict[str, Any]]:
+    def metadata(self) -> builtins.list[MetadataItem]:
         """Return the profile builder's Registry drop-down."""
         body = self._http.json("GET", "/v1/registries/metadata")
-        return cast(builtins.list[dict[str, Any]], body["items"])
+        return RegistriesMetadata.model_validate(body).items
 
     def resolve(self, name_or_uid: str) -> RegistryRef:
         """Find a registry by name or uid; raise a 404 `ApiError` naming both when absent."""
         rows = self.list()
-        found = ([r for r in rows if r["metadata"]["name"] == name_or_uid]
-                 or [r for r in rows if r["metadata"]["uid"] == name_or_uid])
+        found = ([r for r in rows if r.metadata["name"] == name_or_uid]
+                 or [r for r in rows if r.metadata["uid"] == name_or_uid])
         if found:
-            meta = found[0]["metadata"]
-            return RegistryRef(meta["uid"], meta["name"], found[0]["spec"]["kind"])
-        known = ", ".join(sorted(r["metadata"]["name"] for r in rows)) or "none yet"
+            meta = found[0].metadata
+            return RegistryRef(meta["uid"], meta["name"], found[0].spec["kind"])
+        known = ", ".join(sorted(r.metadata["name"] for r in rows)) or "none yet"
         raise ApiError(404, "ResourceNotFound",
                        f"no registry has the name or uid '{name_or_uid}' (registries: {known})",
                        {"field": "registry"})
@@ -46,8 +54,8 @@ class RegistriesApi:
     def kind_of(self, uid: str) -> RegistryKind:
         """Return the kind of a stored registry, from the registry lists."""
         for row in self.list():
-            if row["metadata"]["uid"] == uid:
-                return row["spec"]["kind"]
+            if row.metadata["uid"] == uid:
+                return str(row.spec["kind"])
         raise ApiError(404, "ResourceNotFound", f"registry '{uid}' not found",
                        {"field": "registry"})
 
@@ -71,12 +79,12 @@ class RegistriesApi:
         return chosen
 
     def create(self, body: dict[str, Any], kind: RegistryKind | None = None, *,
-               skip_validation: bool = False) -> Created:
+               skip_validation: bool = False) -> Uid:
         """Validate and store a registry; return its uid. The kind defaults to body['kind']."""
         kind = self._body_kind(body, kind)
         params = {"skipValidation": True} if skip_validation else None
-        return cast(Created, self._http.json("POST", self._collection(kind),
-                                             json=body, params=params))
+        return Uid.model_validate(self._http.json("POST", self._collection(kind),
+                                                  json=body, params=params))
 
     def validate_spec(self, body: dict[str, Any], kind: RegistryKind | None = None) -> None:
         """Check a registry body by connecting with it; raise the typed cause on failure."""
@@ -112,5 +120,5 @@ class RegistriesApi:
     def sync_status(self, uid: str, kind: RegistryKind | None = None) -> SyncStatus:
         """Return the registry's sync status and progress."""
         kind = self._kind(uid, kind)
-        return cast(SyncStatus,
-                    self._http.json("GET", self._item(kind, uid) + "/sync/status"))
+        return SyncStatus.model_validate(
+            self._http.json("GET", self._item(kind, uid) + "/sync/status"))

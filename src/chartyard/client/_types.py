@@ -1,13 +1,17 @@
-"""Typed shapes of the API's JSON bodies (docs/API.md), as plain dicts at runtime."""
+"""Names the client's callers use for the API's bodies: the server's wire models (docs/API.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, NotRequired, TypedDict
+from typing import Literal
 
 from chartyard.wire.auth import ApiKeyCreated
+from chartyard.wire.common import Uid
 from chartyard.wire.exports import FormatName
-from chartyard.wire.profiles import ClusterProfile
+from chartyard.wire.profiles import ClusterProfile, PackRef
+from chartyard.wire.registries import Progress as SyncProgress
+from chartyard.wire.registries import SummaryItem
+from chartyard.wire.registries import SyncStatus as RegistrySyncStatus
 from chartyard.wire.users import Me
 
 RegistryKind = str
@@ -17,12 +21,9 @@ ExportFormat = FormatName
 TERMINAL_SYNC_STATES = frozenset({"Completed", "Failed"})
 
 
-class Created(TypedDict):
-    """The answer to a create: the new object's uid and an optional notice."""
-
-    uid: str
-    notice: NotRequired[str]
-
+Created = Uid
+"""The answer to a create (the server's wire model): the new object's uid and an optional
+notice."""
 
 ApiKey = ApiKeyCreated
 """A new API key (the server's wire model); `key` (and `apiKey`) is shown only once."""
@@ -31,51 +32,14 @@ Identity = Me
 """The caller as `GET /v1/users/me` reports it (the server's wire model)."""
 
 
-class Progress(TypedDict):
-    """Live progress of a sync."""
+Progress = SyncProgress
+"""Live progress of a sync (the server's wire model)."""
 
-    repositoriesTotal: int
-    repositoriesDone: int
-    chartVersions: int
+SyncStatus = RegistrySyncStatus
+"""The sync status of a registry (the server's wire model)."""
 
-
-class SyncStatus(TypedDict):
-    """The sync status of a registry."""
-
-    isSyncSupported: bool
-    status: str
-    reason: NotRequired[str | None]
-    message: str
-    lastRunTime: NotRequired[str]
-    lastSyncedTime: NotRequired[str]
-    progress: Progress
-
-
-class _SummaryMeta(TypedDict):
-    uid: str
-    name: str
-
-
-class _SummarySpec(TypedDict):
-    kind: RegistryKind
-    endpoint: str
-    authType: str
-    isSyncSupported: bool
-    chartCount: int
-    baseContentPath: str
-
-
-class _SummaryStatus(TypedDict):
-    sync: SyncStatus
-    syncStatus: SyncStatus
-
-
-class RegistrySummary(TypedDict):
-    """One row of `GET /v1/registries/oci/summary`."""
-
-    metadata: _SummaryMeta
-    spec: _SummarySpec
-    status: _SummaryStatus
+RegistrySummary = SummaryItem
+"""One row of a registry family's summary (``GET /v1/registries/{family}/summary``)."""
 
 
 @dataclass(frozen=True)
@@ -87,16 +51,8 @@ class RegistryRef:
     kind: RegistryKind
 
 
-class Pack(TypedDict):
-    """One Helm chart layer of a cluster profile, as written."""
-
-    name: str
-    tag: str
-    registryUid: str
-    type: NotRequired[str]
-    values: str
-    source: NotRequired[str]
-
+Pack = PackRef
+"""One Helm chart layer of a cluster profile (the server's wire model); `pack` builds one."""
 
 Profile = ClusterProfile
 """A cluster profile as the API returns it: the server's own wire model (Palette's

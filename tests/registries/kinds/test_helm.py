@@ -10,6 +10,7 @@ from chartyard.errors import InvalidInput
 from chartyard.oci import BasicCredentials
 from chartyard.registries.families import family_of_kind
 from chartyard.registries.kinds import get_kind
+from chartyard.registries.kinds.cli import spec_from_cli
 from chartyard.registries.kinds.helm import HelmStored
 from chartyard.sources import HelmRepoTarget
 
@@ -86,8 +87,8 @@ def test_target_credentials_tls_and_pass_credentials() -> None:
 
 
 def test_cli_and_form_round_trip() -> None:
-    spec = KIND.cli_spec({"endpoint": "https://c.example.com", "username": "u",
-                          "pass_credentials": True, "ca_pem": "", "insecure": True},
+    spec = spec_from_cli(KIND, {"endpoint": "https://c.example.com", "username": "u",
+                                "pass_credentials": True, "ca_pem": "", "insecure": True},
                          lambda _stdin, _prompt: "secret")
     assert spec["auth"] == {"type": "basic", "username": "u", "password": "secret",
                             "tls": {"certificate": "", "insecureSkipVerify": True}}

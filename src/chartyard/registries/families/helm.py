@@ -28,8 +28,8 @@ from chartyard.registries.families.base import (
     SignatureMaterial,
     SyncHost,
 )
-from chartyard.registries.kinds.helm import HelmRegistries, HelmRegistriesSummary
 from chartyard.sources import ChartLayer, HelmIndexSource, HelmRepoTarget, SourceOptions
+from chartyard.wire.registry_kinds import HelmRegistries, HelmRegistriesSummary
 
 
 class HelmIndexFamily(RegistryFamily[HelmRepoTarget, HelmIndexSource]):

@@ -7,21 +7,16 @@ the password (or token) encrypted apart, and return the secret empty with ``pass
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds.base import (
     CliOption,
     CliUsageError,
     StoredModel,
-    TLSSpec,
 )
 from chartyard.registries.kinds.form import Input
-from chartyard.wire.registries import RequestModel, Str
-
-AuthType = Literal["basic", "noAuth", "token"]
+from chartyard.wire.registry_kinds import AuthSpec, AuthType
 
 USERNAME_INPUT = Input("username", "Username", "auth.username")
 
@@ -43,29 +38,21 @@ class CredentialsAuthForm:
         auth["type"] = "basic" if auth.get("username") or auth.get("password") else "noAuth"
 
 
-class AuthSpec(RequestModel):
-    """Palette's ``v1RegistryAuth``: Basic credentials, a token, or none (``noAuth``)."""
+def auth_stored(auth: AuthSpec) -> dict[str, Any]:
+    """Return what is stored in the spec: the type and the username, as given."""
+    return {"type": auth.type, "username": auth.username}
 
-    type: AuthType = "noAuth"
-    username: Str = ""
-    password: str | None = None
-    token: str | None = None
-    tls: TLSSpec = Field(default_factory=TLSSpec)
 
-    def stored(self) -> dict[str, Any]:
-        """Return what is stored in the spec: the type and the username, as given."""
-        return {"type": self.type, "username": self.username}
-
-    def secrets(self, *, creating: bool) -> dict[str, str] | None:
-        """Return the secret to store; None keeps the stored one (an update without it)."""
-        if self.type == "basic":
-            if not self.username:
-                raise InvalidInput("spec.auth.username",
-                                   "spec.auth.username is required when auth.type is 'basic'")
-            return _secret(self.password, "spec.auth.password", "basic", creating)
-        if self.type == "token":
-            return _secret(self.token or self.password, "spec.auth.token", "token", creating)
-        return {}
+def auth_secrets(auth: AuthSpec, *, creating: bool) -> dict[str, str] | None:
+    """Return the secret to store; None keeps the stored one (an update without it)."""
+    if auth.type == "basic":
+        if not auth.username:
+            raise InvalidInput("spec.auth.username",
+                               "spec.auth.username is required when auth.type is 'basic'")
+        return _secret(auth.password, "spec.auth.password", "basic", creating)
+    if auth.type == "token":
+        return _secret(auth.token or auth.password, "spec.auth.token", "token", creating)
+    return {}
 
 
 def _secret(value: str | None, field: str, auth_type: str,
@@ -84,45 +71,23 @@ class StoredAuth(StoredModel):
     username: str = ""
 
 
-class AuthBody(BaseModel):
-    """``v1RegistryAuth`` as returned: secrets empty, with ``passwordSet``."""
-
-    type: str
-    username: str = ""
-    password: str = ""
-    passwordSet: bool = False
-    tls: dict[str, Any] = Field(default_factory=dict)
-
-
 def auth_cli_options(server: str, without_user: str) -> tuple[CliOption, ...]:
-    """Return the options `cli_auth` reads, worded for a ``registry`` or ``repository``."""
+    """Return the options `BasicAuthCli.cli_rules` reads, worded for a ``registry`` or
+    ``repository``."""
     return (
         CliOption("username", ("--username",),
-                  f"User for Basic authentication ({without_user} when omitted)."),
+                  f"User for Basic authentication ({without_user} when omitted).",
+                  spec_path="auth.username"),
         CliOption("password_stdin", ("--password-stdin",),
                   "Read the password from stdin (prompted otherwise).", bool, False,
                   is_flag=True),
         CliOption("ca_file", ("--ca-file",),
-                  f"PEM CA bundle that signed the {server}'s certificate.", ca_file=True),
+                  f"PEM CA bundle that signed the {server}'s certificate.", ca_file=True,
+                  spec_path="auth.tls.certificate"),
         CliOption("insecure", ("--insecure-skip-tls-verify",),
-                  f"Do not verify the {server}'s TLS certificate.", bool, False, is_flag=True),
+                  f"Do not verify the {server}'s TLS certificate.", bool, False, is_flag=True,
+                  spec_path="auth.tls.insecureSkipVerify"),
     )
-
-
-def cli_auth(options: Mapping[str, Any],
-             read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
-    """Return ``auth`` from ``--username``, ``--password-stdin``, ``--ca-file`` and TLS flags."""
-    username = options.get("username") or ""
-    if options.get("password_stdin") and not username:
-        raise CliUsageError("--username", "--password-stdin needs --username")
-    auth: dict[str, Any] = {
-        "type": "basic" if username else "noAuth",
-        "tls": {"certificate": options.get("ca_pem", ""),
-                "insecureSkipVerify": bool(options.get("insecure"))}}
-    if username:
-        auth["username"] = username
-        auth["password"] = read_secret(bool(options.get("password_stdin")), "Password")
-    return auth
 
 
 def auth_rows(spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -135,7 +100,18 @@ def auth_rows(spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 class BasicAuthCli:
-    """``registry update`` for kinds whose spec holds ``auth`` (type, username, password, tls)."""
+    """The CLI of kinds whose spec holds ``auth`` (type, username, password, tls)."""
+
+    def cli_rules(self, options: Mapping[str, Any], spec: dict[str, Any],
+                  read_secret: Callable[[bool, str], str | None]) -> None:
+        """Set Basic auth when a username is given, and read its password."""
+        username = options.get("username") or ""
+        if options.get("password_stdin") and not username:
+            raise CliUsageError("--username", "--password-stdin needs --username")
+        auth = spec.setdefault("auth", {})
+        auth["type"] = "basic" if username else "noAuth"
+        if username:
+            auth["password"] = read_secret(bool(options.get("password_stdin")), "Password")
 
     def tls_holder(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Return ``auth.tls``: these kinds keep TLS under ``auth``."""

@@ -9,10 +9,10 @@ opened (every path opens sources here), how exports reach it, and how it is show
 summary row, list label, UI form and CLI options; the form is data, `kinds/form.py`). The
 rest of chartyard asks the kind or its family; it never compares kind or family names.
 
-The request building blocks (``null`` means "not given", unknown fields ignored) are wire
-models: `chartyard.wire.registries`. Kind modules import the server stack (SQLAlchemy,
-boto3, the OCI client) inside the methods that use it, so the CLI and the API client can load
-the kinds' declarations without it.
+Every request and response body is a wire model (`chartyard.wire.registry_kinds`, built
+from `chartyard.wire.registries`); the kinds keep the rules and the stored models. Kind
+modules import the server stack (SQLAlchemy, boto3, the OCI client) inside the methods that
+use it, so the CLI and the API client can load the kinds' declarations without it.
 """
 
 from __future__ import annotations
@@ -20,20 +20,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds.form import KindForm
 from chartyard.registries.paths import normalise_path
-from chartyard.wire.registries import (
-    Flag,
-    RequestModel,
-    Str,
-    StrList,
-    none_to,
-)
+from chartyard.wire.registry_kinds import SyncSpec, TLSSpec
 
 if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
     from chartyard.sources import HelmRepoTarget, RegistryTarget, SourceOptions
@@ -44,32 +38,6 @@ class StoredModel(BaseModel):
     """A stored spec part (JSON in the database), read back typed."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-
-class TLSSpec(RequestModel):
-    """Palette's ``v1TlsConfiguration``: a PEM CA bundle and Insecure Skip TLS Verify.
-
-    ``ca`` is taken as the CA when ``certificate`` is empty; ``enabled`` and ``key`` (client
-    certificates) are accepted and not used.
-    """
-
-    certificate: Str = ""
-    ca: Str = ""
-    insecure_skip_verify: Flag = Field(default=False, alias="insecureSkipVerify")
-
-    def stored(self, field_name: str) -> StoredTLS:
-        """Return the stored TLS settings (the PEM byte for byte), or raise `InvalidInput`
-        for a bad PEM bundle."""
-        from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
-
-        pem = self.certificate or self.ca
-        if pem.strip():
-            try:
-                parse_pem_bundle(pem.strip())
-            except InvalidCertificate as exc:
-                raise InvalidInput(field_name, f"{field_name}: {exc}") from exc
-        return StoredTLS(certificate=self.certificate, ca=self.ca,
-                         insecureSkipVerify=self.insecure_skip_verify)
 
 
 class StoredTLS(StoredModel):
@@ -92,29 +60,19 @@ class StoredTLS(StoredModel):
                 "insecureSkipVerify": self.insecure_skip_verify, "enabled": not plain_http}
 
 
-def _base_paths_text(value: Any) -> Any:
-    """Accept Palette's comma-separated string, or a JSON list joined with commas."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ",".join(str(v) for v in value)
-    return value
+def stored_tls(tls: TLSSpec, field_name: str) -> StoredTLS:
+    """Return the stored TLS settings (the PEM byte for byte), or raise `InvalidInput` for a
+    bad PEM bundle."""
+    from chartyard.registries.certs import InvalidCertificate, parse_pem_bundle
 
-
-class SyncSpec(RequestModel):
-    """The spec fields every OCI kind shares (Palette's names)."""
-
-    endpoint: str
-    provider_type: Annotated[str, BeforeValidator(none_to("helm"))] = Field(
-        default="helm", alias="providerType")
-    is_sync_supported: Flag = Field(default=False, alias="isSyncSupported")
-    base_content_path: Annotated[str, BeforeValidator(_base_paths_text)] = Field(
-        default="", alias="baseContentPath",
-        description="base content paths, comma-separated (a JSON list is accepted too)")
-    repositories: StrList = Field(default_factory=list)
-    sync_interval_seconds: int | None = Field(
-        default=None, alias="syncIntervalSeconds", ge=60, le=7 * 24 * 3600)
-    contains_spectro_manifest: Flag = Field(default=False, alias="containsSpectroManifest")
+    pem = tls.certificate or tls.ca
+    if pem.strip():
+        try:
+            parse_pem_bundle(pem.strip())
+        except InvalidCertificate as exc:
+            raise InvalidInput(field_name, f"{field_name}: {exc}") from exc
+    return StoredTLS(certificate=tls.certificate, ca=tls.ca,
+                     insecureSkipVerify=tls.insecure_skip_verify)
 
 
 class StoredSync(StoredModel):
@@ -233,7 +191,12 @@ class ExportAccess:
 
 @dataclass(frozen=True)
 class CliOption:
-    """One ``chartyard registry add <kind>`` option, declared by the kind."""
+    """One ``chartyard registry add <kind>`` option, declared by the kind.
+
+    ``spec_path`` (dotted, e.g. ``auth.username``) is where the option's value goes in the
+    request spec (`chartyard.registries.kinds.cli.spec_from_cli`); an option without one is
+    read by the kind's `RegistryKind.cli_rules`.
+    """
 
     param: str
     flags: tuple[str, ...]
@@ -243,6 +206,7 @@ class CliOption:
     multiple: bool = False
     is_flag: bool = False
     ca_file: bool = False
+    spec_path: str | None = None
 
 
 class CliUsageError(Exception):
@@ -377,10 +341,14 @@ class RegistryKind(ABC):
         """Return the form input an error code most likely concerns (`KindForm.errors`)."""
         return self.form.errors.get(code)
 
-    @abstractmethod
-    def cli_spec(self, options: Mapping[str, Any],
-                 read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
-        """Return the kind's spec fields from its CLI options; raise `CliUsageError`."""
+    def cli_rules(self, options: Mapping[str, Any], spec: dict[str, Any],
+                  read_secret: Callable[[bool, str], str | None]) -> None:
+        """Apply the rules that join several CLI options to `spec`; raise `CliUsageError`.
+
+        Options with a ``spec_path`` are already in `spec`; a kind whose options all map to
+        spec paths needs no rules.
+        """
+        return
 
     @abstractmethod
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds._auth import (
     USERNAME_INPUT,
-    AuthBody,
-    AuthSpec,
     BasicAuthCli,
     CredentialsAuthForm,
     StoredAuth,
     auth_cli_options,
     auth_rows,
-    cli_auth,
+    auth_secrets,
+    auth_stored,
     password_input,
 )
 from chartyard.registries.kinds.base import (
@@ -26,58 +25,26 @@ from chartyard.registries.kinds.base import (
     Normalised,
     RegistryKind,
     StoredSync,
-    SyncSpec,
+    stored_tls,
     sync_fields,
 )
 from chartyard.registries.kinds.form import Group, KindForm, Section
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.wire.registries import Metadata, RequestModel
+from chartyard.wire.registry_kinds import (
+    BasicRegistryBody,
+    BasicRegistryResponse,
+    BasicRegistrySpec,
+)
 
 if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
     from chartyard.sources import RegistryTarget
     from chartyard.store.models import Registry
 
 
-class BasicRegistrySpec(SyncSpec):
-    """Palette's ``v1BasicOciRegistrySpec``."""
-
-    auth: AuthSpec = Field(default_factory=AuthSpec)
-
-
-class BasicRegistryBody(RequestModel):
-    """Create or update body of a Basic registry (Palette's ``v1BasicOciRegistry``)."""
-
-    metadata: Metadata
-    spec: BasicRegistrySpec
-
-
 class BasicStored(StoredSync):
     """The stored spec of a Basic registry."""
 
     auth: StoredAuth = Field(default_factory=StoredAuth)
-
-
-class BasicSpecBody(BaseModel):
-    """``v1BasicOciRegistrySpec`` as returned."""
-
-    endpoint: str
-    providerType: str
-    isSyncSupported: bool
-    baseContentPath: str
-    repositories: list[str] = Field(default_factory=list)
-    syncIntervalSeconds: int | None = None
-    containsSpectroManifest: bool = False
-    scope: str = "tenant"
-    auth: AuthBody
-
-
-class BasicRegistryResponse(BaseModel):
-    """``v1BasicOciRegistry`` as returned."""
-
-    kind: str
-    metadata: dict[str, Any]
-    spec: BasicSpecBody
-    status: dict[str, Any]
 
 
 def _stored(registry: Registry) -> BasicStored:
@@ -121,10 +88,11 @@ class BasicKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
     cli_help = "Add an OCI registry with Basic authentication or none (Harbor, distribution, GHCR)."
     cli_options = (
         CliOption("endpoint", ("--endpoint",), "Registry URL, e.g. https://harbor.example.com "
-                  "or ghcr.io/org/charts."),
+                  "or ghcr.io/org/charts.", spec_path="endpoint"),
         *auth_cli_options("registry", "anonymous"),
         CliOption("repository", ("--repository",), "Explicit chart repository, for registries "
-                  "without _catalog such as GHCR (repeatable).", multiple=True),
+                  "without _catalog such as GHCR (repeatable).", multiple=True,
+                  spec_path="repositories"),
     )
 
     # Rules
@@ -144,10 +112,10 @@ class BasicKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
         stored = BasicStored.model_validate({
             **sync_fields(spec, self.providers, self.title),
             "endpoint": endpoint.display, "givenEndpoint": spec.endpoint,
-            "auth": auth.stored(),
-            "tls": auth.tls.stored("spec.auth.tls.certificate"),
+            "auth": auth_stored(auth),
+            "tls": stored_tls(auth.tls, "spec.auth.tls.certificate"),
         })
-        secrets = auth.secrets(creating=creating)
+        secrets = auth_secrets(auth, creating=creating)
         return Normalised(self.name, body.metadata.name, endpoint.display,
                           spec.is_sync_supported, stored.model_dump(by_alias=True), secrets,
                           spec.sync_interval_seconds, labels=body.metadata.labels,
@@ -221,12 +189,6 @@ class BasicKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
 
     # UI and CLI
 
-    def cli_spec(self, options: Mapping[str, Any],
-                 read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
-        """Return ``auth`` and ``repositories`` from the CLI options."""
-        return {"endpoint": options["endpoint"],
-                "repositories": list(options.get("repository") or []),
-                "auth": cli_auth(options, read_secret)}
 
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Return authentication, username and TLS rows."""

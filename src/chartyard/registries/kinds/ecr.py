@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds.base import (
@@ -16,8 +16,7 @@ from chartyard.registries.kinds.base import (
     RegistryKind,
     StoredModel,
     StoredSync,
-    SyncSpec,
-    TLSSpec,
+    stored_tls,
     sync_fields,
 )
 from chartyard.registries.kinds.form import (
@@ -30,47 +29,16 @@ from chartyard.registries.kinds.form import (
     Section,
 )
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.wire.registries import Metadata, RequestModel, Str
+from chartyard.wire.registry_kinds import (
+    CredentialType,
+    EcrRegistryBody,
+    EcrRegistryResponse,
+    EcrRegistrySpec,
+)
 
 if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
     from chartyard.sources import ChartSource, RegistryTarget, SourceOptions
     from chartyard.store.models import Registry
-
-CredentialType = Literal["secret", "sts", "pod-identity"]
-
-
-class StsSpec(RequestModel):
-    """The role chartyard assumes; the external ID is the tenant's (read-only)."""
-
-    arn: Str = ""
-    external_id: Str = Field(default="", alias="externalId")
-
-
-class EcrCredentials(RequestModel):
-    """Palette's ``v1AwsCloudAccount``; ``policyARNs``, ``podIdentity`` etc. are ignored."""
-
-    credential_type: CredentialType = Field(default="secret", alias="credentialType")
-    access_key: Str = Field(default="", alias="accessKey")
-    secret_key: str | None = Field(default=None, alias="secretKey")
-    partition: Str = ""
-    sts: StsSpec = Field(default_factory=StsSpec)
-
-
-class EcrRegistrySpec(SyncSpec):
-    """Palette's ``v1EcrRegistrySpec``."""
-
-    is_private: bool = Field(default=True, alias="isPrivate")
-    default_region: Str = Field(default="", alias="defaultRegion")
-    credentials: EcrCredentials = Field(default_factory=EcrCredentials)
-    tls: TLSSpec = Field(default_factory=TLSSpec)
-
-
-class EcrRegistryBody(RequestModel):
-    """Create or update body of an ECR registry (Palette's ``v1EcrRegistry``)."""
-
-    metadata: Metadata
-    spec: EcrRegistrySpec
-
 
 class StoredCredentials(StoredModel):
     """Stored credentials; the secret key is stored encrypted apart."""
@@ -87,32 +55,6 @@ class EcrStored(StoredSync):
     is_private: bool = Field(default=True, alias="isPrivate")
     default_region: str = Field(default="", alias="defaultRegion")
     credentials: StoredCredentials = Field(default_factory=StoredCredentials)
-
-
-class EcrSpecBody(BaseModel):
-    """``v1EcrRegistrySpec`` as returned."""
-
-    endpoint: str
-    providerType: str
-    isSyncSupported: bool
-    isPrivate: bool
-    baseContentPath: str
-    repositories: list[str] = Field(default_factory=list)
-    syncIntervalSeconds: int | None = None
-    containsSpectroManifest: bool = False
-    scope: str = "tenant"
-    defaultRegion: str = ""
-    credentials: dict[str, Any]
-    tls: dict[str, Any]
-
-
-class EcrRegistryResponse(BaseModel):
-    """``v1EcrRegistry`` as returned."""
-
-    kind: str
-    metadata: dict[str, Any]
-    spec: EcrSpecBody
-    status: dict[str, Any]
 
 
 def _stored(registry: Registry) -> EcrStored:
@@ -185,13 +127,14 @@ class EcrKind(RegistryKind):
     cli_help = "Add an Amazon ECR registry with static keys or an assumed IAM role."
     cli_options = (
         CliOption("endpoint", ("--endpoint",), "ECR registry, e.g. "
-                  "123456789012.dkr.ecr.eu-west-1.amazonaws.com or public.ecr.aws/alias."),
+                  "123456789012.dkr.ecr.eu-west-1.amazonaws.com or public.ecr.aws/alias.",
+                  spec_path="endpoint"),
         CliOption("access_key", ("--access-key",), "AWS access key ID (the secret key is read "
-                  "with --secret-key-stdin or prompted)."),
+                  "with --secret-key-stdin or prompted).", spec_path="credentials.accessKey"),
         CliOption("secret_key_stdin", ("--secret-key-stdin",),
                   "Read the AWS secret access key from stdin.", bool, False, is_flag=True),
         CliOption("role_arn", ("--role-arn",), "IAM role to assume with this tenant's external "
-                  "ID (see GET /v1/clouds/aws/account/sts)."),
+                  "ID (see GET /v1/clouds/aws/account/sts).", spec_path="credentials.sts.arn"),
         CliOption("public", ("--public",), "A public registry (public.ecr.aws): no "
                   "credentials.", bool, False, is_flag=True),
     )
@@ -241,7 +184,7 @@ class EcrKind(RegistryKind):
             # notice) for use, and the endpoint is returned as it was given.
             "endpoint": endpoint, "givenEndpoint": spec.endpoint, "isPrivate": spec.is_private,
             "defaultRegion": spec.default_region, "credentials": stored_creds,
-            "tls": spec.tls.stored("spec.tls.certificate"),
+            "tls": stored_tls(spec.tls, "spec.tls.certificate"),
         })
         return Normalised(self.name, body.metadata.name, endpoint, spec.is_sync_supported,
                           stored.model_dump(by_alias=True), secrets,
@@ -356,9 +299,12 @@ class EcrKind(RegistryKind):
         if secret is not None:
             spec.setdefault("credentials", {})["secretKey"] = secret
 
-    def cli_spec(self, options: Mapping[str, Any],
-                 read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
-        """Return ``isPrivate`` and ``credentials`` from the CLI options."""
+    def cli_rules(self, options: Mapping[str, Any], spec: dict[str, Any],
+                  read_secret: Callable[[bool, str], str | None]) -> None:
+        """Choose static keys or AssumeRole (not both, none when public); read the secret key.
+
+        TLS comes from the API client's ``ca_pem`` and ``insecure`` (the CLI has no flags).
+        """
         access_key, role_arn = options.get("access_key"), options.get("role_arn")
         public, stdin = bool(options.get("public")), bool(options.get("secret_key_stdin"))
         if access_key and role_arn:
@@ -370,17 +316,15 @@ class EcrKind(RegistryKind):
         if not public and not (access_key or role_arn):
             raise CliUsageError("--access-key", "a private ECR registry needs --access-key or "
                                 "--role-arn (or pass --public)")
-        credentials: dict[str, Any] = {"credentialType": "sts" if role_arn else "secret"}
-        if role_arn:
-            credentials["sts"] = {"arn": role_arn}
-        else:
-            credentials["accessKey"] = access_key or ""
+        credentials = spec.setdefault("credentials", {})
+        credentials["credentialType"] = "sts" if role_arn else "secret"
+        if not role_arn:
+            credentials.setdefault("accessKey", "")
             if access_key:
                 credentials["secretKey"] = read_secret(stdin, "Secret access key")
-        return {"endpoint": options["endpoint"], "isPrivate": not public,
-                "credentials": credentials,
-                "tls": {"certificate": options.get("ca_pem", ""),
-                        "insecureSkipVerify": bool(options.get("insecure"))}}
+        spec["isPrivate"] = not public
+        spec["tls"] = {"certificate": options.get("ca_pem", ""),
+                       "insecureSkipVerify": bool(options.get("insecure"))}
 
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Return privacy and credential rows."""

@@ -10,22 +10,21 @@ credentials go only to the endpoint's origin unless ``passCredentialsAll`` is se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds._auth import (
     USERNAME_INPUT,
-    AuthBody,
-    AuthSpec,
     BasicAuthCli,
     CredentialsAuthForm,
     StoredAuth,
     auth_cli_options,
     auth_rows,
-    cli_auth,
+    auth_secrets,
+    auth_stored,
     password_input,
 )
 from chartyard.registries.kinds.base import (
@@ -35,53 +34,20 @@ from chartyard.registries.kinds.base import (
     RegistryKind,
     StoredModel,
     StoredTLS,
+    stored_tls,
 )
 from chartyard.registries.kinds.form import Choice, Group, Input, KindForm, Section
 from chartyard.registries.present import metadata_body, sync_status
-from chartyard.wire.registries import Flag, Metadata, RequestModel
+from chartyard.wire.registry_kinds import (
+    HelmRegistryBody,
+    HelmRegistryResponse,
+    HelmRegistrySpec,
+)
 
 if TYPE_CHECKING:  # the server-side stack (SQLAlchemy, boto3) is loaded only where used
     from chartyard.helmrepo import RepoURL
     from chartyard.sources import HelmIndexSource, HelmRepoTarget, SourceOptions
     from chartyard.store.models import Registry
-
-
-class HelmCreateOption(RequestModel):
-    """Palette's ``v1HelmRegistryCreateOption``; ``charts`` is accepted and not used."""
-
-    skip_sync: Flag = Field(default=False, alias="skipSync")
-
-
-class HelmRegistrySpec(RequestModel):
-    """Palette's ``v1HelmRegistrySpecEntity`` / ``v1HelmRegistrySpec``, plus chartyard's fields.
-
-    ``isSyncSupported`` (chartyard) turns synchronization on or off; when it is omitted,
-    synchronization is on unless ``createOption.skipSync`` (Palette) asks otherwise.
-    ``passCredentialsAll`` sends the credentials to chart URLs on other hosts too.
-    ``isPrivate``, ``name``, ``scope`` and ``registryUid`` are accepted and ignored.
-    """
-
-    endpoint: str
-    auth: AuthSpec = Field(default_factory=AuthSpec)
-    is_sync_supported: bool | None = Field(default=None, alias="isSyncSupported")
-    create_option: HelmCreateOption | None = Field(default=None, alias="createOption")
-    pass_credentials_all: Flag = Field(default=False, alias="passCredentialsAll")
-    sync_interval_seconds: int | None = Field(
-        default=None, alias="syncIntervalSeconds", ge=60, le=7 * 24 * 3600)
-
-    @property
-    def sync_on(self) -> bool:
-        """Return whether synchronization is on."""
-        if self.is_sync_supported is not None:
-            return self.is_sync_supported
-        return not (self.create_option and self.create_option.skip_sync)
-
-
-class HelmRegistryBody(RequestModel):
-    """Create or update body of a Helm registry (``v1HelmRegistryEntity``/``v1HelmRegistry``)."""
-
-    metadata: Metadata
-    spec: HelmRegistrySpec
 
 
 class HelmStored(StoredModel):
@@ -99,85 +65,6 @@ class HelmStored(StoredModel):
         from chartyard.helmrepo import RepoURL
 
         return RepoURL(self.endpoint)
-
-
-class HelmSpecBody(BaseModel):
-    """``v1HelmRegistrySpec`` as returned, plus chartyard's fields."""
-
-    endpoint: str
-    auth: AuthBody
-    isPrivate: bool
-    name: str
-    registryUid: str
-    scope: str = "tenant"
-    isSyncSupported: bool
-    passCredentialsAll: bool = False
-    syncIntervalSeconds: int | None = None
-
-
-class HelmStatusBody(BaseModel):
-    """``v1HelmRegistryStatus``: the sync status at ``helmSyncStatus`` (Palette's place), and
-    at ``syncStatus`` as for OCI registries."""
-
-    helmSyncStatus: dict[str, Any]
-    syncStatus: dict[str, Any]
-
-
-class HelmRegistryResponse(BaseModel):
-    """``v1HelmRegistry`` as returned."""
-
-    apiVersion: str = "v1"
-    kind: str = "helm"
-    metadata: dict[str, Any]
-    spec: HelmSpecBody
-    status: HelmStatusBody
-
-
-class ListMeta(BaseModel):
-    """``v1ListMetaData``."""
-
-    continue_: str = Field(alias="continue", serialization_alias="continue")
-    count: int
-    offset: int
-    limit: int
-
-
-class HelmRegistries(BaseModel):
-    """``v1HelmRegistries``: a page of Helm registries."""
-
-    items: list[HelmRegistryResponse]
-    listmeta: ListMeta
-
-
-class HelmSummarySpec(BaseModel):
-    """``v1HelmRegistrySpecSummary`` plus chartyard's list fields."""
-
-    model_config = ConfigDict(extra="allow")
-
-    endpoint: str
-    isPrivate: bool
-    scope: str = "tenant"
-
-
-class HelmSummaryStatus(BaseModel):
-    """``v1HelmRegistryStatusSummary``; ``syncStatus`` repeats ``sync`` for chartyard's UI."""
-
-    sync: dict[str, Any]
-    syncStatus: dict[str, Any]
-
-
-class HelmSummaryItem(BaseModel):
-    """``v1HelmRegistrySummary``."""
-
-    metadata: dict[str, Any]
-    spec: HelmSummarySpec
-    status: HelmSummaryStatus
-
-
-class HelmRegistriesSummary(BaseModel):
-    """``v1HelmRegistriesSummary``."""
-
-    items: list[HelmSummaryItem]
 
 
 def _stored(registry: Registry) -> HelmStored:
@@ -231,11 +118,11 @@ class HelmKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
                 "GitHub Pages, Artifactory, Nexus).")
     cli_options = (
         CliOption("endpoint", ("--endpoint",), "Repository URL as helm repo add takes it, "
-                  "e.g. https://charts.example.com/stable."),
+                  "e.g. https://charts.example.com/stable.", spec_path="endpoint"),
         *auth_cli_options("repository", "none"),
         CliOption("pass_credentials", ("--pass-credentials",),
                   "Send the credentials to chart URLs on other hosts too.", bool, False,
-                  is_flag=True),
+                  is_flag=True, spec_path="passCredentialsAll"),
     )
 
     # Rules
@@ -255,11 +142,11 @@ class HelmKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
         auth = spec.auth
         stored = HelmStored.model_validate({
             "endpoint": repo.url, "givenEndpoint": spec.endpoint,
-            "auth": auth.stored(),
-            "tls": auth.tls.stored("spec.auth.tls.certificate"),
+            "auth": auth_stored(auth),
+            "tls": stored_tls(auth.tls, "spec.auth.tls.certificate"),
             "passCredentialsAll": spec.pass_credentials_all,
         })
-        secrets = auth.secrets(creating=creating)
+        secrets = auth_secrets(auth, creating=creating)
         return Normalised(self.name, body.metadata.name, repo.display, spec.sync_on,
                           stored.model_dump(by_alias=True), secrets, spec.sync_interval_seconds,
                           labels=body.metadata.labels, annotations=body.metadata.annotations)
@@ -349,11 +236,6 @@ class HelmKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
 
     # UI and CLI
 
-    def cli_spec(self, options: Mapping[str, Any],
-                 read_secret: Callable[[bool, str], str | None]) -> dict[str, Any]:
-        """Return ``auth`` and ``passCredentialsAll`` from the CLI options."""
-        return {"endpoint": options["endpoint"], "auth": cli_auth(options, read_secret),
-                "passCredentialsAll": bool(options.get("pass_credentials"))}
 
     def describe(self, spec: Mapping[str, Any]) -> list[tuple[str, Any]]:
         """Return authentication, username, TLS and pass-credentials rows."""
