@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 import chartyard.api.routes.registries
 import chartyard.cli
+import chartyard.cli.groups
 import chartyard.cli.registry
 from chartyard.app import create_app
 from chartyard.registries.families import family_of_kind
@@ -38,6 +39,7 @@ def _rebuild() -> None:
     """Rebuild what is built from the kinds at import: the API routes and CLI commands."""
     importlib.reload(chartyard.api.routes.registries)
     importlib.reload(chartyard.cli.registry)
+    importlib.reload(chartyard.cli.groups)  # its loaders cache the command groups they built
     importlib.reload(chartyard.cli)
 
 

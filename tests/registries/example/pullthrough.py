@@ -17,17 +17,17 @@ from typing import Any, ClassVar
 
 from chartyard.errors import InvalidInput
 from chartyard.registries.kinds.base import Normalised
-from chartyard.registries.kinds.basic import (
-    BasicKind,
+from chartyard.registries.kinds.basic import BasicKind
+from chartyard.registries.kinds.form import Input, Section
+from chartyard.sources import ChartSource, RegistryTarget, SourceOptions
+from chartyard.store.models import Registry
+from chartyard.wire.registries import Str
+from chartyard.wire.registry_kinds import (
     BasicRegistryBody,
     BasicRegistryResponse,
     BasicRegistrySpec,
     BasicSpecBody,
 )
-from chartyard.registries.kinds.form import Input, Section
-from chartyard.sources import ChartSource, RegistryTarget, SourceOptions
-from chartyard.store.models import Registry
-from chartyard.wire.registries import Str
 
 
 class PullThroughSpec(BasicRegistrySpec):
