@@ -107,6 +107,10 @@ class CatalogReads:
             self._registry_row(filters.registry_uid)
         query = search_query(self.conn.dialect.name, self.principal.tenant_uid, filters,
                              offset=offset, limit=limit + 1)
+        if query is not None and self.conn.dialect.name == "postgresql":
+            # Plan with this query's values: a cached generic plan cannot tell a broad
+            # query (walk names in order) from a narrow one (use the full-text index).
+            self.conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         rows = [] if query is None else self.conn.execute(*query).all()
         items = [
             {"name": c.name, "registryUid": c.registry_uid, "registryName": c.registry_name,

@@ -11,6 +11,9 @@ ts_rank differ, and would order the same rows differently on the two databases):
 0. the chart name is the query; 1. the name starts with it; 2. the name holds its
 words in order; 3. every word starts a keyword; 4. anything else (description,
 maintainers). Ties: chart name, registry name, repository.
+
+On PostgreSQL each tier is a query of its own, bounded by the page (`_bounded_hits`); on
+SQLite one pass ranks the matches (FTS5 hands them over cheaply).
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    not_,
     select,
+    union_all,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import CTE, Executable
 
 from chartyard.catalog.index import query_words, version_order_key
 from chartyard.errors import InvalidInput
@@ -138,6 +143,30 @@ def _tier(words: int) -> ColumnElement[int]:
     )
 
 
+def _tier_conditions(words: int) -> list[ColumnElement[bool]]:
+    """Return, per tier, the condition that a chart ranks in it: exactly `_tier(words) == k`.
+
+    Spelled as plain comparisons (name and keywords are never NULL, so `not_` is exact), the
+    planner can estimate them from column statistics and match the name conditions to the
+    `lower(name)` index, which a CASE expression would hide.
+    """
+    name = func.lower(Chart.name)
+    # Spelled as in the trigram index on keywords, so the planner can use it.
+    spaced_keywords = literal_column("' '").concat(Chart.keywords)
+    reaches: list[ColumnElement[bool]] = [
+        name == bindparam("text", type_=String),
+        name.like(bindparam("prefix", type_=String), escape="\\"),
+        name.like(bindparam("in_order", type_=String), escape="\\"),
+        and_(*(spaced_keywords.like(bindparam(f"kw{i}", type_=String), escape="\\")
+               for i in range(words))),
+    ]
+    tiers = []
+    for k in range(5):
+        earlier = [not_(c) for c in reaches[:k]]
+        tiers.append(and_(*reaches[k:k + 1], *earlier))
+    return tiers
+
+
 def _tier_params(text: str, words: list[str]) -> dict[str, str]:
     return {"text": text, "prefix": like_pattern(text)[1:],
             "in_order": "%" + "%".join(like_pattern(w)[1:-1] for w in words) + "%",
@@ -155,6 +184,55 @@ def _newer_than(dialect: str) -> ColumnElement[bool]:
 RESULT_COLUMNS = (Chart.name, Chart.registry_uid, Chart.repository, Chart.latest_version,
                   Chart.latest_pack_uid, Chart.version_count, Chart.description, Chart.icon,
                   Chart.keywords)
+
+
+def _bounded_hits(words: int, registry: bool, kind: bool, newer: bool) -> CTE:
+    """Return PostgreSQL's candidates: per tier, only the first `reach` matches by name.
+
+    The page orders by (tier, name, registry name, repository), so its rows lie within
+    each tier's first `offset + limit` names; `WITH TIES` keeps every row sharing the last
+    of those names, so the final sort by registry name and repository stays exact. A tier
+    is not read at all once the better tiers hold `reach` rows. Each tier has an index
+    of its own (migration 0013): the exact name and the prefix a btree on lower(name), the
+    in-order name and keyword tiers trigram indexes, and the rest walks (tenant, name) in
+    order and stops, or takes the full-text index's matches when the planner expects few.
+    No tier reads every match of a broad query, as ranking them all in one pass did.
+    """
+    reach = bindparam("reach", type_=Integer)
+    words_match = literal_column(f"charts.{PG_COLUMN}").op("@@")(
+        cast(bindparam("words_match", type_=String), TSQUERY))
+    in_tenant = Chart.tenant_uid == bindparam("tenant", type_=String)
+    scope: list[ColumnElement[bool]] = []
+    if registry:
+        scope.append(Chart.registry_uid == bindparam("registry", type_=String))
+    if kind:
+        scope.append(Chart.registry_uid.in_(select(Registry.uid).where(
+            Registry.tenant_uid == bindparam("tenant", type_=String),
+            Registry.kind == bindparam("kind", type_=String))))
+    if newer:
+        scope.append(_newer_than("postgresql"))
+    # Per tier, the tenant as the index that serves it wants it: (tenant, lower(name)) for
+    # the name tiers, the tenant lexeme for the trigram-driven ones (a tenant_uid condition
+    # there tempts the planner into a bitmap of all the tenant's rows), (tenant, name) order
+    # for the rest.
+    tenant_scope = [[in_tenant, words_match], [in_tenant, words_match],
+                    [_fts_match("postgresql")], [_fts_match("postgresql")],
+                    [in_tenant, words_match]]
+    tiers: list[CTE] = []
+    earlier: ColumnElement[int] | None = None  # how many rows the better tiers found
+    for k, condition in enumerate(_tier_conditions(words)):
+        rows = (select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
+                       literal_column(str(k), Integer).label("tier"))
+                .where(*tenant_scope[k], *scope, condition))
+        if earlier is not None:
+            # Once the better tiers fill the page this one cannot reach it: PostgreSQL
+            # checks this once, up front, and then does not scan at all.
+            rows = rows.where(earlier < reach)
+        tier = rows.order_by(Chart.name).fetch(reach, with_ties=True).cte(f"tier{k}")
+        tiers.append(tier)
+        found = select(func.count()).select_from(tier).scalar_subquery()
+        earlier = found if earlier is None else earlier + found
+    return union_all(*(select(t) for t in tiers)).cte("hits")
 
 
 @lru_cache(maxsize=512)
@@ -194,11 +272,14 @@ def _statement(dialect: str, words: int, registry: bool, kind: bool,
         query = query.where(*chart_scope, *scope, Chart.name <= cutoff)
         return (query.order_by(Chart.name, Registry.name, Chart.repository)
                 .offset(offset).limit(limit))
-    hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
-                  _tier(words).label("tier")).where(_fts_match(dialect))
-    if newer:
-        hits = hits.where(_newer_than(dialect))
-    found = hits.cte("hits").prefix_with("MATERIALIZED")
+    if dialect == "postgresql":
+        found = _bounded_hits(words, registry, kind, newer)
+    else:
+        hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
+                      _tier(words).label("tier")).where(_fts_match(dialect))
+        if newer:
+            hits = hits.where(_newer_than(dialect))
+        found = hits.cte("hits").prefix_with("MATERIALIZED")
     page = (select(found.c.uid, found.c.tier, found.c.name, found.c.repository,
                    Registry.name.label("registry_name"))
             .join(Registry, Registry.uid == found.c.registry_uid).where(*scope)
@@ -229,6 +310,8 @@ def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offse
         params["newer"] = version_order_key(filters.newer_than)
     if words:
         params["match"] = _match_text(dialect, words, tenant_uid, filters.registry_uid)
+        if dialect == "postgresql":
+            params["words_match"] = " & ".join(f"'{w}':*" for w in words)
         params.update(_tier_params(text, words))
     statement = _statement(dialect, len(words), bool(filters.registry_uid),
                            bool(filters.kind), bool(filters.newer_than))
