@@ -124,8 +124,9 @@ def compare(url: str, before_rev: str, count: int = 300) -> Comparison:
             result.timings[label] = _time_class(engine, before, after, tenants, queries)
         for label, q in (("broad", f"q={PEOPLE[1]}"),
                          ("narrow", f"q={seeded.samples[0][0][1]}")):
-            result.rows_read[label] = (_rows_read(engine, before, tenants[0], q, False),
-                                       _rows_read(engine, after, tenants[0], q, True))
+            result.rows_read[label] = (
+                _rows_read(engine, before, tenants[0], q, _custom_plan(before, q)),
+                _rows_read(engine, after, tenants[0], q, _custom_plan(after, q)))
     finally:
         engine.dispose()
     result.load = (result.load[0], os.getloadavg()[0])
@@ -142,9 +143,20 @@ def _statement(module: Any, tenant: str, query: str) -> tuple[Any, dict[str, Any
     return found
 
 
+def _custom_plan(module: Any, query: str) -> bool:
+    """Tell whether this module's search sets a custom plan for the query, as reads.py does."""
+    if not hasattr(module, "needs_custom_plan"):
+        return False
+    params = {k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    filters = module.SearchFilters(q=params.get("q", ""), registry_uid=params.get("registryUid"),
+                                   registry_kind=params.get("registryKind"),
+                                   newer_than=params.get("newerThan"))
+    return bool(module.needs_custom_plan("postgresql", filters))
+
+
 def _run(engine: Any, statement: tuple[Any, dict[str, Any]], custom_plan: bool) -> list[Any]:
     with engine.begin() as conn:
-        if custom_plan:  # as catalog/reads.py does since the per-tier query
+        if custom_plan:  # as catalog/reads.py does
             conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         return list(conn.execute(*statement).all())
 
@@ -153,8 +165,9 @@ def _time_class(engine: Any, before: Any, after: Any, tenants: list[str],
                 queries: Sequence[tuple[int, str]]) -> tuple[Timing, Timing]:
     samples: tuple[list[float], list[float]] = ([], [])
     for n, (t, query) in enumerate(queries):
-        for side, (module, custom) in enumerate(((before, False), (after, True))):
+        for side, module in enumerate((before, after)):
             statement = _statement(module, tenants[t], query)
+            custom = _custom_plan(module, query)
             if statement is None:
                 continue
             started = time.perf_counter()

@@ -162,13 +162,21 @@ TIED = (("zeta", "basic", "redis", ("4.0.0",), "cache", "Yet another redis", "Op
         ("aaa", "basic", "redis-operator", ("0.1.0",), "operator", "Tied too", "Ops Team"))
 PAGED: tuple[dict[str, str], ...] = (
     {"q": "redis"}, {"q": "r"}, {"q": "re"}, {"q": "ops"}, {"q": "e"}, {},
+    {"q": "team"},  # maintainers only: three "redis" tie in the last tier
     {"q": "redis", "registryKind": "basic"}, {"q": "d", "newerThan": "1.0.0"},
 )
 
 
+@pytest.mark.parametrize("probe_per_row", [None, 1])
 def test_pages_concatenated_equal_one_big_page_on_both_databases(
-        both_databases: list[Api]) -> None:
+        both_databases: list[Api], probe_per_row: int | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy import select
+
+    from chartyard.catalog import search
+
+    if probe_per_row:  # PostgreSQL's walk of the last tier stops short: the index decides
+        monkeypatch.setattr(search, "_PROBE_PER_ROW", probe_per_row)
 
     from chartyard.store.models import Tenant
     from tests.catalog.corpus import _seed_tenant
@@ -192,3 +200,4 @@ def test_pages_concatenated_equal_one_big_page_on_both_databases(
     assert sqlite[0][:5] == ["redis@aaa", "redis@alpha", "redis@beta", "redis@zeta",
                              "redis-operator@aaa"]
     assert len(sqlite[1]) > 8  # "r" spans several tiers and pages
+    assert sqlite[6][3:6] == ["redis@aaa", "redis@beta", "redis@zeta"]

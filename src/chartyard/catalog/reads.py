@@ -18,7 +18,7 @@ from sqlalchemy import Connection, String, bindparam, select
 
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Principal
-from chartyard.catalog.search import SearchFilters, search_query
+from chartyard.catalog.search import SearchFilters, needs_custom_plan, search_query
 from chartyard.context import AppContext
 from chartyard.errors import NotFoundError
 from chartyard.helm import sort_versions_desc
@@ -107,9 +107,7 @@ class CatalogReads:
             self._registry_row(filters.registry_uid)
         query = search_query(self.conn.dialect.name, self.principal.tenant_uid, filters,
                              offset=offset, limit=limit + 1)
-        if query is not None and self.conn.dialect.name == "postgresql":
-            # Plan with this query's values: a cached generic plan cannot tell a broad
-            # query (walk names in order) from a narrow one (use the full-text index).
+        if query is not None and needs_custom_plan(self.conn.dialect.name, filters):
             self.conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         rows = [] if query is None else self.conn.execute(*query).all()
         items = [

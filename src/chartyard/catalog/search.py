@@ -12,8 +12,9 @@ ts_rank differ, and would order the same rows differently on the two databases):
 words in order; 3. every word starts a keyword; 4. anything else (description,
 maintainers). Ties: chart name, registry name, repository.
 
-On PostgreSQL each tier is a query of its own, bounded by the page (`_bounded_hits`); on
-SQLite one pass ranks the matches (FTS5 hands them over cheaply).
+One pass ranks all the matches, except on PostgreSQL for one word without filters (the
+query that can match a tenth of the catalog): there each tier is a query of its own,
+bounded by the page (`_bounded_hits`), so a broad word no longer ranks every match.
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ from chartyard.store.search_index import FTS_TABLE, PG_COLUMN
 MAX_QUERY_CHARS = 256
 _MAX_BOUND = 2**31 - 1  # search binds LIMIT as a PostgreSQL integer
 MAX_QUERY_WORDS = 16
+# PostgreSQL walks up to this many names per page row before asking the full-text index:
+# a query matching more than 1 in 20 of the tenant's charts is served by the walk.
+_PROBE_PER_ROW = 20
 
 
 def _stored_kind(name: str) -> str | None:
@@ -143,16 +147,17 @@ def _tier(words: int) -> ColumnElement[int]:
     )
 
 
-def _tier_conditions(words: int) -> list[ColumnElement[bool]]:
+def _tier_conditions(words: int, name_column: Any = Chart.name,
+                     keywords: Any = Chart.keywords) -> list[ColumnElement[bool]]:
     """Return, per tier, the condition that a chart ranks in it: exactly `_tier(words) == k`.
 
     Spelled as plain comparisons (name and keywords are never NULL, so `not_` is exact), the
     planner can estimate them from column statistics and match the name conditions to the
     `lower(name)` index, which a CASE expression would hide.
     """
-    name = func.lower(Chart.name)
+    name = func.lower(name_column)
     # Spelled as in the trigram index on keywords, so the planner can use it.
-    spaced_keywords = literal_column("' '").concat(Chart.keywords)
+    spaced_keywords = literal_column("' '").concat(keywords)
     reaches: list[ColumnElement[bool]] = [
         name == bindparam("text", type_=String),
         name.like(bindparam("prefix", type_=String), escape="\\"),
@@ -186,53 +191,86 @@ RESULT_COLUMNS = (Chart.name, Chart.registry_uid, Chart.repository, Chart.latest
                   Chart.keywords)
 
 
-def _bounded_hits(words: int, registry: bool, kind: bool, newer: bool) -> CTE:
-    """Return PostgreSQL's candidates: per tier, only the first `reach` matches by name.
+def _words_match(vector: Any) -> ColumnElement[bool]:
+    """Return the condition that `vector` holds the query words (`:words_match`, no tenant)."""
+    matched: ColumnElement[bool] = vector.op("@@")(
+        cast(bindparam("words_match", type_=String), TSQUERY))
+    return matched
+
+
+def _bounded_hits() -> CTE:
+    """Return PostgreSQL's candidates for one word: per tier, only the first `reach` by name.
 
     The page orders by (tier, name, registry name, repository), so its rows lie within
     each tier's first `offset + limit` names; `WITH TIES` keeps every row sharing the last
     of those names, so the final sort by registry name and repository stays exact. A tier
-    is not read at all once the better tiers hold `reach` rows. Each tier has an index
-    of its own (migration 0013): the exact name and the prefix a btree on lower(name), the
-    in-order name and keyword tiers trigram indexes, and the rest walks (tenant, name) in
-    order and stops, or takes the full-text index's matches when the planner expects few.
-    No tier reads every match of a broad query, as ranking them all in one pass did.
+    is not read at all once the better tiers hold `reach` rows.
+
+    Each tier has an index of its own (migration 0013): a btree on (tenant, lower(name))
+    for the exact name and the prefix, trigram indexes for the name and keyword tiers.
+    The last tier ("anything else") is where a broad word's matches pile up: it first walks
+    the tenant's first `probe` names in order (a bounded index range), and only when fewer
+    than `reach` of them match does it ask the full-text index, which then has few to give.
+    No tier reads every match of a broad word.
     """
     reach = bindparam("reach", type_=Integer)
-    words_match = literal_column(f"charts.{PG_COLUMN}").op("@@")(
-        cast(bindparam("words_match", type_=String), TSQUERY))
     in_tenant = Chart.tenant_uid == bindparam("tenant", type_=String)
-    scope: list[ColumnElement[bool]] = []
-    if registry:
-        scope.append(Chart.registry_uid == bindparam("registry", type_=String))
-    if kind:
-        scope.append(Chart.registry_uid.in_(select(Registry.uid).where(
-            Registry.tenant_uid == bindparam("tenant", type_=String),
-            Registry.kind == bindparam("kind", type_=String))))
-    if newer:
-        scope.append(_newer_than("postgresql"))
-    # Per tier, the tenant as the index that serves it wants it: (tenant, lower(name)) for
-    # the name tiers, the tenant lexeme for the trigram-driven ones (a tenant_uid condition
-    # there tempts the planner into a bitmap of all the tenant's rows), (tenant, name) order
-    # for the rest.
-    tenant_scope = [[in_tenant, words_match], [in_tenant, words_match],
-                    [_fts_match("postgresql")], [_fts_match("postgresql")],
-                    [in_tenant, words_match]]
+    # The tenant, per tier, as its index wants it: in the btree for the name tiers, as the
+    # tsvector's tenant lexeme where the trigram or full-text index drives (a tenant_uid
+    # condition there tempts the planner into a bitmap of all the tenant's rows).
+    scopes = [[in_tenant, _words_match(literal_column(f"charts.{PG_COLUMN}"))]] * 2 + [
+        [_fts_match("postgresql")]] * 3
     tiers: list[CTE] = []
-    earlier: ColumnElement[int] | None = None  # how many rows the better tiers found
-    for k, condition in enumerate(_tier_conditions(words)):
-        rows = (select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
+    earlier: ColumnElement[int] = literal_column("0", Integer)  # rows the better tiers hold
+    conditions = _tier_conditions(1)
+    for k in range(4):
+        # Once the better tiers fill the page this one cannot reach it: PostgreSQL checks
+        # `earlier < reach` once, up front, and then does not scan at all.
+        tier = (select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
                        literal_column(str(k), Integer).label("tier"))
-                .where(*tenant_scope[k], *scope, condition))
-        if earlier is not None:
-            # Once the better tiers fill the page this one cannot reach it: PostgreSQL
-            # checks this once, up front, and then does not scan at all.
-            rows = rows.where(earlier < reach)
-        tier = rows.order_by(Chart.name).fetch(reach, with_ties=True).cte(f"tier{k}")
+                .where(*scopes[k], conditions[k], earlier < reach)
+                .order_by(Chart.name).fetch(reach, with_ties=True).cte(f"tier{k}"))
         tiers.append(tier)
-        found = select(func.count()).select_from(tier).scalar_subquery()
-        earlier = found if earlier is None else earlier + found
+        earlier = earlier + select(func.count()).select_from(tier).scalar_subquery()
+    # The last tier, walked: every tenant row up to the `probe`-th name (ties included), so
+    # if `reach` of them match, they are exactly the tier's first `reach` by name.
+    walk = (select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
+                   Chart.keywords, literal_column(f"charts.{PG_COLUMN}").label("vector"))
+            .where(in_tenant, earlier < reach).order_by(Chart.name)
+            .fetch(bindparam("probe", type_=Integer), with_ties=True).subquery("walk"))
+    walked = (select(walk.c.uid, walk.c.name, walk.c.registry_uid, walk.c.repository,
+                     literal_column("4", Integer).label("tier"))
+              .where(_words_match(walk.c.vector),
+                     _tier_conditions(1, walk.c.name, walk.c.keywords)[4])
+              .order_by(walk.c.name).fetch(reach, with_ties=True).cte("walked"))
+    enough = select(func.count()).select_from(walked).scalar_subquery() >= reach
+    tiers.append(select(walked).where(enough).cte("tier4_walked"))
+    tiers.append(select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
+                        literal_column("4", Integer).label("tier"))
+                 .where(*scopes[4], conditions[4], earlier < reach, not_(enough))
+                 .order_by(Chart.name).fetch(reach, with_ties=True).cte("tier4"))
     return union_all(*(select(t) for t in tiers)).cte("hits")
+
+
+def _per_tier(dialect: str, words: int, filtered: bool) -> bool:
+    """Tell whether a search runs as per-tier bounded queries (`_bounded_hits`).
+
+    One word and no filter, on PostgreSQL: the query that can match a tenth of the
+    catalog. More words or a filter narrow the matches, and one ranked pass over them
+    costs less (as measured at 1M versions) than the per-tier queries' planning and probes.
+    """
+    return dialect == "postgresql" and words == 1 and not filtered
+
+
+def needs_custom_plan(dialect: str, filters: SearchFilters) -> bool:
+    """Tell whether the search must be planned with its values, not from a cached plan.
+
+    The per-tier query walks names for a broad word and uses the full-text index for a
+    narrow one; a generic plan (psycopg prepares a statement run often) cannot tell them.
+    """
+    words = len(query_words(filters.q.strip().lower(), MAX_QUERY_WORDS))
+    return _per_tier(dialect, words,
+                     bool(filters.registry_uid or filters.kind or filters.newer_than))
 
 
 @lru_cache(maxsize=512)
@@ -272,8 +310,8 @@ def _statement(dialect: str, words: int, registry: bool, kind: bool,
         query = query.where(*chart_scope, *scope, Chart.name <= cutoff)
         return (query.order_by(Chart.name, Registry.name, Chart.repository)
                 .offset(offset).limit(limit))
-    if dialect == "postgresql":
-        found = _bounded_hits(words, registry, kind, newer)
+    if _per_tier(dialect, words, registry or kind or newer):
+        found = _bounded_hits()
     else:
         hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
                       _tier(words).label("tier")).where(_fts_match(dialect))
@@ -301,7 +339,8 @@ def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offse
     if text and not words:
         return None
     params: dict[str, Any] = {"tenant": tenant_uid, "offset": offset, "limit": limit,
-                              "reach": min(offset + limit, _MAX_BOUND)}
+                              "reach": min(offset + limit, _MAX_BOUND),
+                              "probe": min(_PROBE_PER_ROW * (offset + limit), _MAX_BOUND)}
     if filters.kind:
         params["kind"] = filters.kind
     if filters.registry_uid:
