@@ -206,49 +206,56 @@ def _bounded_hits() -> CTE:
     of those names, so the final sort by registry name and repository stays exact. A tier
     is not read at all once the better tiers hold `reach` rows.
 
-    Each tier has an index of its own (migration 0013): a btree on (tenant, lower(name))
-    for the exact name and the prefix, trigram indexes for the name and keyword tiers.
-    The last tier ("anything else") is where a broad word's matches pile up: it first walks
-    the tenant's first `probe` names in order (a bounded index range), and only when fewer
-    than `reach` of them match does it ask the full-text index, which then has few to give.
-    No tier reads every match of a broad word.
+    The exact name and the prefix come from a btree on (tenant, lower(name)) (migration
+    0013). The other tiers are where a broad word's matches pile up: the tenant's first
+    `probe` names are walked in order once (a bounded index range), and a tier whose first
+    `reach` rows all lie in that range is taken from it; otherwise its own index answers
+    (trigrams for the name and keyword tiers, the full-text index for the rest), and then
+    it has few rows to give. No tier reads every match of a broad word.
     """
     reach = bindparam("reach", type_=Integer)
     in_tenant = Chart.tenant_uid == bindparam("tenant", type_=String)
-    # The tenant, per tier, as its index wants it: in the btree for the name tiers, as the
-    # tsvector's tenant lexeme where the trigram or full-text index drives (a tenant_uid
-    # condition there tempts the planner into a bitmap of all the tenant's rows).
-    scopes = [[in_tenant, _words_match(literal_column(f"charts.{PG_COLUMN}"))]] * 2 + [
-        [_fts_match("postgresql")]] * 3
+    by_name = [in_tenant, _words_match(literal_column(f"charts.{PG_COLUMN}"))]
+    # Where the trigram or full-text index drives, the tenant is the tsvector's tenant
+    # lexeme: a tenant_uid condition tempts the planner into a bitmap of all its rows.
+    by_index = [_fts_match("postgresql")]
+    conditions = _tier_conditions(1)
     tiers: list[CTE] = []
     earlier: ColumnElement[int] = literal_column("0", Integer)  # rows the better tiers hold
-    conditions = _tier_conditions(1)
-    for k in range(4):
-        # Once the better tiers fill the page this one cannot reach it: PostgreSQL checks
-        # `earlier < reach` once, up front, and then does not scan at all.
-        tier = (select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
-                       literal_column(str(k), Integer).label("tier"))
-                .where(*scopes[k], conditions[k], earlier < reach)
-                .order_by(Chart.name).fetch(reach, with_ties=True).cte(f"tier{k}"))
+
+    def add(tier: CTE) -> None:
+        nonlocal earlier
         tiers.append(tier)
         earlier = earlier + select(func.count()).select_from(tier).scalar_subquery()
-    # The last tier, walked: every tenant row up to the `probe`-th name (ties included), so
-    # if `reach` of them match, they are exactly the tier's first `reach` by name.
+
+    def columns(source: Any, k: int) -> list[Any]:
+        return [source.uid, source.name, source.registry_uid, source.repository,
+                literal_column(str(k), Integer).label("tier")]
+
+    # The prefix tier sorts its rows rather than walk every name before the prefix in
+    # order: `name || ''` sorts like name, but no index offers that order.
+    orders = [Chart.name, Chart.name.concat(literal_column("''"))]
+    for k in range(2):
+        # `earlier < reach`: PostgreSQL checks it once, up front, and skips the scan if not.
+        add(select(*columns(Chart, k)).where(*by_name, conditions[k], earlier < reach)
+            .order_by(orders[k]).fetch(reach, with_ties=True).cte(f"tier{k}"))
+    # Every tenant row up to the `probe`-th name (ties included): if `reach` of a tier's
+    # rows are among them, they are exactly that tier's first `reach` by name.
     walk = (select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
                    Chart.keywords, literal_column(f"charts.{PG_COLUMN}").label("vector"))
             .where(in_tenant, earlier < reach).order_by(Chart.name)
-            .fetch(bindparam("probe", type_=Integer), with_ties=True).subquery("walk"))
-    walked = (select(walk.c.uid, walk.c.name, walk.c.registry_uid, walk.c.repository,
-                     literal_column("4", Integer).label("tier"))
-              .where(_words_match(walk.c.vector),
-                     _tier_conditions(1, walk.c.name, walk.c.keywords)[4])
-              .order_by(walk.c.name).fetch(reach, with_ties=True).cte("walked"))
-    enough = select(func.count()).select_from(walked).scalar_subquery() >= reach
-    tiers.append(select(walked).where(enough).cte("tier4_walked"))
-    tiers.append(select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
-                        literal_column("4", Integer).label("tier"))
-                 .where(*scopes[4], conditions[4], earlier < reach, not_(enough))
-                 .order_by(Chart.name).fetch(reach, with_ties=True).cte("tier4"))
+            .fetch(bindparam("probe", type_=Integer), with_ties=True).cte("walk"))
+    walked_conditions = _tier_conditions(1, walk.c.name, walk.c.keywords)
+    for k in range(2, 5):
+        walked = (select(*columns(walk.c, k))
+                  .where(_words_match(walk.c.vector), walked_conditions[k])
+                  .order_by(walk.c.name).fetch(reach, with_ties=True).cte(f"walked{k}"))
+        enough = select(func.count()).select_from(walked).scalar_subquery() >= reach
+        indexed = (select(*columns(Chart, k))
+                   .where(*by_index, conditions[k], earlier < reach, not_(enough))
+                   .order_by(Chart.name).fetch(reach, with_ties=True))
+        add(union_all(select(walked).where(enough, earlier < reach), indexed)
+            .cte(f"tier{k}"))
     return union_all(*(select(t) for t in tiers)).cte("hits")
 
 
