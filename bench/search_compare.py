@@ -151,7 +151,7 @@ def _custom_plan(module: Any, query: str) -> bool:
     filters = module.SearchFilters(q=params.get("q", ""), registry_uid=params.get("registryUid"),
                                    registry_kind=params.get("registryKind"),
                                    newer_than=params.get("newerThan"))
-    return bool(module.needs_custom_plan("postgresql", filters))
+    return bool(module.needs_custom_plan("postgresql", filters, offset=0, limit=51))
 
 
 def _run(engine: Any, statement: tuple[Any, dict[str, Any]], custom_plan: bool) -> list[Any]:

@@ -167,16 +167,18 @@ PAGED: tuple[dict[str, str], ...] = (
 )
 
 
-@pytest.mark.parametrize("probe_per_row", [None, 1])
+@pytest.mark.parametrize(("probe_per_row", "max_probe"), [(None, None), (1, None), (None, 60)])
 def test_pages_concatenated_equal_one_big_page_on_both_databases(
-        both_databases: list[Api], probe_per_row: int | None,
+        both_databases: list[Api], probe_per_row: int | None, max_probe: int | None,
         monkeypatch: pytest.MonkeyPatch) -> None:
     from sqlalchemy import select
 
     from chartyard.catalog import search
 
-    if probe_per_row:  # PostgreSQL's walk of the last tier stops short: the index decides
+    if probe_per_row:  # PostgreSQL's walk stops short: the tiers' own indexes answer
         monkeypatch.setattr(search, "_PROBE_PER_ROW", probe_per_row)
+    if max_probe:  # from the third row on, PostgreSQL pages come from the one-pass query
+        monkeypatch.setattr(search, "_MAX_PROBE", max_probe)
 
     from chartyard.store.models import Tenant
     from tests.catalog.corpus import _seed_tenant

@@ -107,7 +107,8 @@ class CatalogReads:
             self._registry_row(filters.registry_uid)
         query = search_query(self.conn.dialect.name, self.principal.tenant_uid, filters,
                              offset=offset, limit=limit + 1)
-        if query is not None and needs_custom_plan(self.conn.dialect.name, filters):
+        if query is not None and needs_custom_plan(self.conn.dialect.name, filters,
+                                                   offset=offset, limit=limit + 1):
             self.conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         rows = [] if query is None else self.conn.execute(*query).all()
         items = [

@@ -54,9 +54,12 @@ from chartyard.store.search_index import FTS_TABLE, PG_COLUMN
 MAX_QUERY_CHARS = 256
 _MAX_BOUND = 2**31 - 1  # search binds LIMIT as a PostgreSQL integer
 MAX_QUERY_WORDS = 16
-# PostgreSQL walks up to this many names per page row before asking the full-text index:
-# a query matching more than 1 in 20 of the tenant's charts is served by the walk.
+# PostgreSQL walks this many names per page row before asking a tier's own index: a word
+# matching more than 1 in 20 of the tenant's charts is served by the walk. Past
+# _MAX_PROBE names the walk costs more than ranking every match (measured at 1M
+# versions), so deep pages take the one-pass query.
 _PROBE_PER_ROW = 20
+_MAX_PROBE = 2100
 
 
 def _stored_kind(name: str) -> str | None:
@@ -259,30 +262,34 @@ def _bounded_hits() -> CTE:
     return union_all(*(select(t) for t in tiers)).cte("hits")
 
 
-def _per_tier(dialect: str, words: int, filtered: bool) -> bool:
+def _per_tier(dialect: str, words: int, filtered: bool, reach: int) -> bool:
     """Tell whether a search runs as per-tier bounded queries (`_bounded_hits`).
 
-    One word and no filter, on PostgreSQL: the query that can match a tenth of the
-    catalog. More words or a filter narrow the matches, and one ranked pass over them
-    costs less (as measured at 1M versions) than the per-tier queries' planning and probes.
+    One word and no filter, on PostgreSQL, in the first pages: the query that can match a
+    tenth of the catalog. More words or a filter narrow the matches, and one ranked pass
+    over them costs less (as measured at 1M versions) than the per-tier queries' planning
+    and probes; so it does for deep pages, where the walk would be long.
     """
-    return dialect == "postgresql" and words == 1 and not filtered
+    return (dialect == "postgresql" and words == 1 and not filtered
+            and _PROBE_PER_ROW * reach <= _MAX_PROBE)
 
 
-def needs_custom_plan(dialect: str, filters: SearchFilters) -> bool:
+def needs_custom_plan(dialect: str, filters: SearchFilters, *, offset: int = 0,
+                      limit: int = 50) -> bool:
     """Tell whether the search must be planned with its values, not from a cached plan.
 
     The per-tier query walks names for a broad word and uses the full-text index for a
     narrow one; a generic plan (psycopg prepares a statement run often) cannot tell them.
     """
-    words = len(query_words(filters.q.strip().lower(), MAX_QUERY_WORDS))
+    words = len(query_words(filters.q.strip().lower().replace("\x00", ""), MAX_QUERY_WORDS))
     return _per_tier(dialect, words,
-                     bool(filters.registry_uid or filters.kind or filters.newer_than))
+                     bool(filters.registry_uid or filters.kind or filters.newer_than),
+                     offset + limit)
 
 
 @lru_cache(maxsize=512)
 def _statement(dialect: str, words: int, registry: bool, kind: bool,
-               newer: bool) -> Executable:
+               newer: bool, per_tier: bool = False) -> Executable:
     """Return the search statement of one shape; every value is a bound parameter.
 
     Built once per shape: constructing this statement costs more CPU than running it.
@@ -317,7 +324,7 @@ def _statement(dialect: str, words: int, registry: bool, kind: bool,
         query = query.where(*chart_scope, *scope, Chart.name <= cutoff)
         return (query.order_by(Chart.name, Registry.name, Chart.repository)
                 .offset(offset).limit(limit))
-    if _per_tier(dialect, words, registry or kind or newer):
+    if per_tier:
         found = _bounded_hits()
     else:
         hits = select(Chart.uid, Chart.name, Chart.registry_uid, Chart.repository,
@@ -347,7 +354,7 @@ def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offse
         return None
     params: dict[str, Any] = {"tenant": tenant_uid, "offset": offset, "limit": limit,
                               "reach": min(offset + limit, _MAX_BOUND),
-                              "probe": min(_PROBE_PER_ROW * (offset + limit), _MAX_BOUND)}
+                              "probe": _PROBE_PER_ROW * (offset + limit)}
     if filters.kind:
         params["kind"] = filters.kind
     if filters.registry_uid:
@@ -359,6 +366,8 @@ def search_query(dialect: str, tenant_uid: str, filters: SearchFilters, *, offse
         if dialect == "postgresql":
             params["words_match"] = " & ".join(f"'{w}':*" for w in words)
         params.update(_tier_params(text, words))
+    filtered = bool(filters.registry_uid or filters.kind or filters.newer_than)
     statement = _statement(dialect, len(words), bool(filters.registry_uid),
-                           bool(filters.kind), bool(filters.newer_than))
+                           bool(filters.kind), bool(filters.newer_than),
+                           _per_tier(dialect, len(words), filtered, offset + limit))
     return statement, params
