@@ -126,6 +126,7 @@ class DbResult:
     endpoints: dict[str, Percentiles]
     server_version: str = ""
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+    search_compare: str = ""  # PostgreSQL search before/after (`--compare-search`), markdown
 
 
 def _digest(text: str) -> str:
@@ -503,7 +504,7 @@ def measure(url: str, data_dir: Path, scale: Scale, seeded: Seeded,
 
 
 def run_database(database: str, scale: Scale, work_dir: Path,
-                 profile_dir: Path | None = None) -> DbResult:
+                 profile_dir: Path | None = None, compare_rev: str | None = None) -> DbResult:
     """Seed and measure one database: "sqlite", or "postgres" on a throwaway server."""
     work_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-scale-{database}-", dir=work_dir))
@@ -526,12 +527,18 @@ def run_database(database: str, scale: Scale, work_dir: Path,
                 row = conn.execute("SHOW server_version").fetchone()
             seeded = seed(url, data_dir, scale)
             postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
+            compared = ""
+            if compare_rev:
+                from bench.search_compare import compare
+                from bench.search_compare import report as compare_report
+
+                compared = compare_report(compare(url, compare_rev))
             before = os.getloadavg()[0]
             figures = measure(url, data_dir, scale, seeded,
                               Probe(postmaster, profile_dir, database))
             return DbResult(database, scale, seeded, figures,
                             str(row[0]).split()[0] if row else "",
-                            load=(before, os.getloadavg()[0]))
+                            load=(before, os.getloadavg()[0]), search_compare=compared)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -596,6 +603,7 @@ def report(results: Sequence[DbResult]) -> str:
               "included) is the mean latency that CPU alone imposes with "
               f"{scale.clients} requests always outstanding on {cores} cores, before the "
               "load generator's own share."]
+    lines += [f"\n{r.search_compare}" for r in results if r.search_compare]
     return "\n".join(lines) + "\n"
 
 
@@ -618,6 +626,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="record py-spy stacks (raw format) of every server process during "
                         "each load into this directory (py-spy must be on PATH)")
     p.add_argument("--work-dir", type=Path, default=ROOT / "out")
+    p.add_argument("--compare-search", metavar="REV", default=None,
+                   help="on PostgreSQL, also time the search query of git revision REV "
+                        "against the current one, in-process (bench/search_compare.py)")
     args = p.parse_args(argv)
     if args.quick:
         args.charts, args.versions_per_chart, args.requests = 500, 4, 200
@@ -637,7 +648,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                   file=sys.stderr)
             return 2
         print(f"{database}: seeding {scale.versions:,} chart versions...", flush=True)
-        result = run_database(database, scale, args.work_dir, args.profile)
+        result = run_database(database, scale, args.work_dir, args.profile,
+                              args.compare_search)
         print(f"{database}: seeded in {result.seeded.seconds:.1f} s, "
               f"{_mb(result.seeded.size_bytes)}", flush=True)
         results.append(result)

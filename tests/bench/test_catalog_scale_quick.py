@@ -17,7 +17,7 @@ def test_quick_catalog_scale_runs_on_sqlite_and_postgres(tmp_path: Path) -> None
     out = tmp_path / "figures.json"
     done = subprocess.run(
         [sys.executable, "-m", "bench.catalog_scale", "--quick", "--json", str(out),
-         "--work-dir", str(tmp_path / "work")],
+         "--work-dir", str(tmp_path / "work"), "--compare-search", "HEAD"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
@@ -29,4 +29,6 @@ def test_quick_catalog_scale_runs_on_sqlite_and_postgres(tmp_path: Path) -> None
         assert all(e["requests"] == 200 for e in f["endpoints"].values())
     assert "2,000 chart versions in 500 charts" in done.stdout
     assert "Registry drop-down `GET /v1/registries/metadata`" in done.stdout
+    # The side-by-side search comparison ran (it raises if the two queries' results differ).
+    assert "| EXPLAIN ANALYZE, page of 50 | chart rows read before | after |" in done.stdout
     assert not list((tmp_path / "work").iterdir())  # the seeded databases are removed

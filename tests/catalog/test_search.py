@@ -133,7 +133,7 @@ def test_sqlite_and_postgresql_return_the_same_results(both_databases: list[Api]
     results = []
     for api in both_databases:
         seed(api.ctx)
-        results.append([_names(api, **query) for query in QUERIES])
+        results.append([_names(api, None, **query) for query in QUERIES])
     sqlite, postgres = results
     assert sqlite == postgres
     assert all(sqlite[:3])  # the comparison is not between empty answers
@@ -152,3 +152,54 @@ def test_deleting_a_registry_takes_its_charts_out_of_search(
         if conn.dialect.name == "sqlite":  # raises if the FTS index and charts disagree
             conn.execute(text("INSERT INTO charts_fts(charts_fts, rank) "
                               "VALUES ('integrity-check', 1)"))
+
+
+# Page boundaries inside a tier ("r": several names start with it) and inside a name tie
+# across four registries ("redis": written last in "aaa" and "zeta", so a cut that ignores
+# the registry name keeps alpha's and beta's rows and loses aaa's, which sorts first).
+TIED = (("zeta", "basic", "redis", ("4.0.0",), "cache", "Yet another redis", "Ops Team"),
+        ("aaa", "basic", "redis", ("5.0.0",), "cache", "First by registry", "Ops Team"),
+        ("aaa", "basic", "redis-operator", ("0.1.0",), "operator", "Tied too", "Ops Team"))
+PAGED: tuple[dict[str, str], ...] = (
+    {"q": "redis"}, {"q": "r"}, {"q": "re"}, {"q": "ops"}, {"q": "e"}, {},
+    {"q": "team"},  # maintainers only: three "redis" tie in the last tier
+    {"q": "redis", "registryKind": "basic"}, {"q": "d", "newerThan": "1.0.0"},
+)
+
+
+@pytest.mark.parametrize(("probe_per_row", "max_probe"), [(None, None), (1, None), (None, 60)])
+def test_pages_concatenated_equal_one_big_page_on_both_databases(
+        both_databases: list[Api], probe_per_row: int | None, max_probe: int | None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import select
+
+    from chartyard.catalog import search
+
+    if probe_per_row:  # PostgreSQL's walk stops short: the tiers' own indexes answer
+        monkeypatch.setattr(search, "_PROBE_PER_ROW", probe_per_row)
+    if max_probe:  # from the third row on, PostgreSQL pages come from the one-pass query
+        monkeypatch.setattr(search, "_MAX_PROBE", max_probe)
+
+    from chartyard.store.models import Tenant
+    from tests.catalog.corpus import _seed_tenant
+
+    whole: list[list[list[str]]] = []
+    for api in both_databases:
+        seed(api.ctx)
+        with api.ctx.transaction() as session:
+            default = session.scalar(select(Tenant.uid).where(Tenant.name == "default"))
+            assert default is not None
+            _seed_tenant(session, default, TIED)
+        pages = []
+        for query in PAGED:
+            one_page = _names(api, None, **query, limit=100)
+            for limit in (1, 2, 3, 4):
+                assert _names(api, None, **query, limit=limit) == one_page, (query, limit)
+            pages.append(one_page)
+        whole.append(pages)
+    sqlite, postgres = whole
+    assert sqlite == postgres
+    assert sqlite[0][:5] == ["redis@aaa", "redis@alpha", "redis@beta", "redis@zeta",
+                             "redis-operator@aaa"]
+    assert len(sqlite[1]) > 8  # "r" spans several tiers and pages
+    assert sqlite[6][3:6] == ["redis@aaa", "redis@beta", "redis@zeta"]

@@ -87,3 +87,30 @@ def test_upgrade_from_0004_with_rows_backfills_the_index(database_url: str) -> N
         assert names(q="redis") == []
     finally:
         engine.dispose()
+
+
+def test_0013_tier_indexes_on_postgresql_only_and_downgrade_drops_them(
+        database_url: str) -> None:
+    from sqlalchemy import inspect
+
+    from chartyard.store.search_index import PG_TIER_INDEXES
+
+    engine = make_engine(database_url)
+    try:
+        def indexes() -> set[str]:
+            with engine.connect() as conn:
+                return {str(i["name"]) for i in inspect(conn).get_indexes("charts")}
+
+        upgrade(engine)
+        postgres = engine.dialect.name == "postgresql"
+        assert (set(PG_TIER_INDEXES) <= indexes()) is postgres
+        assert not set(PG_TIER_INDEXES) & indexes() or postgres
+        with engine.begin() as conn:
+            cfg = alembic_config(database_url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0012")
+        assert not set(PG_TIER_INDEXES) & indexes()
+        upgrade(engine)  # and up again
+        assert (set(PG_TIER_INDEXES) <= indexes()) is postgres
+    finally:
+        engine.dispose()

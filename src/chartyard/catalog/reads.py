@@ -18,7 +18,7 @@ from sqlalchemy import Connection, String, bindparam, select
 
 from chartyard.auth import service as auth
 from chartyard.auth.roles import Principal
-from chartyard.catalog.search import SearchFilters, search_query
+from chartyard.catalog.search import SearchFilters, needs_custom_plan, search_query
 from chartyard.context import AppContext
 from chartyard.errors import NotFoundError
 from chartyard.helm import sort_versions_desc
@@ -107,6 +107,9 @@ class CatalogReads:
             self._registry_row(filters.registry_uid)
         query = search_query(self.conn.dialect.name, self.principal.tenant_uid, filters,
                              offset=offset, limit=limit + 1)
+        if query is not None and needs_custom_plan(self.conn.dialect.name, filters,
+                                                   offset=offset, limit=limit + 1):
+            self.conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         rows = [] if query is None else self.conn.execute(*query).all()
         items = [
             {"name": c.name, "registryUid": c.registry_uid, "registryName": c.registry_name,

@@ -22,6 +22,10 @@ from sqlalchemy import Connection, text
 FTS_TABLE = "charts_fts"
 PG_INDEX = "ix_charts_search_vector"
 PG_COLUMN = "search_vector"
+# PostgreSQL indexes for the ranking tiers (migration 0013): exact name and name prefix,
+# then trigram indexes for "name holds the words" and "a keyword starts with each word".
+PG_TIER_INDEXES = ("ix_charts_tenant_lower_name", "ix_charts_name_trgm",
+                   "ix_charts_keywords_trgm")
 
 _SQLITE_DDL = (
     # tenant_uid and registry_uid are indexed too, so a query intersects the tenant's (and a
@@ -71,4 +75,5 @@ def uninstall(conn: Connection) -> None:
 
 def is_search_index_object(name: str | None) -> bool:
     """Tell whether a reflected table, column or index is the search index (not in the models)."""
-    return bool(name) and (name in (PG_INDEX, PG_COLUMN) or str(name).startswith(FTS_TABLE))
+    return bool(name) and (name in (PG_INDEX, PG_COLUMN, *PG_TIER_INDEXES)
+                           or str(name).startswith(FTS_TABLE))
