@@ -31,10 +31,9 @@ import ipaddress
 import select
 import socket
 import ssl
-import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import anyio
 import httpcore
@@ -249,7 +248,7 @@ class _PooledStream(httpcore.AsyncNetworkStream):
         """Upgrade the inner stream; the TLS stream runs over the same socket."""
         return _PooledStream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
 
-    def get_extra_info(self, info: str) -> typing.Any:
+    def get_extra_info(self, info: str) -> Any:
         """Answer ``is_readable`` from the socket itself; ask the inner stream the rest."""
         if info == "is_readable" and self._socket is not None:
             return _readable(self._socket)
