@@ -82,6 +82,7 @@ def _child(data_dir: Path, endpoint: str, base: str, in_flight: int | None) -> d
     from chartyard.app import prepare
     from chartyard.auth.roles import Principal, Role
     from chartyard.context import AppContext
+    from chartyard.http import GuardedTransport, TLSConfig
     from chartyard.registries.kinds import get_kind
     from chartyard.registries.service import RegistryService
     from chartyard.settings import Settings
@@ -115,7 +116,9 @@ def _child(data_dir: Path, endpoint: str, base: str, in_flight: int | None) -> d
     with ctx.transaction() as session:
         claimed = leases.claim_next(session, WORKER, timedelta(minutes=30))
     assert claimed == uid, f"could not claim the registry ({claimed!r})"
-    counter = CountingTransport(httpx.AsyncHTTPTransport(
+    # The server's own transport (egress guard and pool), counted on its way in.
+    counter = CountingTransport(GuardedTransport(
+        ctx.sources.egress, verify=TLSConfig().ssl_context(),
         limits=httpx.Limits(max_connections=settings.budget_policy.cap + 1)))
     ctx.sources.transport = counter
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
