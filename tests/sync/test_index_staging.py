@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func, select, text
 
-from chartyard.store.models import ChartVersion, IndexStagingRow
+from chartyard.store.models import (
+    ChartProvenance,
+    ChartVersion,
+    IndexStagingRow,
+    IndexStagingVerdict,
+)
 from chartyard.sync.helm_index import STAGE_BATCH
 from tests.harness.app import Api
 from tests.harness.nginx import NginxServer
@@ -45,7 +50,7 @@ def staged_inserts(engine: Engine) -> Iterator[list[int]]:
     seen: list[int] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO INDEX_STAGING"):
+        if statement.lstrip().upper().startswith("INSERT INTO INDEX_STAGING "):
             seen.append(1)
 
     event.listen(engine, "before_cursor_execute", count)
@@ -67,6 +72,20 @@ def staged_rows(api: Api) -> int:
         return s.scalar(select(func.count()).select_from(IndexStagingRow)) or 0
 
 
+def staged_verdicts(api: Api) -> int:
+    with api.ctx.transaction() as s:
+        return s.scalar(select(func.count()).select_from(IndexStagingVerdict)) or 0
+
+
+def verdicts(api: Api, uid: str) -> dict[str, str]:
+    """Return the stored verdict status of each of the registry's versions, by version uid."""
+    with api.ctx.transaction() as s:
+        return {v: status for v, status in s.execute(
+            select(ChartProvenance.chart_version_uid, ChartProvenance.status)
+            .join(ChartVersion, ChartVersion.uid == ChartProvenance.chart_version_uid)
+            .where(ChartVersion.registry_uid == uid))}
+
+
 def test_a_big_index_is_staged_in_batches_and_a_failure_mid_stream_keeps_the_catalog(
         api: Api, plain_helm_repo: NginxServer) -> None:
     prefix = f"s{uuid.uuid4().hex[:10]}"
@@ -84,6 +103,10 @@ def test_a_big_index_is_staged_in_batches_and_a_failure_mid_stream_keeps_the_cat
     assert len(batches) == 3 and staged_rows(api) == 0
     before = versions(api, uid)
     assert len(before) == first
+    # Each batch's verdicts were staged beside it and moved in with the rows (no .prov: unsigned).
+    judged = verdicts(api, uid)
+    assert set(judged) == set(before.values()) and set(judged.values()) == {"unsigned"}
+    assert staged_verdicts(api) == 0
 
     # Every entry changed and 400 more; the file is cut inside a quoted scalar well past
     # the first batches, as a dropped connection or a full disk would leave it.
@@ -105,6 +128,7 @@ def test_a_big_index_is_staged_in_batches_and_a_failure_mid_stream_keeps_the_cat
     assert (done.status, done.added, done.removed) == ("Completed", 400, 0)
     after = versions(api, uid)
     assert len(after) == first + 400 and not set(after.values()) & set(before.values())
+    assert set(verdicts(api, uid)) == set(after.values()) and staged_verdicts(api) == 0
     with api.ctx.transaction() as s:
         digests = set(s.scalars(select(ChartVersion.digest)
                                 .where(ChartVersion.registry_uid == uid)))

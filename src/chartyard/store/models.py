@@ -492,3 +492,27 @@ class IndexStagingRow(Base):
     keywords: Mapped[str] = mapped_column(Text, default="")
     chart_metadata: Mapped[dict[str, Any]] = mapped_column(JSON)
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IndexStagingVerdict(Base):
+    """The signature verdict of a staged index row, moved into ``chart_provenance`` with it.
+
+    A sync judges its staged rows a batch at a time and writes their verdicts here, so
+    nothing of the whole index is held in memory until the swap.
+    """
+
+    __tablename__ = "index_staging_verdicts"
+    chart_version_uid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    run_uid: Mapped[str] = mapped_column(String(32), index=True)
+    registry_uid: Mapped[str] = mapped_column(
+        ForeignKey("registries.uid", ondelete="CASCADE"), index=True)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(32))
+    provenance: Mapped[str | None] = mapped_column(Text, default=None)
+    provenance_digest: Mapped[str | None] = mapped_column(String(100), default=None)
+    chart_digest: Mapped[str | None] = mapped_column(String(100), default=None)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    signer: Mapped[str | None] = mapped_column(String(512), default=None)
+    fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

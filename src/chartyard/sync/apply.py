@@ -142,11 +142,9 @@ def write_changes(session: Session, reg: Registry, changes: Changes) -> list[str
         session.execute(insert(IgnoredTag), skip_rows)
     touched = {c.repository for c in changes.charts} | {k.repository for k in changes.drop}
     if changes.staged_run is not None:
-        from chartyard.sync.staging import staged_keys, swap_in  # staging builds on this
+        from chartyard.sync.staging import swap_in  # staging builds on this
 
-        staged = staged_keys(session, changes.staged_run) if changes.judged else []
         touched.update(swap_in(session, reg.uid, changes.staged_run))
-        trust_store.record(session, reg.tenant_uid, staged, changes.judged)
     refresh_charts(session, reg, touched)
     return chart_ids
 

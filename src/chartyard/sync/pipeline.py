@@ -44,7 +44,7 @@ from chartyard.sync.apply import Changes, ChartRow, apply_changes, apply_index, 
 from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
 from chartyard.sync.helm_index import IndexChart, IndexKnown, IndexSyncResult, collect_index
 from chartyard.sync.plan import Known, RepoPlan, plan_repository
-from chartyard.trust.sync import Judged, judge_fetched, judge_index
+from chartyard.trust.sync import judge_fetched, judge_index
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -217,8 +217,8 @@ class SyncJob:
             cursor, known = await asyncio.to_thread(self._index_known, reg.uid)
             result = await collect_index(source.client, known, cursor, force=force,
                                          egress=self.ctx.sources.egress, stage=stage)
-            judged = {} if result.plan is None else await self._judge_staged(
-                reg, run.uid, source)
+            if result.plan is not None:
+                await self._judge_staged(reg, run.uid, source)
         except ChartyardError as exc:  # transient, configuration or content: the run fails
             run.requests = source.stats.total
             await asyncio.to_thread(self._discard_staged, reg.uid)
@@ -233,28 +233,36 @@ class SyncJob:
             self.progress.total = self.progress.done = result.plan.chart_names
             self.progress.versions = result.plan.versions
             await self.progress.report(final=True)
-        applied = await asyncio.to_thread(self._apply_index, reg, run, result, judged)
+        applied = await asyncio.to_thread(self._apply_index, reg, run, result)
         if not applied:
             await asyncio.to_thread(self._discard_staged, reg.uid)
             return Outcome("LeaseLost", run.requests)
         return Outcome("Completed", run.requests, run.added, run.removed, run.skipped)
 
     async def _judge_staged(self, reg: Registry, run_uid: str,
-                            source: HelmIndexSource) -> Judged:
-        """Judge the provenance of the staged new entries, a batch at a time."""
-        judged: Judged = {}
+                            source: HelmIndexSource) -> None:
+        """Judge the provenance of the staged new entries a batch at a time, and stage the
+        verdicts beside them (nothing of the whole index is held in memory)."""
         after = 0
         while True:
             batch = await asyncio.to_thread(self._staged_batch, run_uid, after)
             if not batch:
-                return judged
+                return
             after = batch[-1].id
-            judged.update(await judge_index(self.ctx, reg.tenant_uid, source.client, batch,
-                                            self.ctx.sources.limits.max_in_flight))
+            judged = await judge_index(self.ctx, reg.tenant_uid, source.client, batch,
+                                       self.ctx.sources.limits.max_in_flight)
+            by_uid = {c.uid: judged[(c.repository, c.tag)] for c in batch
+                      if (c.repository, c.tag) in judged}
+            await asyncio.to_thread(self._stage_verdicts, reg, run_uid, by_uid)
 
     def _staged_batch(self, run_uid: str, after: int) -> list[staging.StagedChart]:
-        with self.ctx.transaction() as session:
+        with self.ctx.transaction() as session, staging.unmapped(session):
             return staging.staged_charts(session, run_uid, after)
+
+    def _stage_verdicts(self, reg: Registry, run_uid: str,
+                        judged: staging.StagedVerdicts) -> None:
+        with self.ctx.transaction() as session, staging.unmapped(session):
+            staging.stage_verdicts(session, reg, run_uid, judged)
 
     def _discard_staged(self, uid: str) -> None:
         with self.ctx.transaction() as session:
@@ -276,12 +284,11 @@ class SyncJob:
             }
             return (state.cursor if state is not None else None), known
 
-    def _apply_index(self, reg: Registry, run: SyncRun, result: IndexSyncResult,
-                     judged: Judged) -> bool:
+    def _apply_index(self, reg: Registry, run: SyncRun, result: IndexSyncResult) -> bool:
         plan = result.plan
         changes = None if plan is None else Changes(
             charts=list[ChartRow](plan.charts), drop=plan.drop,
-            repositories=plan.chart_names, replaced=plan.replaced, judged=judged,
+            repositories=plan.chart_names, replaced=plan.replaced,
             staged_run=run.uid, staged=plan.staged)
         with self.ctx.transaction() as session, staging.unmapped(session):
             return apply_index(session, reg, run, self.worker, changes, result.cursor,

@@ -2,13 +2,14 @@
 
 Memory then stays flat whatever the index size: the sync holds one batch of rows at a
 time. The staged rows are invisible to the catalog until ``swap_in``, which runs inside
-the sync's one final transaction; a failed or interrupted sync leaves the catalog as
+the sync's one final transaction, with the signature verdicts staged beside them; a
+failed or interrupted sync leaves the catalog as
 it was, and its staged rows are deleted (at the latest by the registry's next sync).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -16,10 +17,24 @@ from typing import Any
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
-from chartyard.store.models import ChartVersion, IndexStagingRow, Registry
+from chartyard.store.models import (
+    ChartProvenance,
+    ChartVersion,
+    IndexStagingRow,
+    IndexStagingVerdict,
+    Registry,
+    utcnow,
+)
 from chartyard.sync.apply import ChartRow, row_of
+from chartyard.trust.material import Material
+from chartyard.trust.store import provenance_values
+from chartyard.trust.verdict import Verdict
 
 STAGED_BATCH = 500  # staged entries judged (provenance fetched) at a time
+# The verdict columns the staging table shares with ``chart_provenance``.
+_VERDICT_COLUMNS = ("chart_version_uid", "tenant_uid", "method", "provenance",
+                    "provenance_digest", "chart_digest", "status", "reason", "signer",
+                    "fingerprint", "checked_at")
 # The columns both tables share: everything of a catalog row.
 _COLUMNS = ("uid", "tenant_uid", "registry_uid", "repository", "name", "tag", "version",
             "digest", "config_digest", "chart_digest", "app_version", "description",
@@ -75,11 +90,19 @@ def staged_charts(session: Session, run_uid: str, after: int,
     return [StagedChart(*row) for row in rows]
 
 
-def staged_keys(session: Session, run_uid: str) -> list[dict[str, Any]]:
-    """Return ``uid``, ``repository`` and ``tag`` of the run's staged rows (for verdicts)."""
-    return [{"uid": uid, "repository": repo, "tag": tag} for uid, repo, tag in session.execute(
-        select(IndexStagingRow.uid, IndexStagingRow.repository, IndexStagingRow.tag)
-        .where(IndexStagingRow.run_uid == run_uid))]
+StagedVerdicts = Mapping[str, tuple[Material, Verdict]]
+"""Verdicts of staged rows, by the staged row's uid (its catalog uid once swapped in)."""
+
+
+def stage_verdicts(session: Session, reg: Registry, run_uid: str,
+                   judged: StagedVerdicts) -> None:
+    """Write the verdicts of one judged batch of staged rows, by staged row uid."""
+    now = utcnow()
+    values = [{**provenance_values(uid, reg.tenant_uid, material, verdict, now),
+               "run_uid": run_uid, "registry_uid": reg.uid}
+              for uid, (material, verdict) in judged.items()]
+    if values:
+        session.execute(insert(IndexStagingVerdict), values)
 
 
 def swap_in(session: Session, registry_uid: str, run_uid: str) -> list[str]:
@@ -89,10 +112,16 @@ def swap_in(session: Session, registry_uid: str, run_uid: str) -> list[str]:
     source = select(*(getattr(IndexStagingRow, c) for c in _COLUMNS)).where(
         IndexStagingRow.run_uid == run_uid, IndexStagingRow.registry_uid == registry_uid)
     session.execute(insert(ChartVersion).from_select(list(_COLUMNS), source))
+    verdicts = select(*(getattr(IndexStagingVerdict, c) for c in _VERDICT_COLUMNS)).where(
+        IndexStagingVerdict.run_uid == run_uid, IndexStagingVerdict.registry_uid == registry_uid)
+    session.execute(insert(ChartProvenance).from_select(list(_VERDICT_COLUMNS), verdicts))
     session.execute(delete(IndexStagingRow).where(IndexStagingRow.run_uid == run_uid))
+    session.execute(delete(IndexStagingVerdict).where(IndexStagingVerdict.run_uid == run_uid))
     return repositories
 
 
 def discard(session: Session, registry_uid: str) -> None:
-    """Delete every row staged for the registry (a failed or abandoned sync's)."""
+    """Delete every row and verdict staged for the registry (a failed or abandoned sync's)."""
     session.execute(delete(IndexStagingRow).where(IndexStagingRow.registry_uid == registry_uid))
+    session.execute(delete(IndexStagingVerdict)
+                    .where(IndexStagingVerdict.registry_uid == registry_uid))

@@ -40,13 +40,14 @@ def record(session: Session, tenant_uid: str, rows: Sequence[Mapping[str, Any]],
         if hit is None:
             continue
         material, verdict = hit
-        values.append(_values(str(row["uid"]), tenant_uid, material, verdict, now))
+        values.append(provenance_values(str(row["uid"]), tenant_uid, material, verdict, now))
     if values:
         session.execute(insert(ChartProvenance), values)
 
 
-def _values(uid: str, tenant_uid: str, material: Material, verdict: Verdict,
-            now: datetime) -> dict[str, Any]:
+def provenance_values(uid: str, tenant_uid: str, material: Material, verdict: Verdict,
+                      now: datetime) -> dict[str, Any]:
+    """Return the ``chart_provenance`` columns of one version's verdict."""
     prov = material.provenance
     return {
         "chart_version_uid": uid, "tenant_uid": tenant_uid, "method": verdict.method,
