@@ -618,7 +618,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
     p.add_argument("--workers", type=int, default=2, help="chartyard serve --workers")
-    p.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres (default both)")
+    p.add_argument("--db", default="sqlite,postgres",
+                   help="comma-separated: sqlite, postgres (default both)")
     p.add_argument("--quick", action="store_true",
                    help="a small run for CI: 500 charts x 4 versions, 200 requests")
     p.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
