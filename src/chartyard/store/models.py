@@ -373,16 +373,9 @@ class RegistryEventHook(Base):
     out_of_scope: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ChartProvenance(Base):
-    """A chart version's signature verdict and the material to re-check it without a download."""
+class VerdictColumns:
+    """The columns of a signature verdict, stored or staged."""
 
-    __tablename__ = "chart_provenance"
-    chart_version_uid: Mapped[str] = mapped_column(
-        ForeignKey("chart_versions.uid", ondelete="CASCADE"), primary_key=True
-    )
-    tenant_uid: Mapped[str] = mapped_column(
-        ForeignKey("tenants.uid", ondelete="CASCADE"), index=True
-    )
     method: Mapped[str] = mapped_column(String(32))
     # The .prov as served (capped), its sha256, and the chart digest it was checked against.
     provenance: Mapped[str | None] = mapped_column(Text, default=None)
@@ -393,6 +386,18 @@ class ChartProvenance(Base):
     signer: Mapped[str | None] = mapped_column(String(512), default=None)
     fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
     checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChartProvenance(VerdictColumns, Base):
+    """A chart version's signature verdict and the material to re-check it without a download."""
+
+    __tablename__ = "chart_provenance"
+    chart_version_uid: Mapped[str] = mapped_column(
+        ForeignKey("chart_versions.uid", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_uid: Mapped[str] = mapped_column(
+        ForeignKey("tenants.uid", ondelete="CASCADE"), index=True
+    )
 
 
 class TrustedKey(Base):
@@ -494,7 +499,7 @@ class IndexStagingRow(Base):
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class IndexStagingVerdict(Base):
+class IndexStagingVerdict(VerdictColumns, Base):
     """The signature verdict of a staged index row, moved into ``chart_provenance`` with it.
 
     A sync judges its staged rows a batch at a time and writes their verdicts here, so
@@ -507,12 +512,3 @@ class IndexStagingVerdict(Base):
     registry_uid: Mapped[str] = mapped_column(
         ForeignKey("registries.uid", ondelete="CASCADE"), index=True)
     tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
-    method: Mapped[str] = mapped_column(String(32))
-    provenance: Mapped[str | None] = mapped_column(Text, default=None)
-    provenance_digest: Mapped[str | None] = mapped_column(String(100), default=None)
-    chart_digest: Mapped[str | None] = mapped_column(String(100), default=None)
-    status: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    signer: Mapped[str | None] = mapped_column(String(512), default=None)
-    fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
-    checked_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -28,7 +28,13 @@ from chartyard.registries.kinds.base import (
     stored_tls,
     sync_fields,
 )
-from chartyard.registries.kinds.form import Group, KindForm, Section
+from chartyard.registries.kinds.form import (
+    CONNECTION_ERRORS,
+    OCI_SCOPE_ERRORS,
+    Group,
+    KindForm,
+    Section,
+)
 from chartyard.registries.present import metadata_body, sync_status
 from chartyard.wire.registry_kinds import (
     BasicRegistryBody,
@@ -77,13 +83,8 @@ class BasicKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
         errors={
             "AuthenticationFailed": "password",
             "Forbidden": "username",
-            "TLSVerificationFailed": "caCertificate",
-            "RegistryUnreachable": "endpoint",
-            "InvalidEndpoint": "endpoint",
-            "NotAnOCIRegistry": "endpoint",
-            "CatalogUnsupported": "repositories",
-            "NotFound": "baseContentPath",
-            "RepositoryNotFound": "repositories",
+            **CONNECTION_ERRORS,
+            **OCI_SCOPE_ERRORS,
         })
     cli_help = "Add an OCI registry with Basic authentication or none (Harbor, distribution, GHCR)."
     cli_options = (

@@ -20,6 +20,8 @@ from chartyard.registries.kinds.base import (
     sync_fields,
 )
 from chartyard.registries.kinds.form import (
+    CONNECTION_ERRORS,
+    OCI_SCOPE_ERRORS,
     Action,
     Choice,
     Drawer,
@@ -116,13 +118,8 @@ class EcrKind(RegistryKind):
             "Forbidden": "accessKey",
             "MissingPermission": "accessKey",
             "AssumeRoleFailed": "stsArn",
-            "TLSVerificationFailed": "caCertificate",
-            "RegistryUnreachable": "endpoint",
-            "InvalidEndpoint": "endpoint",
-            "NotAnOCIRegistry": "endpoint",
-            "CatalogUnsupported": "repositories",
-            "NotFound": "baseContentPath",
-            "RepositoryNotFound": "repositories",
+            **CONNECTION_ERRORS,
+            **OCI_SCOPE_ERRORS,
         })
     cli_help = "Add an Amazon ECR registry with static keys or an assumed IAM role."
     cli_options = (

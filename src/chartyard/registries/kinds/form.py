@@ -26,6 +26,20 @@ HIDEABLE_INPUTS = ("providerType", "repositories", "insecureSkipVerify")
 """The shared inputs a kind may hide (`KindForm.hidden`)."""
 
 MAX_SECRET = 1024
+
+# Which input an error code most likely concerns: connection errors of every kind, and the
+# sync-scope errors of OCI kinds.
+CONNECTION_ERRORS: Mapping[str, str] = {
+    "TLSVerificationFailed": "caCertificate",
+    "RegistryUnreachable": "endpoint",
+    "InvalidEndpoint": "endpoint",
+}
+OCI_SCOPE_ERRORS: Mapping[str, str] = {
+    "NotAnOCIRegistry": "endpoint",
+    "CatalogUnsupported": "repositories",
+    "NotFound": "baseContentPath",
+    "RepositoryNotFound": "repositories",
+}
 """The longest secret read from a form (taken as typed, spaces included)."""
 
 

@@ -36,7 +36,14 @@ from chartyard.registries.kinds.base import (
     StoredTLS,
     stored_tls,
 )
-from chartyard.registries.kinds.form import Choice, Group, Input, KindForm, Section
+from chartyard.registries.kinds.form import (
+    CONNECTION_ERRORS,
+    Choice,
+    Group,
+    Input,
+    KindForm,
+    Section,
+)
 from chartyard.registries.present import metadata_body, sync_status
 from chartyard.wire.registry_kinds import (
     HelmRegistryBody,
@@ -105,9 +112,7 @@ class HelmKind(CredentialsAuthForm, BasicAuthCli, RegistryKind):
         errors={
             "AuthenticationFailed": "password",
             "Forbidden": "username",
-            "TLSVerificationFailed": "caCertificate",
-            "RegistryUnreachable": "endpoint",
-            "InvalidEndpoint": "endpoint",
+            **CONNECTION_ERRORS,
             "NotFound": "endpoint",
             "InvalidIndex": "endpoint",
             "IndexTooLarge": "endpoint",
