@@ -25,6 +25,7 @@ from tests.harness.app import basic_body
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.oci_push import OciPusher
 from tests.harness.postgres import PostgresServer
+from tests.harness.procs import wait_for
 from tests.harness.registry import RegistryServer
 
 PASSWORD = "Live-Admin-Pass-1"
@@ -37,16 +38,6 @@ def _status(client: httpx.Client, uid: str) -> dict[str, Any] | None:
     except httpx.TransportError:
         return None
     return reply.json() if reply.status_code == 200 else None
-
-
-def _wait(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _slow_manifests(delay: float, on_manifest: Callable[[int], None] | None = None,
@@ -106,7 +97,7 @@ def test_postgres_restarted_mid_sync_settles_and_worker_keeps_running(
             "Authorization": f"Bearer {server.token()}"}) as client:
         uid = client.post("/v1/registries/oci/basic", json=basic_body(
             "pg", front.url, sync=True, base=[unique_repo_prefix])).json()["uid"]
-        _wait(restarted.is_set, 60, "the restart mid-sync")
+        wait_for(restarted.is_set, 60, "the restart mid-sync")
 
         # Until PostgreSQL is back the API may answer 503 DatabaseUnavailable, never a 500.
         outage: Counter[int] = Counter()
@@ -121,13 +112,13 @@ def test_postgres_restarted_mid_sync_settles_and_worker_keeps_running(
                 return dict(reply.json())
             return None
 
-        first = _wait(settled, 120, "the interrupted sync to settle")
+        first = wait_for(settled, 120, "the interrupted sync to settle")
         assert set(outage) <= {200, 503}, outage
         if first["status"] == "Failed":
             assert first["reason"] and first["message"]
         # The worker is still alive: a requested sync runs and completes the catalog.
         assert client.post(f"/v1/registries/oci/{uid}/basic/sync").status_code == 202
-        _wait(lambda: (s := _status(client, uid)) and s["status"] == "Completed"
+        wait_for(lambda: (s := _status(client, uid)) and s["status"] == "Completed"
               and s["lastRunTime"] != first["lastRunTime"], 120, "the follow-up sync")
         assert server.proc.poll() is None
 
@@ -167,7 +158,7 @@ def test_fifty_concurrent_clients_during_a_sync(
     with httpx.Client(base_url=server.url, timeout=60, headers=admin) as client:
         uid = client.post("/v1/registries/oci/basic", json=basic_body(
             "load", front.url, sync=True, base=[prefix])).json()["uid"]
-        _wait(lambda: (s := _status(client, uid)) and s["status"] == "Completed", 60,
+        wait_for(lambda: (s := _status(client, uid)) and s["status"] == "Completed", 60,
               "the first sync")
         key = client.post("/v1/apikeys", json={"name": "load"}).json()["key"]
         pack = client.get(f"/v1/packs/c0/registries/{uid}").json()["tags"][0]["packUid"]
@@ -233,7 +224,7 @@ def test_fifty_concurrent_clients_during_a_sync(
         assert client.post(f"/v1/registries/oci/{uid}/basic/sync").status_code == 202
         for thread in threads:
             thread.start()
-        final = _wait(lambda: (s := _status(client, uid)) and s["status"] in SETTLED
+        final = wait_for(lambda: (s := _status(client, uid)) and s["status"] in SETTLED
                       and s["lastRunTime"] != before["lastRunTime"] and s, 180,
                       "the sync under load")
         done.set()

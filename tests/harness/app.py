@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from chartyard.app import create_app
 from chartyard.auth import service as auth
-from chartyard.auth.roles import Role
+from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
 from chartyard.settings import Settings
 
@@ -117,3 +117,27 @@ def basic_body(name: str, endpoint: str, *, username: str = "", password: str | 
             "spec": {"endpoint": endpoint, "providerType": "helm", "isSyncSupported": sync,
                      "baseContentPath": base or [], "repositories": repos or [],
                      "auth": auth_spec}}
+
+
+def admin_principal(ctx: AppContext) -> Principal:
+    """Return the bootstrap admin (``admin``) as a tenant-admin principal."""
+    from sqlalchemy import select
+
+    from chartyard.store.models import User
+
+    with ctx.transaction() as s:
+        user = s.scalar(select(User).where(User.username == "admin"))
+        assert user is not None
+        return Principal(user.uid, user.username, user.tenant_uid, Role.TENANT_ADMIN)
+
+
+def add_basic_registry(ctx: AppContext, name: str, url: str) -> str:
+    """Create a Basic registry syncing under ``apps`` through the service; return its uid."""
+    from chartyard.registries.kinds import get_kind
+    from chartyard.registries.service import RegistryService
+
+    kind = get_kind("basic")
+    body = kind.parse_body(basic_body(name, url, sync=True, base=["apps"]))
+    with ctx.transaction() as s:
+        return RegistryService(ctx, s, admin_principal(ctx)).create(
+            kind.normalise(body, creating=True)).uid

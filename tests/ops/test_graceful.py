@@ -8,8 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +17,14 @@ import pytest
 from cryptography.fernet import Fernet
 
 from chartyard.app import prepare
-from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
-from chartyard.registries.kinds import get_kind
-from chartyard.registries.service import RegistryService
 from chartyard.settings import Settings
-from chartyard.store.models import SyncRun, SyncState, User
-from tests.harness.app import basic_body
+from chartyard.store.models import SyncRun, SyncState
+from tests.harness.app import add_basic_registry, basic_body
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.oci_push import OciPusher
+from tests.harness.procs import wait_for
 from tests.harness.registry import RegistryServer
-
-
-def _wait(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _connected_to(port: int) -> bool:
@@ -84,11 +71,11 @@ def test_api_finishes_a_request_in_flight_after_sigterm(
 
         client = threading.Thread(target=slow)
         client.start()
-        _wait(lambda: _connected_to(registry.port) or result, 30,
+        wait_for(lambda: _connected_to(registry.port) or result, 30,
               "chartyard to reach the registry")
         assert not result, result
         server.proc.send_signal(signal.SIGTERM)
-        _wait(lambda: _refuses(server.port), 30, "the server to stop accepting connections")
+        wait_for(lambda: _refuses(server.port), 30, "the server to stop accepting connections")
         assert client.is_alive() and server.proc.poll() is None  # still finishing it
         registry.resume()
         client.join(60)
@@ -99,15 +86,6 @@ def test_api_finishes_a_request_in_flight_after_sigterm(
     finally:
         registry.resume()
         server.close()
-
-
-def _admin(ctx: AppContext) -> Principal:
-    from sqlalchemy import select
-
-    with ctx.transaction() as s:
-        user = s.scalar(select(User).where(User.username == "admin"))
-        assert user is not None
-        return Principal(user.uid, user.username, user.tenant_uid, Role.TENANT_ADMIN)
 
 
 @pytest.fixture
@@ -137,11 +115,7 @@ def test_worker_hands_its_lease_over_on_sigterm(
         pusher.push_many([(f"apps/c{j}", "1.0.0", chart_factory(f"c{j}", "1.0.0"))
                           for j in range(3)])
     registry.pause()  # whoever claims the sync hangs in it
-    body = get_kind("basic").parse_body(
-        basic_body("slow", registry.url, sync=True, base=["apps"]))
-    with ctx.transaction() as s:
-        uid = RegistryService(ctx, s, _admin(ctx)).create(
-            get_kind("basic").normalise(body, creating=True)).uid
+    uid = add_basic_registry(ctx, "slow", registry.url)
     base = {k: v for k, v in os.environ.items() if not k.startswith("CHARTYARD_")} | env
     logs = [tmp_path / f"w{i}.log" for i in range(2)]
     workers = [subprocess.Popen([sys.executable, "-m", "chartyard", "worker"],
@@ -155,7 +129,7 @@ def test_worker_hands_its_lease_over_on_sigterm(
             return state.lease_owner if state and state.status == "InProgress" else None
 
     try:
-        holder = _wait(owner, 60, "a worker to claim the registry")
+        holder = wait_for(owner, 60, "a worker to claim the registry")
         victim = next(w for w in workers if w.pid == int(holder.split(":")[1]))
         survivor = next(w for w in workers if w is not victim)
         victim.send_signal(signal.SIGTERM)
@@ -163,8 +137,8 @@ def test_worker_hands_its_lease_over_on_sigterm(
         log = logs[workers.index(victim)].read_text()
         assert "lease handed back" in log
         # The survivor takes over long before the 600 s lease would have expired.
-        new_owner = _wait(lambda: (o := owner()) and o != holder and o, 60,
-                          "the other worker to take the lease over")
+        new_owner = wait_for(lambda: (o := owner()) and o != holder and o, 60,
+                              "the other worker to take the lease over")
         assert int(new_owner.split(":")[1]) == survivor.pid
         registry.resume()
 
@@ -173,7 +147,7 @@ def test_worker_hands_its_lease_over_on_sigterm(
                 state = s.get(SyncState, uid)
                 return state is not None and state.status == "Completed"
 
-        _wait(completed, 120, "the survivor to complete the sync")
+        wait_for(completed, 120, "the survivor to complete the sync")
         with ctx.transaction() as s:
             from sqlalchemy import select
 

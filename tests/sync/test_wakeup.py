@@ -11,7 +11,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,48 +20,21 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select, text
 
 from chartyard.app import create_app, prepare
-from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
-from chartyard.registries.kinds import get_kind
-from chartyard.registries.service import RegistryService
 from chartyard.settings import Settings
-from chartyard.store.models import Registry, SyncRun, SyncState, User
+from chartyard.store.models import Registry, SyncRun, SyncState
 from chartyard.store.wakeup import Wakeup, mark_due
 from chartyard.sync.scheduling import request_sync
 from chartyard.sync.worker import BackgroundWorker
-from tests.harness.app import ADMIN_PASSWORD, basic_body
+from tests.harness.app import ADMIN_PASSWORD, add_basic_registry, admin_principal
 from tests.harness.oci_push import OciPusher
+from tests.harness.procs import wait_for
 from tests.harness.registry import RegistryServer
 
 pytestmark = pytest.mark.timeout(240)
 
 POLL = 60.0  # the safety-net poll: longer than any wait below
 WITHIN = 30.0  # generous, and still half the poll
-
-
-def _wait(predicate: Callable[[], Any], what: str, timeout: float = WITHIN) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
-
-
-def _admin(ctx: AppContext) -> Principal:
-    with ctx.transaction() as s:
-        user = s.scalar(select(User).where(User.username == "admin"))
-        assert user is not None
-        return Principal(user.uid, user.username, user.tenant_uid, Role.TENANT_ADMIN)
-
-
-def _add_registry(ctx: AppContext, name: str, reg: RegistryServer) -> str:
-    kind = get_kind("basic")
-    body = kind.parse_body(basic_body(name, reg.url, sync=True, base=["apps"]))
-    with ctx.transaction() as s:
-        return RegistryService(ctx, s, _admin(ctx)).create(
-            kind.normalise(body, creating=True)).uid
 
 
 def _runs(ctx: AppContext, uid: str) -> int:
@@ -81,7 +53,7 @@ def _sync_now(ctx: AppContext, uid: str, *, force: bool = False) -> None:
     with ctx.transaction() as s:
         reg = s.get(Registry, uid)
         assert reg is not None
-        request_sync(s, _admin(ctx), reg, force=force)
+        request_sync(s, admin_principal(ctx), reg, force=force)
 
 
 @pytest.fixture
@@ -147,14 +119,14 @@ def test_in_process_worker_starts_a_requested_sync_without_waiting_for_its_poll(
     worker.start()
     try:
         idle = worker.worker.idle
-        _wait(idle.is_set, "the worker to wait for work")  # it found nothing due
-        uid = _add_registry(ctx, "r", pushed)  # created: due now
-        _wait(lambda: _completed_runs(ctx, uid) == 1, "the new registry's first sync")
+        wait_for(idle.is_set, WITHIN, "the worker to wait for work")  # it found nothing due
+        uid = add_basic_registry(ctx, "r", pushed.url)  # created: due now
+        wait_for(lambda: _completed_runs(ctx, uid) == 1, WITHIN, "the new registry's first sync")
         for expected in (2, 3):
-            _wait(idle.is_set, "the worker to wait for work again")
+            wait_for(idle.is_set, WITHIN, "the worker to wait for work again")
             _sync_now(ctx, uid, force=expected == 3)  # "Sync now", then forced
-            _wait(lambda n=expected: _completed_runs(ctx, uid) == n,  # type: ignore[misc]
-                  f"requested sync {expected}")
+            wait_for(lambda n=expected: _completed_runs(ctx, uid) == n,  # type: ignore[misc]
+                     WITHIN, f"requested sync {expected}")
     finally:
         asyncio.run(worker.stop())
         ctx.dispose()
@@ -193,14 +165,14 @@ def test_two_worker_processes_start_a_sync_on_notify_not_on_their_poll(
                     "WHERE datname = current_database() AND query LIKE 'LISTEN chartyard_sync%'"))
             return count == 2
 
-        _wait(listening, "both workers to LISTEN", timeout=60)
+        wait_for(listening, 60, "both workers to LISTEN")
         # The workers' first claim found nothing; they now sleep for the 60 s poll.
-        uid = _add_registry(ctx, "r", pushed)
-        _wait(lambda: _completed_runs(ctx, uid) == 1, "the new registry's first sync")
+        uid = add_basic_registry(ctx, "r", pushed.url)
+        wait_for(lambda: _completed_runs(ctx, uid) == 1, WITHIN, "the new registry's first sync")
         for expected in (2, 3):
             _sync_now(ctx, uid, force=expected == 3)
-            _wait(lambda n=expected: _completed_runs(ctx, uid) == n,  # type: ignore[misc]
-                  f"requested sync {expected}")
+            wait_for(lambda n=expected: _completed_runs(ctx, uid) == n,  # type: ignore[misc]
+                     WITHIN, f"requested sync {expected}")
         with ctx.transaction() as s:
             state = s.get(SyncState, uid)
             assert state is not None and state.status == "Completed"

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,14 +16,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
 from chartyard.app import create_app, prepare
-from chartyard.auth.roles import Principal, Role
 from chartyard.context import AppContext
-from chartyard.registries.kinds import get_kind
-from chartyard.registries.service import RegistryService
 from chartyard.settings import Settings
-from chartyard.store.models import ChartVersion, SyncRun, SyncState, User
-from tests.harness.app import basic_body
+from chartyard.store.models import ChartVersion, SyncRun, SyncState
+from tests.harness.app import add_basic_registry
 from tests.harness.oci_push import OciPusher
+from tests.harness.procs import wait_for
 from tests.harness.registry import RegistryServer
 
 pytestmark = pytest.mark.postgres
@@ -46,35 +43,10 @@ def pg_ctx(tmp_path: Path, postgres_url: str) -> Iterator[tuple[AppContext, dict
     ctx.dispose()
 
 
-def _admin(ctx: AppContext) -> Principal:
-    with ctx.transaction() as s:
-        user = s.scalar(select(User).where(User.username == "admin"))
-        assert user is not None
-        return Principal(user.uid, user.username, user.tenant_uid, Role.TENANT_ADMIN)
-
-
-def _add_registry(ctx: AppContext, name: str, reg: RegistryServer) -> str:
-    kind = get_kind("basic")
-    body = kind.parse_body(basic_body(name, reg.url, sync=True, base=["apps"]))
-    with ctx.transaction() as s:
-        return RegistryService(ctx, s, _admin(ctx)).create(
-            kind.normalise(body, creating=True)).uid
-
-
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     full = {k: v for k, v in os.environ.items() if not k.startswith("CHARTYARD_")} | env
     return subprocess.Popen([sys.executable, "-m", "chartyard", "worker"], env=full,
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
-
-
-def _wait(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_two_workers_share_registries_and_survive_kill_9(
@@ -90,7 +62,7 @@ def test_two_workers_share_registries_and_survive_kill_9(
         registries.append(reg)
     stuck = registries[0]
     stuck.pause()  # the first registry hangs: whoever claims it is mid-sync when killed
-    uids = [_add_registry(ctx, f"r{i}", reg) for i, reg in enumerate(registries)]
+    uids = [add_basic_registry(ctx, f"r{i}", reg.url) for i, reg in enumerate(registries)]
     workers = [_start_worker(env, tmp_path / f"w{i}.log") for i in range(2)]
     try:
         def owner() -> str | None:
@@ -98,7 +70,7 @@ def test_two_workers_share_registries_and_survive_kill_9(
                 state = s.get(SyncState, uids[0])
                 return state.lease_owner if state and state.status == "InProgress" else None
 
-        holder = _wait(owner, 120, "a worker to claim the hung registry")
+        holder = wait_for(owner, 120, "a worker to claim the hung registry")
         pid = int(holder.split(":")[1])
         victim = next(w for w in workers if w.pid == pid)
         os.kill(victim.pid, signal.SIGKILL)
@@ -110,7 +82,7 @@ def test_two_workers_share_registries_and_survive_kill_9(
                 states = [s.get(SyncState, u) for u in uids]
                 return all(st is not None and st.status == "Completed" for st in states)
 
-        _wait(all_completed, 180, "every registry to complete")
+        wait_for(all_completed, 180, "every registry to complete")
         with ctx.transaction() as s:
             state = s.get(SyncState, uids[0])
             assert state is not None and state.lease_owner is None
