@@ -195,18 +195,9 @@ class SyncRun(Base):
     error_message: Mapped[str | None] = mapped_column(Text, default=None)
 
 
-class ChartVersion(Base):
-    """One chart version in the catalog: a tag of a repository whose manifest is a Helm chart."""
+class ChartVersionColumns:
+    """The columns of a catalog chart version, in the catalog or staged for it."""
 
-    __tablename__ = "chart_versions"
-    __table_args__ = (
-        UniqueConstraint("registry_uid", "repository", "tag"),
-        Index("ix_chart_versions_tenant_name", "tenant_uid", "name"),
-        Index("ix_chart_versions_registry_name", "registry_uid", "name"),
-    )
-    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
-    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
-    registry_uid: Mapped[str] = mapped_column(ForeignKey("registries.uid", ondelete="CASCADE"))
     repository: Mapped[str] = mapped_column(String(512))
     name: Mapped[str] = mapped_column(String(256))
     tag: Mapped[str] = mapped_column(String(128))
@@ -219,6 +210,20 @@ class ChartVersion(Base):
     keywords: Mapped[str] = mapped_column(Text, default="")
     chart_metadata: Mapped[dict[str, Any]] = mapped_column(JSON)
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChartVersion(ChartVersionColumns, Base):
+    """One chart version in the catalog: a tag of a repository whose manifest is a Helm chart."""
+
+    __tablename__ = "chart_versions"
+    __table_args__ = (
+        UniqueConstraint("registry_uid", "repository", "tag"),
+        Index("ix_chart_versions_tenant_name", "tenant_uid", "name"),
+        Index("ix_chart_versions_registry_name", "registry_uid", "name"),
+    )
+    uid: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_uid)
+    tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
+    registry_uid: Mapped[str] = mapped_column(ForeignKey("registries.uid", ondelete="CASCADE"))
 
 
 class Chart(Base):
@@ -469,7 +474,7 @@ class MirrorBlob(Base):
     size: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class IndexStagingRow(Base):
+class IndexStagingRow(ChartVersionColumns, Base):
     """A chart version parsed from a Helm index during a sync, not yet in the catalog.
 
     A sync writes its new or changed versions here in batches as it parses, and one
@@ -485,18 +490,6 @@ class IndexStagingRow(Base):
     tenant_uid: Mapped[str] = mapped_column(ForeignKey("tenants.uid", ondelete="CASCADE"))
     registry_uid: Mapped[str] = mapped_column(
         ForeignKey("registries.uid", ondelete="CASCADE"), index=True)
-    repository: Mapped[str] = mapped_column(String(512))
-    name: Mapped[str] = mapped_column(String(256))
-    tag: Mapped[str] = mapped_column(String(128))
-    version: Mapped[str] = mapped_column(String(128))
-    digest: Mapped[str] = mapped_column(String(100))
-    config_digest: Mapped[str] = mapped_column(String(100))
-    chart_digest: Mapped[str | None] = mapped_column(String(100), default=None)
-    app_version: Mapped[str | None] = mapped_column(String(128), default=None)
-    description: Mapped[str | None] = mapped_column(Text, default=None)
-    keywords: Mapped[str] = mapped_column(Text, default="")
-    chart_metadata: Mapped[dict[str, Any]] = mapped_column(JSON)
-    indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class IndexStagingVerdict(VerdictColumns, Base):
