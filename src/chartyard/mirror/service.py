@@ -14,6 +14,7 @@ from chartyard.profiles.service import ProfileService
 from chartyard.registries.families import family_of
 from chartyard.registries.service import RegistryService
 from chartyard.store.models import MirrorRun, Registry
+from chartyard.store.wakeup import mark_due
 from chartyard.wire.mirrors import MirrorRequest
 
 
@@ -47,6 +48,7 @@ class MirrorService:
                         created_by=self.principal.username, charts=[], images=[])
         self.session.add(run)
         self.session.flush()
+        mark_due(self.session)  # a worker takes it at commit, not at its next poll
         audit.record(self.session, self.principal, "clusterprofile.mirror", "clusterprofile",
                      profile.uid, profile.name,
                      {"mirror": run.uid, "targetRegistry": target.name,

@@ -1,8 +1,8 @@
-"""Wake sync workers the moment a sync is asked for, instead of at their next poll.
+"""Wake workers the moment a sync or a mirror is asked for, instead of at their next poll.
 
 Any transaction that makes a registry due (creating or updating it, "Sync now", a
 forced sync, a registry event, a new due time) is noticed when it flushes a change of
-``SyncState.due_at``:
+``SyncState.due_at``; one that queues other work (a mirror run) calls ``mark_due``:
 
 - **in process**, its commit sets the wake-up of every worker loop of the process;
 - **across processes on PostgreSQL**, the transaction also sends ``NOTIFY`` on

@@ -127,6 +127,7 @@ class Worker:
             if len(self.running) < self.concurrency and await self._claim_extra(woken):
                 continue
             self.idle.set()
+            log.debug("waiting for work", extra={"worker": self.id, "seconds": round(idle, 3)})
             await _first(stop, woken, idle)
             self.idle.clear()
 
