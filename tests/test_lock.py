@@ -91,3 +91,22 @@ def test_renovate_custom_managers_match_what_they_update() -> None:
             python_regex = match_string.replace("(?<", "(?P<")
             found = re.findall(python_regex, text)
             assert found, f"{match_string} matches nothing in {path}"
+
+
+def test_the_npm_lock_pins_every_package_with_its_integrity_and_is_installed_from() -> None:
+    project = REPO_ROOT / "tests" / "harness" / "argocd"
+    manifest = json.loads((project / "package.json").read_text())
+    lock = json.loads((project / "package-lock.json").read_text())
+    for name, version in manifest["dependencies"].items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} is not pinned: {version}"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+    packages = {k: v for k, v in lock["packages"].items() if k}
+    assert packages
+    for path, entry in packages.items():
+        assert entry.get("integrity", "").startswith("sha512-"), f"{path} has no integrity"
+    install = (REPO_ROOT / "scripts" / "install-test-deps.sh").read_text()
+    assert "npm ci" in install and "npm install" not in install
+    config = json.loads((REPO_ROOT / "renovate.json").read_text())
+    assert "npm" in config["enabledManagers"]
+    (pattern,) = config["npm"]["managerFilePatterns"]
+    assert re.search(pattern.strip("/"), "tests/harness/argocd/package.json")

@@ -26,6 +26,7 @@ COMPONENT_NAMES = (
     "buildah",
     "mmdebstrap",
     "nginx",
+    "argocd-schema",
 )
 
 
@@ -90,3 +91,18 @@ def find_image_tools() -> tuple[Path, Path]:
                 name, f"no `{name}` on PATH: the Containerfile cannot be built and verified")
         found.append(Path(path))
     return found[0], found[1]
+
+
+def find_argocd_schema() -> Path:
+    """Argo CD's compiled CRD validators: ``<repo>/.tools/argocd-schema`` (npm ci of the lock)."""
+    node = shutil.which("node")
+    if not node:
+        raise MissingComponent("argocd-schema", "no `node` on PATH")
+    root = REPO_ROOT / ".tools" / "argocd-schema"
+    lock = REPO_ROOT / "tests" / "harness" / "argocd" / "package-lock.json"
+    installed = root / "package-lock.json"
+    if not (root / "node_modules").is_dir() or not installed.is_file():
+        raise MissingComponent("argocd-schema", f"{root} has no installed node_modules")
+    if installed.read_bytes() != lock.read_bytes():
+        raise MissingComponent("argocd-schema", f"{root} was installed from another lock")
+    return root

@@ -17,6 +17,7 @@ from chartyard.mirror.runner import run_mirror
 from tests.harness.helm import Helm
 from tests.mirror.conftest import UNREACHABLE, World, blob_puts, upload_requests
 from tests.profiles.conftest import sqlite_only
+from tests.profiles.export.argocd_schema import validate_argocd
 from tests.profiles.export.flux_schema import validate_flux
 
 
@@ -126,6 +127,8 @@ def test_mirror_copies_by_digest_and_reruns_without_uploads(
         r = world.api.get(f"/v1/clusterprofiles/{world.profile_uid}/export",
                           params={"format": fmt, "mirror": world.dest_uid})
         assert r.status_code == 200 and f"{dest.host_port}/air/gap" in r.text, r.text
+        if fmt == "argocd":
+            validate_argocd(list(yaml.safe_load_all(r.text)))
 
 
 @sqlite_only

@@ -22,6 +22,7 @@ from tests.profiles.conftest import (
     push,
     sqlite_only,
 )
+from tests.profiles.export.argocd_schema import validate_argocd
 from tests.profiles.export.flux_schema import validate_flux
 
 HELM_LAYER = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
@@ -138,6 +139,7 @@ def test_flux_export(api: Api, exported: Exported, helm: Helm, tmp_path: Path) -
 @sqlite_only
 def test_argocd_export(api: Api, exported: Exported, helm: Helm, tmp_path: Path) -> None:
     docs = _export(api, exported.uid, "argocd")
+    validate_argocd(docs)
     apps = [d for d in docs if d["kind"] == "Application"]
     secrets = [d for d in docs if d["kind"] == "Secret"]
     assert {a["apiVersion"] for a in apps} == {"argoproj.io/v1alpha1"}

@@ -13,6 +13,7 @@ from chartyard.profiles.export import ExportPack, RegistryInfo, render
 from tests.harness.helm import Helm
 from tests.harness.helm_repo import publish
 from tests.harness.nginx import NginxServer
+from tests.profiles.export.argocd_schema import validate_argocd
 from tests.profiles.export.flux_schema import validate_flux
 
 
@@ -78,6 +79,7 @@ def test_exports_use_http_repositories_that_helm_pulls(
     assert [r["spec"].get("dependsOn") for r in flux if r["kind"] == "HelmRelease"][1]
 
     argo = list(yaml.safe_load_all(render("argocd", "web", packs)))
+    validate_argocd(argo)
     for secret in (d for d in argo if d["kind"] == "Secret"):
         assert secret["stringData"]["type"] == "helm"
         assert "enableOCI" not in secret["stringData"]

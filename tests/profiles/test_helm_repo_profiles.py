@@ -19,6 +19,7 @@ from tests.harness.helm import Helm
 from tests.harness.helm_repo import package, publish, repo_index
 from tests.harness.nginx import NginxServer
 from tests.profiles.conftest import create_profile, profile, sqlite_only
+from tests.profiles.export.argocd_schema import validate_argocd
 from tests.profiles.export.flux_schema import validate_flux
 from tests.sync.conftest import sync_now
 
@@ -96,6 +97,7 @@ def test_helm_packs_public_private_drift_and_export(
         refs.append((repos[chart["sourceRef"]["name"]]["url"], chart["chart"], chart["version"]))
     argo = list(yaml.safe_load_all(api.get(f"/v1/clusterprofiles/{uid}/export",
                                            params={"format": "argocd"}).text))
+    validate_argocd(argo)
     for app in (d for d in argo if d["kind"] == "Application"):
         src = app["spec"]["source"]
         refs.append((src["repoURL"], src["chart"], src["targetRevision"]))

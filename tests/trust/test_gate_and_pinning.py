@@ -15,6 +15,7 @@ from tests.harness.app import Api
 from tests.harness.helm import Helm
 from tests.harness.registry import RegistryServer
 from tests.profiles.conftest import create_registry, pack, profile, sqlite_only
+from tests.profiles.export.argocd_schema import validate_argocd
 from tests.profiles.export.flux_schema import validate_flux
 from tests.sync.conftest import sync_now
 from tests.trust.conftest import SigningKey, sign_package
@@ -100,6 +101,7 @@ def test_gate_publish_pinning_and_drift(api: Api, helm: Helm, plain_registry: Re
     assert "pinned by the digest" in flux
     argocd = export(api, uid, "argocd")
     assert "Argo CD cannot pin" in argocd and digest in argocd
+    validate_argocd(list(yaml.safe_load_all(argocd)))
     assert "helmfile cannot pin" in export(api, uid, "helmfile")
 
     # Re-point the tag: another build of good 1.0.0, pushed by helm over the same tag.

@@ -12,6 +12,7 @@ from chartyard.names import k8s_name
 from chartyard.profiles.export import FORMATS, render
 from chartyard.profiles.export.argocd import PLACEHOLDER
 from chartyard.profiles.export.model import ExportPack, RegistryInfo, with_dependencies
+from tests.profiles.export.argocd_schema import validate_argocd
 from tests.profiles.export.flux_schema import validate_flux
 
 HARBOR = RegistryInfo(name="Harbor Prod", has_credentials=True, custom_ca=True)
@@ -72,6 +73,7 @@ def test_flux_documents() -> None:
 
 def test_argocd_documents() -> None:
     docs = _documents("argocd")("My Profile", _model())
+    validate_argocd(docs)  # the Applications against Argo CD's CRD
     secrets, apps = _by_kind(docs, "Secret"), _by_kind(docs, "Application")
     assert docs[:3] == secrets  # repository secrets come first
     data = [s["stringData"] for s in secrets]

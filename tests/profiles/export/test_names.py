@@ -13,6 +13,7 @@ from chartyard.errors import InvalidInput
 from chartyard.names import check_name, k8s_name, name_key, name_problem
 from chartyard.profiles.export import FORMATS
 from chartyard.profiles.export.model import ExportPack, RegistryInfo, with_dependencies
+from tests.profiles.export.argocd_schema import validate_argocd
 from tests.profiles.export.flux_schema import validate_flux
 
 K8S_VERSION = kubernetes_validate.latest_version()  # newest schemas this release ships
@@ -66,6 +67,8 @@ def test_gitops_objects_have_valid_kubernetes_names(fmt: str, profile: str) -> N
     assert len(set(zip(defined, (d["kind"] for d in docs), strict=True))) == len(docs)
     if fmt == "flux":
         validate_flux(docs)  # the custom resources against Flux's CRDs
+    else:
+        validate_argocd(docs)  # the Applications against Argo CD's CRD
     for doc in docs:
         for name in _references(doc):
             assert DNS_LABEL.match(name) and len(name) <= 63, (doc["kind"], name)
