@@ -26,7 +26,7 @@ from chartyard.profiles import present
 from chartyard.profiles import variables as V
 from chartyard.profiles.drift import Drift, PackRef, check_drift
 from chartyard.profiles.export import ExportPack, RegistryInfo, render
-from chartyard.profiles.export_check import export_errors
+from chartyard.profiles.export_check import export_errors, remember_charts
 from chartyard.profiles.packs import release_name
 from chartyard.profiles.resolve import PackPlan, PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
@@ -147,6 +147,7 @@ class ProfileService:
             cloud_type=body.spec.template.cloud_type,
             labels=dict(body.metadata.labels), packs=packs, published=publish)
         apply_layers(profile, body.spec.template.packs)
+        remember_charts(self.session, packs, plan)
         V.store(profile, variables or [], self.ctx.box)
         self.session.add(profile)
         self._flush(profile.name, version)
@@ -180,6 +181,7 @@ class ProfileService:
         self.session.flush()
         profile.packs.extend(packs)
         apply_layers(profile, body.spec.template.packs)
+        remember_charts(self.session, packs, plan)
         if variables is not None:
             V.store(profile, variables, self.ctx.box)
         self._flush(profile.name, version)
