@@ -4,6 +4,7 @@ helm accepts what is exported, and layers without variables are not read again."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import pytest
 import yaml
 from sqlalchemy import delete, select
 
+from chartyard.mirror.runner import run_mirror
 from chartyard.profiles.validation import schema_errors
 from chartyard.store.models import ChartContent, ChartVersion
 from tests.harness.app import Api
@@ -100,6 +102,26 @@ def test_export_refuses_a_variable_value_the_schema_refuses(
     values.write_text(yaml.safe_dump(release["spec"]["values"]))
     rendered = yaml.safe_load(helm.template(chart, values_file=values))
     assert rendered["data"]["replicaCount"] == "3"  # helm validated the schema and took it
+
+
+def test_the_mirror_export_checks_the_substituted_values_too(
+        api: Api, charts: Charts, plain_registry: RegistryServer,
+        unique_repo_prefix: str) -> None:
+    body = profile("mirrored", [pack("sized", "1.0.0", charts.uid,
+                                     "tier: '{{.spectro.var.tier}}'\n")])
+    body["spec"]["variables"] = [{"name": "tier"}]
+    uid = _publish(api, body)
+    dest = create_registry(api, plain_registry.url, name="mirror-dest", sync=False)
+    reply = api.post(f"{P}/{uid}/mirror", {"targetRegistryUid": dest,
+                                           "basePath": f"{unique_repo_prefix}/mirror"})
+    assert reply.status_code == 202, reply.text
+    assert asyncio.run(run_mirror(api.ctx, reply.json()["uid"])) == "Completed"
+
+    params = {"format": "flux", "mirror": dest}
+    assert api.get(f"{P}/{uid}/export", params={**params, "var.tier": "gold"}).status_code == 200
+    reply = api.get(f"{P}/{uid}/export", params={**params, "var.tier": "bronze"})
+    assert _errors(reply) == [("spec.template.packs[0].values", "/tier")]
+    assert "variable tier" in reply.json()["message"]
 
 
 def test_a_sensitive_value_the_schema_refuses_is_never_echoed(
