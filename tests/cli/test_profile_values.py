@@ -1,5 +1,6 @@
 """`chartyard profile validate`, `profile vars` and `export --var` against a live server:
-every schema error printed with its pointer, publish refused until the values fit."""
+every schema error printed with its pointer, publish and export refused until the values
+fit."""
 
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def test_validate_vars_publish_and_export_with_pointers(cli: Cli, synced: Synced
     assert release["spec"]["values"] == {"replicaCount": 5}
     bad = cli("profile", "export", name, "--format", "flux", "--var", "nope=1")
     assert bad.code == 1 and "var.nope" in bad.err
+    # A value the chart's schema refuses once substituted: each error with its pointer.
+    refused = cli("profile", "export", name, "--format", "helmfile", "--var", "replicas=three")
+    assert refused.code == 1 and refused.out == "", refused
+    assert "ValuesInvalid" in refused.err and "spec.template.packs[0].values" in refused.err
+    assert "/replicaCount" in refused.err and "variable replicas" in refused.err
 
     hidden = cli("profile", "vars", name, "--set", "token=hunter2-cli", "--sensitive")
     assert hidden.code == 0 and "hunter2-cli" not in hidden.out and "(sensitive, set)" in hidden.out

@@ -177,14 +177,23 @@ def export(
         "--output", "-o", help="table (the default) prints the YAML itself; json or yaml wrap "
         "it with the profile's uid and format.", case_sensitive=False)] = OutputFormat.table,
 ) -> None:
-    """Print the profile as Flux, Argo CD or helmfile YAML, or Palette's profile file."""
-    from chartyard.cli.profile_values import parse_pairs
+    """Print the profile as Flux, Argo CD or helmfile YAML, or Palette's profile file.
+
+    Values the charts' schemas refuse once the variables are substituted are printed
+    each with its layer field and JSON pointer; the exit code is then 1.
+    """
+    from chartyard.cli.profile_values import fail_values_invalid, parse_pairs
+    from chartyard.client import ApiError
 
     given = parse_pairs(var or [], "--var")
     with config.connect(url) as client:
         uid = client.profiles.resolve_uid(profile)
         chosen = cast("ExportFormat", fmt)
-        text = client.profiles.export(uid, chosen, given)
+        try:
+            text = client.profiles.export(uid, chosen, given)
+        except ApiError as exc:
+            fail_values_invalid(exc)
+            raise
     if output is OutputFormat.table:
         typer.echo(text, nl=not text.endswith("\n"))
     else:

@@ -3,14 +3,17 @@ against its charts' schemas and variables, and Palette's profile variables."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from chartyard.cli import config
-from chartyard.cli.output import OutputFormat, OutputOption, emit, table
+from chartyard.cli.output import OutputFormat, OutputOption, emit, stderr, table
 from chartyard.cli.profile import ProfileArg
 from chartyard.wire.variables import Variable
+
+if TYPE_CHECKING:
+    from chartyard.client import ApiError
 
 
 def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
@@ -22,6 +25,22 @@ def parse_pairs(pairs: list[str], option: str) -> dict[str, str]:
             raise typer.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint=option)
         out[name] = value
     return out
+
+
+def fail_values_invalid(exc: ApiError) -> None:
+    """Print a `ValuesInvalid` error's every field and JSON pointer to stderr and exit 1.
+
+    Any other error is left to the caller.
+    """
+    errors = exc.details.get("errors")
+    if exc.code != "ValuesInvalid" or not isinstance(errors, list):
+        return
+    stderr.print(f"Error: {exc.code}: the values break their charts' schemas or variables",
+                 markup=False, style="red")
+    stderr.print(table(["FIELD", "POINTER", "SOURCE", "MESSAGE"], [
+        (e.get("field"), e.get("pointer") or "/", e.get("source"), e.get("message"))
+        for e in errors if isinstance(e, dict)]))
+    raise typer.Exit(1)
 
 
 def validate(profile: ProfileArg, url: config.UrlOption = None,

@@ -176,7 +176,11 @@ class ProfilesApi:
     def export(self, uid: str, fmt: ExportFormat,
                variables: dict[str, str] | None = None) -> str:
         """Return Palette's profile file (json, yaml) or Flux, Argo CD or helmfile YAML,
-        with the given variable values substituted."""
+        with the given variable values substituted.
+
+        Values a chart's schema refuses once substituted raise `ApiError` with code
+        `ValuesInvalid`; its `details["errors"]` lists each error's field and pointer.
+        """
         params: dict[str, str | int | bool | None] = {"format": fmt}
         params.update({f"var.{k}": v for k, v in (variables or {}).items()})
         return self._http.request("GET", f"/v1/clusterprofiles/{uid}/export",

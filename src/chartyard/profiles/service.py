@@ -26,6 +26,7 @@ from chartyard.profiles import present
 from chartyard.profiles import variables as V
 from chartyard.profiles.drift import Drift, PackRef, check_drift
 from chartyard.profiles.export import ExportPack, RegistryInfo, render
+from chartyard.profiles.export_check import export_errors, remember_charts
 from chartyard.profiles.packs import release_name
 from chartyard.profiles.resolve import PackPlan, PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
@@ -146,6 +147,7 @@ class ProfileService:
             cloud_type=body.spec.template.cloud_type,
             labels=dict(body.metadata.labels), packs=packs, published=publish)
         apply_layers(profile, body.spec.template.packs)
+        remember_charts(self.session, packs, plan)
         V.store(profile, variables or [], self.ctx.box)
         self.session.add(profile)
         self._flush(profile.name, version)
@@ -179,6 +181,7 @@ class ProfileService:
         self.session.flush()
         profile.packs.extend(packs)
         apply_layers(profile, body.spec.template.packs)
+        remember_charts(self.session, packs, plan)
         if variables is not None:
             V.store(profile, variables, self.ctx.box)
         self._flush(profile.name, version)
@@ -286,20 +289,28 @@ class ProfileService:
         Variables are substituted here, at export, rather than bound late by the tools
         (Flux `valuesFrom`, Argo CD parameters): helmfile has no such binding, Argo CD
         parameters do not reach inside a values document, and substituting here lets
-        every value be checked (format, regex, required) before it leaves. A sensitive
-        value is never taken from storage: it must be given with the export.
+        every value be checked (format, regex, required, and the chart's schema) before
+        it leaves. A sensitive value is never taken from storage: it must be given with
+        the export.
         """
         profile = self.get(uid)
         return render(fmt, profile.name, self.export_packs(profile, given))
 
     def export_packs(self, profile: ClusterProfile,
                      given: dict[str, str] | None = None) -> list[ExportPack]:
-        """Return the profile's packs as exporters see them, variables substituted."""
+        """Return the profile's packs as exporters see them, variables substituted.
+
+        Each layer that uses variables is checked against its chart's schema again with
+        the values substituted (`export_check`): any error is a `ValuesInvalid`.
+        """
         registries = self._registries(profile.packs)
         used = [n for p in profile.packs for n in references(p.values or "")]
-        values = V.export_values(V.load(profile, self.ctx.box), given or {}, used)
-        return [self._export_pack(i, p, registries, values, pinned=profile.published)
-                for i, p in enumerate(profile.packs)]
+        variables = V.load(profile, self.ctx.box)
+        values = V.export_values(variables, given or {}, used)
+        packs = [self._export_pack(i, p, registries, values, pinned=profile.published)
+                 for i, p in enumerate(profile.packs)]
+        raise_errors(export_errors(self.session, profile, variables, values))
+        return packs
 
     # ---- helpers ------------------------------------------------------------
     def _registries(self, packs: list[ProfilePack]) -> dict[str, Registry]:

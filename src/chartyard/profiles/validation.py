@@ -8,11 +8,16 @@ Two kinds of error, all reported at once with the JSON pointer of each:
 
 A schema error at a value that holds a variable with no value yet (given at export)
 is not reported: the value is not known until then. Sensitive values are never
-put into the schema check, so no error message can echo one.
+put into the schema check here, so no error message can echo one.
+
+`schema_errors` is the one "merge, check, map the errors" step: save time calls it
+with the variables' stored non-sensitive values, export (`export_check`) with the
+values the export substitutes, sensitive ones included, whose messages it redacts.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,22 +97,90 @@ def layer_errors(index: int, name: str, values_text: str, chart: ChartContent | 
         return errors
     known = {n: v.default_value for n, v in defined.items()
              if v.default_value and not v.is_sensitive}
+    return [*errors, *schema_errors(field, name, values_text, chart, known)]
+
+
+def schema_errors(field: str, name: str, values_text: str, chart: ChartContent,
+                  given: dict[str, str], sensitive: frozenset[str] = frozenset(),
+                  ) -> list[ValuesError]:
+    """Merge the chart's defaults with the layer's values and check the chart's schema.
+
+    The variables in `given` are substituted first; an error at a value that still
+    holds a variable is skipped (its value comes at export). Each message names the
+    variables whose value is at its pointer. Where the value holds a variable named
+    in `sensitive`, the checker's message (which may echo the value) is replaced,
+    and any given sensitive value left in a message is blanked.
+    """
+    secrets = [given[n] for n in sensitive if given.get(n)]
     try:
-        schema = load_schema(chart.values_schema)
-        user = chart_values(load_helm_yaml(mask(substitute(values_text, known))))
+        schema = load_schema(chart.values_schema or "")
+        masked = chart_values(load_helm_yaml(mask(values_text)))
+        user = chart_values(load_helm_yaml(mask(substitute(values_text, given))))
         merged = as_json(merge_values(load_helm_yaml(chart.values_yaml or ""), user))
         report = check(schema, merged)
     except SchemaUnusable as exc:
-        return [*errors, ValuesError(field, "", f"the chart's {exc}", "schema", name)]
+        return [ValuesError(field, "", f"the chart's {exc}", "schema", name)]
     except (yaml.YAMLError, LimitExceeded) as exc:
-        return [*errors, ValuesError(field, "", f"not valid YAML once variables are "
-                                                f"substituted: {exc}", "schema", name)]
+        problem = getattr(exc, "problem", None) if secrets else None
+        return [ValuesError(field, "", _redact(
+            f"not valid YAML once variables are substituted: {problem or exc}", secrets),
+            "schema", name)]
+    errors: list[ValuesError] = []
     for err in report.errors:
         at = _at(merged, err.pointer)
         if isinstance(at, str) and placeholders(at):
             continue  # holds a variable whose value comes at export
-        errors.append(ValuesError(field, err.pointer, err.message, "schema", name))
+        here, within = _variables_at(masked, err.pointer)
+        hidden = [n for n in within if n in sensitive]
+        message = err.message
+        if hidden and not _SAFE_MESSAGE.fullmatch(message):
+            message = (f"breaks the chart's schema (the checker's message is not shown: "
+                       f"the value holds sensitive variable {', '.join(hidden)})")
+        elif here:
+            message += f" (the value of variable {', '.join(here)})"
+        errors.append(ValuesError(field, err.pointer, _redact(message, secrets), "schema",
+                                  name))
     return errors
+
+
+# `describe`'s type message names types only, never the value.
+_SAFE_MESSAGE = re.compile(
+    r"expected [a-z ]+, got (?:null|boolean|integer|number|string|array|object)")
+
+
+def _redact(message: str, secrets: list[str]) -> str:
+    """Return the message with every given sensitive value blanked."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        message = message.replace(secret, "(sensitive)")
+    return message
+
+
+def _variables_at(tree: Any, ptr: str) -> tuple[list[str], list[str]]:
+    """Return the variables whose value is at `ptr` of the layer's (masked) values, and
+    every variable in the value there (a mapping or list holds several)."""
+    node = tree
+    for part in ptr.split("/")[1:] if ptr else []:
+        if isinstance(node, str):
+            break  # a variable's value became a mapping or list once substituted
+        node = _at(node, "/" + part)
+        if node is None:
+            return [], []
+    if isinstance(node, str):
+        found = placeholders(node)
+        return found, found
+    within: list[str] = []
+    for item in _walk_text(node):
+        within += [n for n in placeholders(item) if n not in within]
+    return [], within
+
+
+def _walk_text(tree: Any) -> list[str]:
+    """Return every string (keys included) of a values tree."""
+    if isinstance(tree, dict):
+        return [t for k, v in tree.items() for t in (*_walk_text(k), *_walk_text(v))]
+    if isinstance(tree, list):
+        return [t for v in tree for t in _walk_text(v)]
+    return [tree] if isinstance(tree, str) else []
 
 
 def _find(tree: Any, ref: str, path: tuple[Any, ...] = ()) -> str:
