@@ -27,11 +27,11 @@ from chartyard.profiles import variables as V
 from chartyard.profiles.resolve import PackPlan, PackResolver
 from chartyard.profiles.schema_check import (
     SchemaUnusable,
-    as_json,
-    check,
+    check_chart,
+    has_schemas,
+    load_chart_tree,
     load_helm_yaml,
     load_schema,
-    merge_values,
     pointer,
 )
 from chartyard.profiles.schemas import PackBody
@@ -88,15 +88,15 @@ def layer_errors(index: int, name: str, values_text: str, chart: ChartContent | 
     errors = [ValuesError(field, _find(masked, ref), f"variable {ref} is not defined; define "
                           "it in the profile's variables", "variable", name)
               for ref in references(values_text) if ref not in defined]
-    if chart is None or not chart.values_schema:
+    if chart is None or not has_schemas(chart.values_schema, chart.subcharts):
         return errors
     known = {n: v.default_value for n, v in defined.items()
              if v.default_value and not v.is_sensitive}
     try:
-        schema = load_schema(chart.values_schema)
+        tree = load_chart_tree(chart.values_schema, chart.values_yaml, chart.subcharts)
         user = chart_values(load_helm_yaml(mask(substitute(values_text, known))))
-        merged = as_json(merge_values(load_helm_yaml(chart.values_yaml or ""), user))
-        report = check(schema, merged)
+        report = check_chart(tree, user)
+        merged = report.values
     except SchemaUnusable as exc:
         return [*errors, ValuesError(field, "", f"the chart's {exc}", "schema", name)]
     except (yaml.YAMLError, LimitExceeded) as exc:
