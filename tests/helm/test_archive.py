@@ -15,8 +15,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from chartyard.helm import ChartArchiveError, ChartArchiveLimits, ChartFiles, read_chart_archive
-from chartyard.helm._archive import MAX_SUBCHART_DEPTH, MAX_SUBCHARTS, Subchart
+from chartyard.helm import (
+    MAX_SUBCHART_DEPTH,
+    MAX_SUBCHARTS,
+    ChartArchiveError,
+    ChartArchiveLimits,
+    ChartFiles,
+    Subchart,
+    read_chart_archive,
+)
 
 MiB = 1024 * 1024
 

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from chartyard.helm._archive import MAX_SUBCHARTS
+from chartyard.helm import MAX_SUBCHARTS
 from chartyard.store.models import ChartContent
 from tests.harness.app import Api
 from tests.harness.registry import RegistryServer
