@@ -16,6 +16,7 @@ import gzip
 import io
 import json
 import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +114,6 @@ def _tgz_of(root: Path, top: str) -> bytes:
 
 
 def _package(sub: Sub) -> bytes:
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         _write_chart(Path(tmp) / sub.name, sub.name, sub.schema, sub.defaults, sub.deps,
                      sub.charts)
