@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from chartyard.helm import ChartArchiveError, ChartArchiveLimits, ChartFiles, read_chart_archive
+from chartyard.helm import (
+    MAX_SUBCHART_DEPTH,
+    MAX_SUBCHARTS,
+    ChartArchiveError,
+    ChartArchiveLimits,
+    ChartFiles,
+    Subchart,
+    read_chart_archive,
+)
 
 MiB = 1024 * 1024
 
@@ -77,13 +85,15 @@ def podinfo_entries() -> list[Entry]:
 # ---------------------------------------------------------------- good charts
 
 
-def test_reads_top_level_files_only() -> None:
+def test_reads_top_level_files_and_subcharts() -> None:
     files = read_chart_archive(tgz(podinfo_entries()))
     assert files == ChartFiles(
         chart_yaml=CHART_YAML.decode(),
         values_yaml=VALUES_YAML.decode(),
         readme="# Podinfo\n\nMade with ❤️\n",
         values_schema_json=SCHEMA_JSON.decode(),
+        subcharts=(Subchart(chart_yaml="name: redis\nversion: 1.0.0\n",
+                            values_yaml="sub: chart\n"),),
     )
 
 
@@ -381,3 +391,84 @@ def test_limits_must_be_positive(name: str, value: int) -> None:
 def test_builder_is_deterministic() -> None:
     # The tests above rely on this: same entries, same bytes.
     assert tgz(podinfo_entries()) == tgz(podinfo_entries())
+
+
+# ---------------------------------------------------------------- subcharts
+
+
+def _sub_entries(top: str, name: str, *, schema: bytes | None = None) -> list[Entry]:
+    out = [Entry(f"{top}/Chart.yaml", f"name: {name}\nversion: 1.0.0\n".encode()),
+           Entry(f"{top}/values.yaml", f"who: {name}\n".encode())]
+    if schema is not None:
+        out.append(Entry(f"{top}/values.schema.json", schema))
+    return out
+
+
+def test_packaged_and_unpacked_subcharts_are_read_recursively() -> None:
+    inner = tgz(_sub_entries("inner", "inner", schema=b"{}"))
+    packed = tgz([*_sub_entries("packed", "packed"),
+                  Entry("packed/charts/inner-1.0.0.tgz", inner),
+                  Entry("packed/templates/x.yaml", b"kind: X\n")])
+    files = read_chart_archive(tgz([
+        Entry("top/Chart.yaml", CHART_YAML),
+        *_sub_entries("top/charts/unpacked", "unpacked"),
+        Entry("top/charts/packed-1.0.0.tgz", packed),
+        *_sub_entries("top/charts/_skipped", "skipped"),
+        Entry("top/charts/.hidden.tgz", packed),
+    ]))
+    assert files.subcharts_error is None
+    names = [(s.chart_yaml or "").split("\n")[0] for s in files.subcharts]
+    assert names == ["name: packed", "name: unpacked"]
+    packed_sub = files.subcharts[0]
+    assert packed_sub.values_yaml == "who: packed\n"
+    assert packed_sub.subcharts == (Subchart(chart_yaml="name: inner\nversion: 1.0.0\n",
+                                             values_yaml="who: inner\n",
+                                             values_schema_json="{}"),)
+
+
+def test_too_many_subcharts_is_reported_not_raised() -> None:
+    entries = [Entry("top/Chart.yaml", CHART_YAML)]
+    for i in range(MAX_SUBCHARTS + 1):
+        entries += _sub_entries(f"top/charts/s{i:03}", f"s{i}")
+    files = read_chart_archive(tgz(entries))
+    assert files.chart_yaml == CHART_YAML.decode()  # the top level is still read
+    assert files.subcharts == ()
+    assert files.subcharts_error == f"chart has more than {MAX_SUBCHARTS} subcharts"
+
+
+def test_too_deep_subcharts_are_reported_not_raised() -> None:
+    entries = [Entry("top/Chart.yaml", CHART_YAML)]
+    path = "top"
+    for level in range(MAX_SUBCHART_DEPTH + 1):
+        path += f"/charts/l{level}"
+        entries += _sub_entries(path, f"l{level}")
+    files = read_chart_archive(tgz(entries))
+    assert files.subcharts == ()
+    assert files.subcharts_error is not None
+    assert f"nested more than {MAX_SUBCHART_DEPTH} levels deep" in files.subcharts_error
+    # One level less is read in full.
+    cut = [e for e in entries if f"/l{MAX_SUBCHART_DEPTH}/" not in e.name]
+    assert read_chart_archive(tgz(cut)).subcharts_error is None
+
+
+def test_nested_archive_counts_against_the_outer_caps() -> None:
+    # Each archive alone is under the cap; together they are over it.
+    noise = random.Random(7).randbytes(3 * MiB // 2)
+    bomb = tgz([Entry("b/Chart.yaml", b"name: b\n"), Entry("b/noise", noise)])
+    limits = ChartArchiveLimits(max_uncompressed=5 * MiB // 2)
+    assert read_chart_archive(bomb, limits).chart_yaml == "name: b\n"
+    outer = tgz([Entry("top/Chart.yaml", CHART_YAML),
+                 Entry("top/charts/b-1.0.0.tgz", bomb)])
+    files = read_chart_archive(outer, limits)
+    assert files.chart_yaml == CHART_YAML.decode()
+    assert files.subcharts_error is not None
+    assert files.subcharts_error.startswith("subchart charts/b-1.0.0.tgz: ")
+    assert "max_uncompressed" in files.subcharts_error
+
+
+def test_unsafe_member_in_a_nested_archive_is_reported() -> None:
+    nested = tgz([Entry("n/Chart.yaml", b"name: n\n"),
+                  Entry("n/link", type=tarfile.SYMTYPE, linkname="/etc/passwd")])
+    files = read_chart_archive(tgz([Entry("top/Chart.yaml", CHART_YAML),
+                                    Entry("top/charts/n-1.0.0.tgz", nested)]))
+    assert files.subcharts_error is not None and "symbolic link" in files.subcharts_error

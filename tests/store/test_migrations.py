@@ -60,3 +60,27 @@ def test_database_stamped_with_a_legacy_revision_id_upgrades(database_url: str) 
             assert compare_metadata(_models_only(conn), Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_0015_keeps_cached_chart_contents_with_subcharts_not_read_yet(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from chartyard.store.migrate import alembic_config
+
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(database_url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0014")
+            conn.execute(text("INSERT INTO chart_contents (digest, values_yaml, readme, "
+                              "values_schema, fetched_at) VALUES ('sha256:aa', 'a: 1', "
+                              "'# r', '{}', CURRENT_TIMESTAMP)"))
+        upgrade(engine)
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT values_yaml, values_schema, subcharts "
+                                    "FROM chart_contents WHERE digest = 'sha256:aa'")).one()
+        assert tuple(row) == ("a: 1", "{}", None)  # NULL: read the archive again
+    finally:
+        engine.dispose()

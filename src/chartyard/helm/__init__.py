@@ -5,9 +5,12 @@ or OCI client layers.
 """
 
 from chartyard.helm._archive import (
+    MAX_SUBCHART_DEPTH,
+    MAX_SUBCHARTS,
     ChartArchiveError,
     ChartArchiveLimits,
     ChartFiles,
+    Subchart,
     read_chart_archive,
 )
 from chartyard.helm._media import (
@@ -44,6 +47,8 @@ __all__ = [
     "HELM_PROVENANCE_MEDIA_TYPE",
     "LEGACY_CHART_LAYER_MEDIA_TYPES",
     "MAX_CONFIG_BYTES",
+    "MAX_SUBCHARTS",
+    "MAX_SUBCHART_DEPTH",
     "ChartArchiveError",
     "ChartArchiveLimits",
     "ChartFiles",
@@ -51,6 +56,7 @@ __all__ = [
     "Dependency",
     "InvalidChartMetadata",
     "Maintainer",
+    "Subchart",
     "VersionSortKey",
     "chart_layer_digest",
     "is_chart_config",

@@ -1,10 +1,18 @@
 """Read a few text files out of a packaged chart without trusting it.
 
 A chart layer is ``helm package`` output: a gzip-compressed tar whose members
-live under one top directory, ``<chart>/Chart.yaml`` and so on.  Only four
-top-level files are returned (Chart.yaml, values.yaml, the README and
-values.schema.json); nothing is extracted to disk and subcharts under
-``charts/`` are not opened.
+live under one top directory, ``<chart>/Chart.yaml`` and so on.  Four top-level
+files are returned (Chart.yaml, values.yaml, the README and values.schema.json),
+and the subcharts under ``charts/``, as helm loads them: an unpacked
+``charts/<dir>/`` or a packaged ``charts/<name>.tgz`` (names starting with ``_``
+or ``.`` are skipped), each with its Chart.yaml, values.yaml, values.schema.json
+and its own subcharts.  Nothing is extracted to disk.
+
+Subcharts are capped (`MAX_SUBCHART_DEPTH` levels, `MAX_SUBCHARTS` in all), and a
+nested ``.tgz`` shares the caps of the archive holding it: its output and members
+count against the same ``max_uncompressed`` and ``max_members``.  A subchart over a
+cap or unreadable does not fail the whole archive: the top-level files are still
+returned, with ``subcharts_error`` saying why the subcharts are not known.
 
 Every member is still inspected, and the whole archive is rejected if any
 member is a link, device, FIFO or sparse file, has an absolute path or a
@@ -24,18 +32,25 @@ import re
 import tarfile
 import zlib
 from dataclasses import dataclass, fields
-from typing import Self
+from typing import Any, Self
 
 from chartyard.errors import ContentError
 
 __all__ = [
+    "MAX_SUBCHARTS",
+    "MAX_SUBCHART_DEPTH",
     "ChartArchiveError",
     "ChartArchiveLimits",
     "ChartFiles",
+    "Subchart",
     "read_chart_archive",
 ]
 
 MiB = 1024 * 1024
+# Levels of charts/ below the top chart, and subcharts in the whole tree.
+MAX_SUBCHART_DEPTH = 4
+MAX_SUBCHARTS = 64
+_SUBCHART_FILES = frozenset({"Chart.yaml", "values.yaml", "values.schema.json"})
 
 # Below this much output the ratio limit does not apply: tar pads tiny charts
 # with zero blocks that compress several-hundredfold, and a MiB is harmless.
@@ -104,13 +119,44 @@ class ChartArchiveLimits:
 
 
 @dataclass(frozen=True)
+class Subchart:
+    """Hold one subchart's text files (``None`` when absent) and its own subcharts."""
+
+    chart_yaml: str | None = None
+    values_yaml: str | None = None
+    values_schema_json: str | None = None
+    subcharts: tuple[Subchart, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the subchart tree as plain JSON-ready data."""
+        return {"chart_yaml": self.chart_yaml, "values_yaml": self.values_yaml,
+                "values_schema": self.values_schema_json,
+                "charts": [sub.as_dict() for sub in self.subcharts]}
+
+
+@dataclass(frozen=True)
 class ChartFiles:
-    """Hold the top-level text files of a chart; ``None`` marks an absent file."""
+    """Hold the top-level text files of a chart and its subcharts.
+
+    ``None`` marks an absent file; ``subcharts_error`` says why the subcharts
+    could not be read (then ``subcharts`` is empty).
+    """
 
     chart_yaml: str | None = None
     values_yaml: str | None = None
     readme: str | None = None
     values_schema_json: str | None = None
+    subcharts: tuple[Subchart, ...] = ()
+    subcharts_error: str | None = None
+
+
+@dataclass
+class _Budget:
+    """Count what an archive and the archives nested in it have used together."""
+
+    uncompressed: int = 0
+    members: int = 0
+    subcharts: int = 0
 
 
 class _BoundedGunzip:
@@ -122,11 +168,12 @@ class _BoundedGunzip:
     Concatenated gzip members are read as one stream, as gzip(1) and Go do.
     """
 
-    def __init__(self, data: bytes, limits: ChartArchiveLimits) -> None:
+    def __init__(self, data: bytes, limits: ChartArchiveLimits, budget: _Budget) -> None:
         self._data = memoryview(data)
         self._offset = 0
         self._inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         self._produced = 0
+        self._budget = budget
         self._max_uncompressed = limits.max_uncompressed
         self._max_by_ratio = max(limits.max_ratio * len(data), _RATIO_FLOOR)
         self._max_ratio = limits.max_ratio
@@ -162,7 +209,8 @@ class _BoundedGunzip:
         except zlib.error as exc:
             raise ChartArchiveError(f"chart archive is not valid gzip data: {exc}") from exc
         self._produced += len(chunk)
-        if self._produced > self._max_uncompressed:
+        self._budget.uncompressed += len(chunk)
+        if self._budget.uncompressed > self._max_uncompressed:
             raise ChartArchiveError(
                 "chart archive decompresses to more than "
                 f"{self._max_uncompressed} bytes (max_uncompressed)"
@@ -252,21 +300,56 @@ def _wanted_key(path: str) -> str | None:
     return lowered if lowered in _README_NAMES else None
 
 
+def _subchart_path(path: str) -> bool:
+    """Tell whether a chart path is a file the subchart tree needs."""
+    parts = path.split("/")
+    if len(parts) < 2 or parts[0] != "charts":
+        return False
+    if parts[-1] in _SUBCHART_FILES:
+        return True
+    return parts[-1].endswith(".tgz") and parts[-2] == "charts"
+
+
 def read_chart_archive(
     data: bytes, limits: ChartArchiveLimits = ChartArchiveLimits()
 ) -> ChartFiles:
-    """Return the top-level text files of a ``helm package`` archive.
+    """Return the top-level text files and the subcharts of a ``helm package`` archive.
 
     Reads ``<top>/Chart.yaml``, ``<top>/values.yaml``, ``<top>/values.schema.json``
     and the README (``README.md``, ``README.txt`` or ``README``, any case,
     first match in that order).  The name of the top directory does not
-    matter, as with Helm.
+    matter, as with Helm.  Subcharts are read as the module docstring says.
 
     Raises:
         ChartArchiveError: the archive is not a gzip'd tar, is empty,
             truncated or corrupt, holds an unsafe member, names one of the four files
             twice, or exceeds a limit; ``member`` names the culprit.
     """
+    budget = _Budget()
+    found = _read_members(data, limits, budget)
+    readme = next((found[name] for name in _README_NAMES if name in found), None)
+    subcharts: tuple[Subchart, ...] = ()
+    error = None
+    try:
+        subcharts = _subcharts(found, "", limits, budget, depth=1)
+    except ChartArchiveError as exc:
+        error = exc.message
+    return ChartFiles(
+        chart_yaml=_text(found.get("Chart.yaml")),
+        values_yaml=_text(found.get("values.yaml")),
+        readme=_text(readme),
+        values_schema_json=_text(found.get("values.schema.json")),
+        subcharts=subcharts,
+        subcharts_error=error,
+    )
+
+
+def _text(content: bytes | None) -> str | None:
+    return content.decode("utf-8", errors="replace") if content is not None else None
+
+
+def _read_members(data: bytes, limits: ChartArchiveLimits, budget: _Budget) -> dict[str, bytes]:
+    """Return the wanted members of one archive by chart path (READMEs lower-cased)."""
     if len(data) > limits.max_compressed:
         raise ChartArchiveError(
             f"chart archive is {len(data)} bytes, "
@@ -274,23 +357,26 @@ def read_chart_archive(
         )
     if data[:2] != b"\x1f\x8b":
         raise ChartArchiveError("chart archive is not gzip-compressed")
-    found: dict[str, str] = {}
+    found: dict[str, bytes] = {}
     count = 0
     try:
         # _BoundedGunzip offers only the read() that stream mode ("r|") uses.
         with tarfile.open(  # type: ignore[call-overload]
-            fileobj=_BoundedGunzip(data, limits),
+            fileobj=_BoundedGunzip(data, limits, budget),
             mode="r|",
             tarinfo=_StrictTarInfo,
         ) as archive:
             for member in archive:
                 count += 1
-                if count > limits.max_members:
+                budget.members += 1
+                if budget.members > limits.max_members:
                     raise ChartArchiveError(
                         f"chart archive has more than {limits.max_members} members (max_members)"
                     )
                 path = _chart_path(member, limits)
-                key = _wanted_key(path) if path is not None else None
+                if path is None:
+                    continue
+                key = _wanted_key(path) or (path if _subchart_path(path) else None)
                 if key is None:
                     continue
                 if key in found:
@@ -298,16 +384,47 @@ def read_chart_archive(
                         f"chart archive contains {path!r} more than once", member=member.name
                     )
                 stream = archive.extractfile(member)
-                content = stream.read() if stream is not None else b""
-                found[key] = content.decode("utf-8", errors="replace")
+                found[key] = stream.read() if stream is not None else b""
     except (tarfile.TarError, EOFError) as exc:
         raise ChartArchiveError(f"chart archive is not a valid tar file: {exc}") from exc
     if count == 0:
         raise ChartArchiveError("chart archive is empty")
-    readme = next((found[name] for name in _README_NAMES if name in found), None)
-    return ChartFiles(
-        chart_yaml=found.get("Chart.yaml"),
-        values_yaml=found.get("values.yaml"),
-        readme=readme,
-        values_schema_json=found.get("values.schema.json"),
+    return found
+
+
+def _subcharts(found: dict[str, bytes], prefix: str, limits: ChartArchiveLimits,
+               budget: _Budget, depth: int) -> tuple[Subchart, ...]:
+    """Return the subcharts under ``<prefix>charts/``, in name order, as helm loads them."""
+    below = f"{prefix}charts/"
+    names = sorted({path[len(below):].split("/", 1)[0]
+                    for path in found if path.startswith(below)})
+    names = [n for n in names if not n.startswith(("_", "."))]  # helm skips these
+    if names and depth > MAX_SUBCHART_DEPTH:
+        raise ChartArchiveError(f"subcharts are nested more than {MAX_SUBCHART_DEPTH} levels "
+                                f"deep (at {below!r})")
+    out = []
+    for name in names:
+        budget.subcharts += 1
+        if budget.subcharts > MAX_SUBCHARTS:
+            raise ChartArchiveError(f"chart has more than {MAX_SUBCHARTS} subcharts")
+        path = below + name
+        if name.endswith(".tgz") and path in found:
+            try:
+                nested = _read_members(found[path], limits, budget)
+            except ChartArchiveError as exc:
+                raise ChartArchiveError(f"subchart {path}: {exc.message}",
+                                        member=path) from exc
+            out.append(_subchart(nested, "", limits, budget, depth))
+        elif f"{path}/Chart.yaml" in found:
+            out.append(_subchart(found, f"{path}/", limits, budget, depth))
+    return tuple(out)
+
+
+def _subchart(found: dict[str, bytes], prefix: str, limits: ChartArchiveLimits,
+              budget: _Budget, depth: int) -> Subchart:
+    return Subchart(
+        chart_yaml=_text(found.get(f"{prefix}Chart.yaml")),
+        values_yaml=_text(found.get(f"{prefix}values.yaml")),
+        values_schema_json=_text(found.get(f"{prefix}values.schema.json")),
+        subcharts=_subcharts(found, prefix, limits, budget, depth + 1),
     )

@@ -13,10 +13,15 @@ Where helm departs from the JSON Schema specification, this module follows helm 
   and `1e3` is a number, and a whole number such as `1.0` is an integer in every draft;
 - an unknown `$schema` makes the schema unusable (helm 4 fails to load it).
 
-Not supported: subcharts' own schemas (a chart archive is read for its top-level
-files only) and remote `$ref`: a reference outside the schema document is never
+Subcharts are checked as helm checks them (`check_chart`): each kept subchart's own
+schema validates its part of the coalesced values (its defaults, the parent's
+`values[name]` and the globals; see `chart_tree`), and its errors carry pointers from
+the top (`/mysub/image/tag`) and name the subchart. A part that is absent or null is
+not checked (helm 4); a part that is not a map is an error.
+
+Not supported: remote `$ref`: a reference outside the schema document is never
 fetched; it stands for the empty schema (anything is valid there) and is listed
-in `SchemaReport.unresolved`.
+in `SchemaReport.unresolved`. What `chart_tree` does not support is not checked either.
 """
 
 from __future__ import annotations
@@ -37,6 +42,31 @@ from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 
 from chartyard.limits import LimitExceeded, load_json_bounded, load_yaml_bounded
+from chartyard.profiles.chart_tree import (
+    ChartNode,
+    Requirement,
+    ValuesMismatch,
+    coalesce,
+    merge_values,
+    resolve,
+)
+
+__all__ = [
+    "ChartNode",
+    "SchemaError",
+    "SchemaReport",
+    "SchemaUnusable",
+    "as_json",
+    "check",
+    "check_chart",
+    "check_layer",
+    "has_schemas",
+    "load_chart_tree",
+    "load_helm_yaml",
+    "load_schema",
+    "merge_values",
+    "pointer",
+]
 
 MAX_SCHEMA_BYTES = 1024 * 1024
 MAX_SCHEMA_DEPTH = 64
@@ -102,24 +132,7 @@ class SchemaReport:
 
     errors: list[SchemaError] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)
-
-
-def merge_values(defaults: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """Return `overrides` coalesced onto `defaults` as helm does.
-
-    Maps are merged key by key, a `null` override deletes the key the defaults have,
-    anything else (lists included) replaces the default. Nulls in the chart's defaults,
-    and nulls for keys the defaults do not have, stay (helm validates them).
-    """
-    out: dict[str, Any] = dict(defaults)
-    for key, value in overrides.items():
-        if value is None and key in out:
-            del out[key]
-        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = merge_values(out[key], value)
-        else:
-            out[key] = value
-    return out
+    values: Any = None  # the coalesced values that were checked (JSON types)
 
 
 def as_json(value: Any) -> Any:
@@ -281,9 +294,130 @@ def _json_type(value: Any) -> str:
 def check_layer(schema_text: str, defaults_text: str, values_text: str) -> SchemaReport:
     """Check a layer as `helm template -f values` would: chart defaults merged with values.
 
-    Raises `SchemaUnusable` when the schema cannot be used, and what `load_helm_yaml`
-    raises when a text is not YAML.
+    Subcharts are not known here (see `check_chart`). Raises `SchemaUnusable` when the
+    schema cannot be used, and what `load_helm_yaml` raises when a text is not YAML.
     """
-    schema = load_schema(schema_text)
-    merged = merge_values(load_helm_yaml(defaults_text), load_helm_yaml(values_text))
-    return check(schema, merged)
+    tree = load_chart_tree(schema_text, defaults_text, None)
+    return check_chart(tree, load_helm_yaml(values_text))
+
+
+def load_chart_tree(schema_text: str | None, defaults_text: str | None,
+                    subcharts_json: str | None) -> ChartNode:
+    """Return a chart and its subcharts, parsed, from the cached chart contents.
+
+    `subcharts_json` is the tree `catalog.contents` stores (None: no subcharts known).
+    Raises `SchemaUnusable` when the subcharts could not be read or a subchart's
+    Chart.yaml or values.yaml is not YAML, and what `load_helm_yaml` raises for the
+    chart's own values.yaml.
+    """
+    defaults = load_helm_yaml(defaults_text or "")
+    if not subcharts_json:
+        return ChartNode("", defaults, schema_text or None)
+    try:
+        tree = json.loads(subcharts_json)
+    except ValueError as exc:
+        raise SchemaUnusable(f"subcharts are not checked: the stored tree is not JSON: {exc}"
+                             ) from exc
+    if tree.get("error"):
+        raise SchemaUnusable(f"subcharts are not checked: {tree['error']}")
+    name, requirements = _chart_yaml(tree.get("chart_yaml"), "the chart")
+    return ChartNode(name, defaults, schema_text or None, requirements,
+                     tuple(_subchart(c, ()) for c in tree.get("charts", [])))
+
+
+def _subchart(raw: dict[str, Any], parents: tuple[str, ...]) -> ChartNode:
+    """Return one stored subchart as a `ChartNode` (a chart with no name is skipped by helm)."""
+    name, requirements = _chart_yaml(raw.get("chart_yaml"), "/".join((*parents, "subchart")))
+    label = "/".join((*parents, name))
+    try:
+        defaults = load_helm_yaml(raw.get("values_yaml") or "")
+    except (yaml.YAMLError, LimitExceeded) as exc:
+        raise SchemaUnusable(f"subchart {label}'s values.yaml is not valid YAML: {exc}") from exc
+    return ChartNode(name, defaults, raw.get("values_schema") or None, requirements,
+                     tuple(_subchart(c, (*parents, name)) for c in raw.get("charts", [])))
+
+
+def _chart_yaml(text: str | None, label: str) -> tuple[str, tuple[Requirement, ...] | None]:
+    """Return a Chart.yaml's name and dependencies (None when it lists none)."""
+    try:
+        meta = load_helm_yaml(text or "")
+    except (yaml.YAMLError, LimitExceeded) as exc:
+        raise SchemaUnusable(f"{label}'s Chart.yaml is not valid YAML: {exc}") from exc
+    deps = meta.get("dependencies")
+    if not isinstance(deps, list):
+        return str(meta.get("name") or ""), None
+    reqs = tuple(Requirement(str(d["name"]),
+                             str(d["alias"]) if d.get("alias") else None,
+                             str(d.get("condition") or ""),
+                             tuple(str(t) for t in d.get("tags") or () if t is not None))
+                 for d in deps if isinstance(d, dict) and d.get("name"))
+    return str(meta.get("name") or ""), reqs
+
+
+def has_schemas(schema_text: str | None, subcharts_json: str | None) -> bool:
+    """Tell whether there is anything to check: a schema here or in a subchart, or a tree
+    that could not be read (which `load_chart_tree` reports)."""
+    if schema_text:
+        return True
+    try:
+        tree = json.loads(subcharts_json or "null")
+    except ValueError:
+        return True
+    if not isinstance(tree, dict):
+        return False
+    if tree.get("error"):
+        return True
+    stack = list(tree.get("charts") or [])
+    while stack:
+        node = stack.pop()
+        if node.get("values_schema"):
+            return True
+        stack += node.get("charts") or []
+    return False
+
+
+def check_chart(tree: ChartNode, values: Mapping[str, Any]) -> SchemaReport:
+    """Check the user's values against a chart's schema and its subcharts' schemas, as helm.
+
+    The values are coalesced with every kept subchart (`chart_tree`); each schema
+    sees its chart's part, and its errors are reported with pointers from the top
+    and, for a subchart, its name (`subchart mysub: expected string, got integer`).
+    Raises `SchemaUnusable` when a schema cannot be used.
+    """
+    try:
+        kept = resolve(tree, values)
+        merged = as_json(coalesce(kept, values))
+    except ValuesMismatch as exc:
+        return SchemaReport([SchemaError(pointer(exc.path), str(exc))])
+    report = SchemaReport(values=merged)
+    _check_node(kept, merged, (), report)
+    report.errors.sort(key=lambda e: (e.pointer, e.message))
+    return report
+
+
+def _check_node(node: ChartNode, values: Any, path: tuple[str, ...],
+                report: SchemaReport) -> None:
+    label = "/".join(path)
+    if node.schema_text:
+        try:
+            found = check(load_schema(node.schema_text), values)
+        except SchemaUnusable as exc:
+            if not path:
+                raise
+            raise SchemaUnusable(f"subchart {label}: {exc}") from exc
+        report.unresolved += found.unresolved
+        prefix = pointer(path) if path else ""
+        for err in found.errors:
+            message = f"subchart {label}: {err.message}" if path else err.message
+            report.errors.append(SchemaError(prefix + err.pointer, message))
+    for child in node.charts:
+        part = values.get(child.name) if isinstance(values, dict) else None
+        if part is None:
+            continue  # helm 4: no values for this subchart, nothing to check
+        if not isinstance(part, dict):
+            report.errors.append(SchemaError(
+                pointer((*path, child.name)),
+                f"subchart {'/'.join((*path, child.name))}: expected object, "
+                f"got {_json_type(part)}"))
+            continue
+        _check_node(child, part, (*path, child.name), report)

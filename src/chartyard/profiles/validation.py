@@ -32,11 +32,11 @@ from chartyard.profiles import variables as V
 from chartyard.profiles.resolve import PackPlan, PackResolver
 from chartyard.profiles.schema_check import (
     SchemaUnusable,
-    as_json,
-    check,
+    check_chart,
+    has_schemas,
+    load_chart_tree,
     load_helm_yaml,
     load_schema,
-    merge_values,
     pointer,
 )
 from chartyard.profiles.schemas import PackBody
@@ -93,7 +93,7 @@ def layer_errors(index: int, name: str, values_text: str, chart: ChartContent | 
     errors = [ValuesError(field, _find(masked, ref), f"variable {ref} is not defined; define "
                           "it in the profile's variables", "variable", name)
               for ref in references(values_text) if ref not in defined]
-    if chart is None or not chart.values_schema:
+    if chart is None or not has_schemas(chart.values_schema, chart.subcharts):
         return errors
     known = {n: v.default_value for n, v in defined.items()
              if v.default_value and not v.is_sensitive}
@@ -113,11 +113,11 @@ def schema_errors(field: str, name: str, values_text: str, chart: ChartContent,
     """
     secrets = [given[n] for n in sensitive if given.get(n)]
     try:
-        schema = load_schema(chart.values_schema or "")
+        tree = load_chart_tree(chart.values_schema, chart.values_yaml, chart.subcharts)
         masked = chart_values(load_helm_yaml(mask(values_text)))
         user = chart_values(load_helm_yaml(mask(substitute(values_text, given))))
-        merged = as_json(merge_values(load_helm_yaml(chart.values_yaml or ""), user))
-        report = check(schema, merged)
+        report = check_chart(tree, user)
+        merged = report.values
     except SchemaUnusable as exc:
         return [ValuesError(field, "", f"the chart's {exc}", "schema", name)]
     except (yaml.YAMLError, LimitExceeded) as exc:

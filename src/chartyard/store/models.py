@@ -276,6 +276,9 @@ class ChartContent(Base):
     values_yaml: Mapped[str | None] = mapped_column(Text, default=None)
     readme: Mapped[str | None] = mapped_column(Text, default=None)
     values_schema: Mapped[str | None] = mapped_column(Text, default=None)
+    # The chart's Chart.yaml and subchart tree as JSON (see `catalog.contents`);
+    # NULL for rows cached before subcharts were read: read the archive again.
+    subcharts: Mapped[str | None] = mapped_column(Text, default=None)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -3,8 +3,9 @@
 Each case is a chart (its `values.yaml` and `values.schema.json`) and a user values
 file. `helm3` records helm 3.17's verdict where it differs from helm 4's (helm 3
 reads every schema as draft-07 and asserts `format` in every draft); chartyard
-follows helm 4. Remote `$ref` cases are not here: helm fetches them, chartyard
-never does (see tests/profiles/schema/test_schema_check.py).
+follows helm 4. `UMBRELLA_CASES` are charts with subcharts (unpacked and `.tgz`,
+aliased, disabled, nested, with globals). Remote `$ref` cases are not here: helm
+fetches them, chartyard never does (see tests/profiles/schema/test_schema_check.py).
 """
 
 from __future__ import annotations
@@ -172,4 +173,129 @@ CASES: list[Case] = [
          "a: 1\nb: 2\n", "", helm3="accept"),
     Case("unknown-draft", {"$schema": "http://example.invalid/schema", "type": "object"},
          "a: 1\n", "", helm3="accept"),
+]
+
+
+# ------------------------------------------------------------------ umbrella charts
+
+
+@dataclass(frozen=True)
+class Sub:
+    """A subchart under `charts/`: unpacked (`charts/<name>/`) or packaged (`.tgz`)."""
+
+    name: str
+    schema: Any = None
+    defaults: str = ""
+    packed: bool = False
+    deps: tuple[dict[str, Any], ...] | None = None  # its Chart.yaml `dependencies`
+    charts: tuple[Sub, ...] = ()
+
+
+@dataclass(frozen=True)
+class UmbrellaCase:
+    """A parent chart with subcharts and a user values file (`helm3` as in `Case`)."""
+
+    id: str
+    values: str
+    charts: tuple[Sub, ...]
+    deps: tuple[dict[str, Any], ...] | None = None  # the parent's Chart.yaml `dependencies`
+    schema: Any = None
+    defaults: str = ""
+    helm3: str | None = None
+
+
+def _dep(name: str, **extra: Any) -> dict[str, Any]:
+    """Return a Chart.yaml dependency on a local subchart of version 1.0.0."""
+    return {"name": name, "version": "1.0.0", **extra}
+
+
+_TAG = _s(D7, image={"type": "object", "properties": {"tag": {"type": "string"}}})
+_PORT = {**_s(D7, port={"type": "integer"}), "required": ["port"]}
+_REGION = _s(D7, **{"global": {"type": "object", "properties": {"region": {"type": "string"}}}})
+_SUB = Sub("sub", _TAG, "image:\n  tag: stable\n")
+_WEB = Sub("web", _PORT, "enabled: true\nport: 80\n")
+
+UMBRELLA_CASES: list[UmbrellaCase] = [
+    UmbrellaCase("sub-values-ok", "sub:\n  image:\n    tag: v2\n", (_SUB,)),
+    UmbrellaCase("sub-values-break-sub-schema", "sub:\n  image:\n    tag: 2\n", (_SUB,)),
+    UmbrellaCase("sub-listed-in-dependencies", "sub:\n  image:\n    tag: 2\n", (_SUB,),
+                 deps=(_dep("sub"),)),
+    UmbrellaCase("sub-default-breaks-own-schema", "", (Sub("web", _PORT, "port: http\n"),)),
+    UmbrellaCase("sub-default-fixed-by-parent-default", "", (Sub("web", _PORT, "port: http\n"),),
+                 defaults="web:\n  port: 8080\n"),
+    UmbrellaCase("sub-default-fixed-by-values", "web:\n  port: 8080\n",
+                 (Sub("web", _PORT, "port: http\n"),)),
+    UmbrellaCase("sub-required-deleted-by-null", "web:\n  port: null\n", (_WEB,)),
+    UmbrellaCase("sub-values-untouched-defaults-ok", "other: 1\n", (_WEB,)),
+    UmbrellaCase("parent-schema-sees-sub-defaults", "",
+                 (Sub("web", None, "port: 80\n"),),
+                 schema=_s(D7, web={"type": "object",
+                                    "properties": {"port": {"type": "string"}}})),
+    UmbrellaCase("parent-and-sub-both-broken", "replicaCount: x\nweb:\n  port: x\n", (_WEB,),
+                 schema=_s(D7, replicaCount={"type": "integer"})),
+    # aliases
+    UmbrellaCase("alias-values-break-schema", "db:\n  image:\n    tag: 2\n", (_SUB,),
+                 deps=(_dep("sub", alias="db"),)),
+    UmbrellaCase("alias-old-name-not-checked", "sub:\n  image:\n    tag: 2\n", (_SUB,),
+                 deps=(_dep("sub", alias="db"),)),
+    UmbrellaCase("alias-twice-second-broken", "one:\n  port: 1\ntwo:\n  port: x\n", (_WEB,),
+                 deps=(_dep("web", alias="one"), _dep("web", alias="two"))),
+    # disabled dependencies
+    UmbrellaCase("condition-false-not-checked", "web:\n  enabled: false\n  port: x\n", (_WEB,),
+                 deps=(_dep("web", condition="web.enabled"),)),
+    UmbrellaCase("condition-true-checked", "web:\n  enabled: true\n  port: x\n", (_WEB,),
+                 deps=(_dep("web", condition="web.enabled"),)),
+    UmbrellaCase("condition-false-by-sub-default", "web:\n  port: x\n",
+                 (Sub("web", _PORT, "enabled: false\nport: 80\n"),),
+                 deps=(_dep("web", condition="web.enabled"),)),
+    UmbrellaCase("condition-missing-path-enabled", "web:\n  port: x\n", (_WEB,),
+                 deps=(_dep("web", condition="nowhere.enabled"),)),
+    UmbrellaCase("condition-second-path-decides", "feature: false\nweb:\n  port: x\n", (_WEB,),
+                 deps=(_dep("web", condition="nowhere.enabled,feature"),)),
+    UmbrellaCase("tags-false-not-checked", "tags:\n  front: false\nweb:\n  port: x\n", (_WEB,),
+                 deps=(_dep("web", tags=["front"]),)),
+    UmbrellaCase("tags-one-true-checked", "tags:\n  front: false\n  edge: true\nweb:\n  port: x\n",
+                 (_WEB,), deps=(_dep("web", tags=["front", "edge"]),)),
+    UmbrellaCase("condition-beats-tags", "tags:\n  front: false\nweb:\n  enabled: true\n"
+                 "  port: x\n", (_WEB,),
+                 deps=(_dep("web", condition="web.enabled", tags=["front"]),)),
+    # globals
+    UmbrellaCase("global-breaks-sub-schema", "global:\n  region: 5\n",
+                 (Sub("sub", _REGION, ""),)),
+    UmbrellaCase("global-ok", "global:\n  region: eu\n", (Sub("sub", _REGION, ""),)),
+    UmbrellaCase("global-parent-default-beats-sub-global", "",
+                 (Sub("sub", _REGION, "global:\n  region: 5\n"),),
+                 defaults="global:\n  region: eu\n"),
+    UmbrellaCase("global-sub-default-used", "", (Sub("sub", _REGION, "global:\n  region: 5\n"),)),
+    UmbrellaCase("closed-sub-schema-gets-global", "",
+                 (Sub("sub", {**_s(D7, a={"type": "string"}), "additionalProperties": False},
+                      "a: x\n"),)),
+    # packaged subcharts and nesting
+    UmbrellaCase("packed-sub-broken", "sub:\n  image:\n    tag: 2\n",
+                 (Sub("sub", _TAG, "image:\n  tag: stable\n", packed=True),)),
+    UmbrellaCase("packed-sub-ok", "sub:\n  image:\n    tag: v1\n",
+                 (Sub("sub", _TAG, "image:\n  tag: stable\n", packed=True),)),
+    UmbrellaCase("nested-values-break-inner", "mid:\n  web:\n    port: x\n",
+                 (Sub("mid", None, "", charts=(_WEB,)),)),
+    UmbrellaCase("nested-packed-in-packed", "mid:\n  web:\n    port: x\n",
+                 (Sub("mid", None, "", packed=True, charts=(Sub("web", _PORT, "port: 1\n",
+                                                                packed=True),)),)),
+    UmbrellaCase("nested-mid-default-fixes-inner", "",
+                 (Sub("mid", None, "web:\n  port: 9\n",
+                      charts=(Sub("web", _PORT, "port: x\n"),)),)),
+    UmbrellaCase("nested-global-reaches-inner", "global:\n  region: 5\n",
+                 (Sub("mid", None, "", charts=(Sub("leaf", _REGION, ""),)),)),
+    # helm applies no condition below a chart whose Chart.yaml lists no dependencies
+    UmbrellaCase("nested-condition-false", "mid:\n  web:\n    enabled: false\n    port: x\n",
+                 (Sub("mid", None, "", deps=(_dep("web", condition="web.enabled"),),
+                      charts=(_WEB,)),)),
+    UmbrellaCase("nested-condition-false-parent-lists-mid",
+                 "mid:\n  web:\n    enabled: false\n    port: x\n",
+                 (Sub("mid", None, "", deps=(_dep("web", condition="web.enabled"),),
+                      charts=(_WEB,)),), deps=(_dep("mid"),)),
+    UmbrellaCase("nested-alias-parent-lists-mid", "mid:\n  w:\n    port: x\n",
+                 (Sub("mid", None, "", deps=(_dep("web", alias="w"),), charts=(_WEB,)),),
+                 deps=(_dep("mid"),)),
+    UmbrellaCase("nested-alias-unlisted-mid", "mid:\n  w:\n    port: x\n",
+                 (Sub("mid", None, "", deps=(_dep("web", alias="w"),), charts=(_WEB,)),)),
 ]

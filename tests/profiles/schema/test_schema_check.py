@@ -14,7 +14,10 @@ from chartyard.profiles.schema_check import (
     MAX_SCHEMA_DEPTH,
     SchemaUnusable,
     check,
+    check_chart,
     check_layer,
+    has_schemas,
+    load_chart_tree,
     load_schema,
     merge_values,
     without_remote_refs,
@@ -104,3 +107,41 @@ def test_merge_follows_helm() -> None:
     assert merged == {"a": {"c": 2, "d": 3}, "l": [3], "n": None, "s": {"x": 1},
                       "new": None, "o": {"p": None}}
     assert defaults["a"] == {"b": 1, "c": 2}  # not changed in place
+
+
+def _tree(sub_schema: str | None, *, error: str | None = None) -> str:
+    sub = {"chart_yaml": "name: sub\nversion: 1.0.0\n", "values_yaml": "port: 80\n",
+           "values_schema": sub_schema, "charts": []}
+    return json.dumps({"chart_yaml": "name: top\n", "charts": [sub], "error": error})
+
+
+PORT_SCHEMA = json.dumps({"properties": {"port": {"type": "integer"}}})
+
+
+def test_subchart_errors_point_from_the_top_and_name_the_subchart() -> None:
+    tree = load_chart_tree(None, "", _tree(PORT_SCHEMA))
+    report = check_chart(tree, {"sub": {"port": "http"}})
+    assert [(e.pointer, e.message) for e in report.errors] == [
+        ("/sub/port", "subchart sub: expected integer, got string")]
+    assert report.values == {"sub": {"port": "http", "global": {}}}
+
+
+def test_subchart_part_that_is_not_a_map_is_an_error_not_a_crash() -> None:
+    report = check_chart(load_chart_tree(None, "", _tree(PORT_SCHEMA)), {"sub": [1]})
+    assert [(e.pointer, e.message) for e in report.errors] == [
+        ("/sub", "values for subchart sub must be a map")]
+
+
+def test_unusable_subchart_schema_or_tree_names_the_cause() -> None:
+    with pytest.raises(SchemaUnusable, match=r"^subchart sub: values\.schema\.json is not valid"):
+        check_chart(load_chart_tree(None, "", _tree("{nope")), {})
+    with pytest.raises(SchemaUnusable, match="subcharts are not checked: too deep"):
+        load_chart_tree(None, "", _tree(None, error="too deep"))
+
+
+def test_has_schemas_looks_into_subcharts() -> None:
+    assert not has_schemas(None, None)
+    assert not has_schemas(None, _tree(None))
+    assert has_schemas(None, _tree(PORT_SCHEMA))
+    assert has_schemas(None, _tree(None, error="too many"))
+    assert has_schemas("{}", None)
