@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from chartyard.mirror.runner import run_mirror
 from chartyard.profiles.validation import schema_errors
-from chartyard.store.models import ChartContent, ChartVersion
+from chartyard.store.models import ChartContent, ChartVersion, ProfilePack
 from tests.harness.app import Api
 from tests.harness.charts import build_chart
 from tests.harness.helm import Helm
@@ -160,12 +160,17 @@ def test_layers_are_checked_from_the_cache_only_when_they_use_variables(
     body["spec"]["variables"] = [{"name": "replicas"}]
     uid = _publish(api, body)  # the save-time check fetched the chart's files again
     with api.ctx.transaction() as s:
-        layer, manifest = s.execute(select(ChartVersion.chart_digest, ChartVersion.digest).where(
-            ChartVersion.registry_uid == charts.uid, ChartVersion.name == "sized")).one()
+        layer = s.scalar(select(ChartVersion.chart_digest).where(
+            ChartVersion.registry_uid == charts.uid, ChartVersion.name == "sized"))
+        [stored] = s.scalars(select(ProfilePack).where(ProfilePack.profile_uid == uid))
+        assert layer and stored.chart_digest == layer  # the pack keeps its cache key
         assert s.get(ChartContent, layer) is not None
-        assert s.get(ChartContent, manifest) is not None  # for packs outside the catalog
-        s.execute(delete(ChartContent).where(ChartContent.digest == manifest))
-    # Found through the catalog row.
+    assert _errors(_export(api, uid, "helmfile", replicas="x")) == [
+        ("spec.template.packs[0].values", "/replicaCount")]
+    with api.ctx.transaction() as s:  # a pack saved before it kept the key
+        s.execute(update(ProfilePack).where(ProfilePack.profile_uid == uid)
+                  .values(chart_digest=None))
+    # Found through the catalog row of its manifest digest.
     assert _errors(_export(api, uid, "helmfile", replicas="x")) == [
         ("spec.template.packs[0].values", "/replicaCount")]
     with api.ctx.transaction() as s:

@@ -84,3 +84,35 @@ def test_0015_keeps_cached_chart_contents_with_subcharts_not_read_yet(database_u
         assert tuple(row) == ("a: 1", "{}", None)  # NULL: read the archive again
     finally:
         engine.dispose()
+
+
+def test_0016_keeps_profile_packs_without_a_chart_digest(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from chartyard.store.migrate import alembic_config
+
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(database_url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0015")
+            conn.execute(text("INSERT INTO tenants (uid, name, aws_external_id, created_at) "
+                              "VALUES ('t1', 't', 'x', CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO cluster_profiles (uid, tenant_uid, name, name_key, version, "
+                "description, profile_type, cloud_type, labels, annotations, created_at, "
+                "updated_at) VALUES ('p1', 't1', 'P', 'p', '1.0.0', '', 'add-on', 'all', "
+                "'{}', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(text(
+                "INSERT INTO profile_packs (profile_uid, position, name, tag, pack_type, "
+                "source, \"values\", verified, digest) VALUES ('p1', 0, 'web', '1.0.0', 'oci', "
+                "'public', 'a: 1', true, 'sha256:m')"))
+        upgrade(engine)
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT name, \"values\", digest, chart_digest "
+                                    "FROM profile_packs WHERE profile_uid = 'p1'")).one()
+        assert tuple(row) == ("web", "a: 1", "sha256:m", None)  # export reads the catalog row
+    finally:
+        engine.dispose()

@@ -239,4 +239,4 @@ class PackResolver:
             values=values,
             pack_uid=found.pack_uid, digest=found.digest, verified=found.verified,
             repository=found.repository, oci_tag=found.oci_tag,
-            chart_version=found.chart_version)
+            chart_version=found.chart_version, chart_digest=found.chart_layer)

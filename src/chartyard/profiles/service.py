@@ -26,7 +26,7 @@ from chartyard.profiles import present
 from chartyard.profiles import variables as V
 from chartyard.profiles.drift import Drift, PackRef, check_drift
 from chartyard.profiles.export import ExportPack, RegistryInfo, render
-from chartyard.profiles.export_check import export_errors, remember_charts
+from chartyard.profiles.export_check import export_errors
 from chartyard.profiles.packs import release_name
 from chartyard.profiles.resolve import PackPlan, PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
@@ -147,7 +147,6 @@ class ProfileService:
             cloud_type=body.spec.template.cloud_type,
             labels=dict(body.metadata.labels), packs=packs, published=publish)
         apply_layers(profile, body.spec.template.packs)
-        remember_charts(self.session, packs, plan)
         V.store(profile, variables or [], self.ctx.box)
         self.session.add(profile)
         self._flush(profile.name, version)
@@ -181,7 +180,6 @@ class ProfileService:
         self.session.flush()
         profile.packs.extend(packs)
         apply_layers(profile, body.spec.template.packs)
-        remember_charts(self.session, packs, plan)
         if variables is not None:
             V.store(profile, variables, self.ctx.box)
         self._flush(profile.name, version)
@@ -368,7 +366,7 @@ def copy_pack(pack: ProfilePack) -> ProfilePack:
         pack_type=pack.pack_type, source=pack.source, values=pack.values,
         pack_uid=pack.pack_uid, digest=pack.digest, verified=pack.verified,
         repository=pack.repository, oci_tag=pack.oci_tag, chart_version=pack.chart_version,
-        layer=pack.layer)
+        layer=pack.layer, chart_digest=pack.chart_digest)
 
 
 async def create_profile(ctx: AppContext, principal: Principal, body: ProfileBody, *,

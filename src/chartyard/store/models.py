@@ -346,6 +346,8 @@ class ProfilePack(Base):
     oci_tag: Mapped[str | None] = mapped_column(String(128), default=None)
     chart_version: Mapped[str | None] = mapped_column(String(128), default=None)
     layer: Mapped[str | None] = mapped_column(String(16), default=None)  # Palette's pack layer
+    # The chart archive's own digest: its files (values.yaml, schemas) are cached by it.
+    chart_digest: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class AuditEvent(Base):
