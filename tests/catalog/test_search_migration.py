@@ -13,6 +13,7 @@ from chartyard.catalog.search import SearchFilters, search_query
 from chartyard.store.db import make_engine, make_sessionmaker
 from chartyard.store.migrate import alembic_config, upgrade
 from chartyard.store.models import utcnow
+from tests.harness.migrations import upgraded_from
 
 
 def _digest(value: str) -> str:
@@ -49,15 +50,9 @@ def _seed_at_0004(conn: object, charts: int) -> None:
 
 
 def test_upgrade_from_0004_with_rows_backfills_the_index(database_url: str) -> None:
-    engine = make_engine(database_url)
-    try:
-        with engine.begin() as conn:
-            cfg = alembic_config(database_url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0004")
-            _seed_at_0004(conn, 2500)  # more than one backfill batch
-        upgrade(engine)
-        # Later migrations rebuild parent tables (registries): no child row may go with them.
+    with upgraded_from(database_url, "0004", lambda conn: _seed_at_0004(conn, 2500)) as engine:
+        # 2,500 rows: more than one backfill batch. Later migrations rebuild parent
+        # tables (registries): no child row may go with them.
         with engine.connect() as conn:
             # The three table names are literals here, not input.
             counts = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608
@@ -85,8 +80,6 @@ def test_upgrade_from_0004_with_rows_backfills_the_index(database_url: str) -> N
                                  "WHERE uid = 'ch0'"))
         assert names(q="renamed") == ["redis"]
         assert names(q="redis") == []
-    finally:
-        engine.dispose()
 
 
 def test_0013_tier_indexes_on_postgresql_only_and_downgrade_drops_them(

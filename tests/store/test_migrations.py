@@ -6,12 +6,13 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
 from chartyard.store.db import make_engine
 from chartyard.store.migrate import upgrade
 from chartyard.store.models import Base
 from chartyard.store.search_index import is_search_index_object
+from tests.harness.migrations import upgraded_from
 
 
 def _models_only(conn: Connection) -> MigrationContext:
@@ -43,76 +44,40 @@ def test_revision_ids_are_the_file_prefix() -> None:
 
 
 def test_database_stamped_with_a_legacy_revision_id_upgrades(database_url: str) -> None:
-    from alembic import command
-    from sqlalchemy import text
+    def stamp_legacy(conn: Connection) -> None:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0002_profile_pack_refs'"))
 
-    from chartyard.store.migrate import alembic_config
-
-    engine = make_engine(database_url)
-    try:
-        with engine.begin() as conn:
-            cfg = alembic_config(database_url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0002")
-            conn.execute(text("UPDATE alembic_version SET version_num = '0002_profile_pack_refs'"))
-        upgrade(engine)
-        with engine.connect() as conn:
-            assert compare_metadata(_models_only(conn), Base.metadata) == []
-    finally:
-        engine.dispose()
+    with upgraded_from(database_url, "0002", stamp_legacy) as engine, engine.connect() as conn:
+        assert compare_metadata(_models_only(conn), Base.metadata) == []
 
 
 def test_0015_keeps_cached_chart_contents_with_subcharts_not_read_yet(database_url: str) -> None:
-    from alembic import command
-    from sqlalchemy import text
+    def cached(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO chart_contents (digest, values_yaml, readme, "
+                          "values_schema, fetched_at) VALUES ('sha256:aa', 'a: 1', "
+                          "'# r', '{}', CURRENT_TIMESTAMP)"))
 
-    from chartyard.store.migrate import alembic_config
-
-    engine = make_engine(database_url)
-    try:
-        with engine.begin() as conn:
-            cfg = alembic_config(database_url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0014")
-            conn.execute(text("INSERT INTO chart_contents (digest, values_yaml, readme, "
-                              "values_schema, fetched_at) VALUES ('sha256:aa', 'a: 1', "
-                              "'# r', '{}', CURRENT_TIMESTAMP)"))
-        upgrade(engine)
-        with engine.connect() as conn:
-            row = conn.execute(text("SELECT values_yaml, values_schema, subcharts "
-                                    "FROM chart_contents WHERE digest = 'sha256:aa'")).one()
-        assert tuple(row) == ("a: 1", "{}", None)  # NULL: read the archive again
-    finally:
-        engine.dispose()
+    with upgraded_from(database_url, "0014", cached) as engine, engine.connect() as conn:
+        row = conn.execute(text("SELECT values_yaml, values_schema, subcharts "
+                                "FROM chart_contents WHERE digest = 'sha256:aa'")).one()
+    assert tuple(row) == ("a: 1", "{}", None)  # NULL: read the archive again
 
 
 def test_0016_keeps_profile_packs_without_a_chart_digest(database_url: str) -> None:
-    from alembic import command
-    from sqlalchemy import text
+    def saved_pack(conn: Connection) -> None:
+        conn.execute(text("INSERT INTO tenants (uid, name, aws_external_id, created_at) "
+                          "VALUES ('t1', 't', 'x', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO cluster_profiles (uid, tenant_uid, name, name_key, version, "
+            "description, profile_type, cloud_type, labels, annotations, created_at, "
+            "updated_at) VALUES ('p1', 't1', 'P', 'p', '1.0.0', '', 'add-on', 'all', "
+            "'{}', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO profile_packs (profile_uid, position, name, tag, pack_type, "
+            "source, \"values\", verified, digest) VALUES ('p1', 0, 'web', '1.0.0', 'oci', "
+            "'public', 'a: 1', true, 'sha256:m')"))
 
-    from chartyard.store.migrate import alembic_config
-
-    engine = make_engine(database_url)
-    try:
-        with engine.begin() as conn:
-            cfg = alembic_config(database_url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "0015")
-            conn.execute(text("INSERT INTO tenants (uid, name, aws_external_id, created_at) "
-                              "VALUES ('t1', 't', 'x', CURRENT_TIMESTAMP)"))
-            conn.execute(text(
-                "INSERT INTO cluster_profiles (uid, tenant_uid, name, name_key, version, "
-                "description, profile_type, cloud_type, labels, annotations, created_at, "
-                "updated_at) VALUES ('p1', 't1', 'P', 'p', '1.0.0', '', 'add-on', 'all', "
-                "'{}', '{}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
-            conn.execute(text(
-                "INSERT INTO profile_packs (profile_uid, position, name, tag, pack_type, "
-                "source, \"values\", verified, digest) VALUES ('p1', 0, 'web', '1.0.0', 'oci', "
-                "'public', 'a: 1', true, 'sha256:m')"))
-        upgrade(engine)
-        with engine.connect() as conn:
-            row = conn.execute(text("SELECT name, \"values\", digest, chart_digest "
-                                    "FROM profile_packs WHERE profile_uid = 'p1'")).one()
-        assert tuple(row) == ("web", "a: 1", "sha256:m", None)  # export reads the catalog row
-    finally:
-        engine.dispose()
+    with upgraded_from(database_url, "0015", saved_pack) as engine, engine.connect() as conn:
+        row = conn.execute(text("SELECT name, \"values\", digest, chart_digest "
+                                "FROM profile_packs WHERE profile_uid = 'p1'")).one()
+    assert tuple(row) == ("web", "a: 1", "sha256:m", None)  # export reads the catalog row
