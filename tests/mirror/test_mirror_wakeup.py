@@ -7,9 +7,6 @@ wake-up sent when the run is queued can explain a mirror that completes.
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +19,7 @@ from chartyard.settings import Settings
 from chartyard.store.models import SyncState
 from chartyard.sync.worker import BackgroundWorker
 from tests.harness.app import ADMIN_PASSWORD
-from tests.harness.procs import wait_for
+from tests.harness.procs import ManagedProcess, wait_for
 from tests.mirror.conftest import World
 from tests.mirror.test_mirror import start, status
 
@@ -72,15 +69,13 @@ def test_a_queued_mirror_wakes_the_worker_of_its_process(
 def test_a_queued_mirror_wakes_a_worker_process_through_notify(
         make_world: Callable[..., World], settings: Settings, tmp_path: Path) -> None:
     world = _nothing_due(make_world())
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CHARTYARD_")}
-    env.update({"CHARTYARD_DATA_DIR": str(settings.data_dir),
-                "CHARTYARD_DATABASE_URL": settings.resolved_database_url,
-                "CHARTYARD_WORKER_POLL_SECONDS": str(POLL), "CHARTYARD_LOG_LEVEL": "DEBUG",
-                "CHARTYARD_LOG_FORMAT": "text"})
     log = tmp_path / "worker.log"
-    proc = subprocess.Popen([sys.executable, "-m", "chartyard", "worker"], env=env,
-                            stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
+    worker = ManagedProcess(
+        [sys.executable, "-m", "chartyard", "worker"], log_path=log,
+        env={"CHARTYARD_DATA_DIR": str(settings.data_dir),
+             "CHARTYARD_DATABASE_URL": settings.resolved_database_url,
+             "CHARTYARD_WORKER_POLL_SECONDS": str(POLL), "CHARTYARD_LOG_LEVEL": "DEBUG",
+             "CHARTYARD_LOG_FORMAT": "text"})
     try:
         def listening() -> bool:
             with world.api.ctx.transaction() as s:
@@ -95,9 +90,4 @@ def test_a_queued_mirror_wakes_a_worker_process_through_notify(
         uid = start(world)
         wait_for(lambda: _completed(world, uid), WITHIN, "the queued mirror to complete")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        worker.stop(timeout=30)
