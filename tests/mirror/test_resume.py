@@ -21,7 +21,6 @@ from tests.harness.procs import wait_until
 from tests.harness.registry import RegistryServer
 from tests.mirror.conftest import World, blob_puts
 from tests.mirror.test_mirror import start, status
-from tests.profiles.conftest import sqlite_only
 
 
 def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
@@ -33,7 +32,6 @@ def spawn_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-@sqlite_only
 def test_killed_mirror_resumes_without_copying_a_blob_twice(
         make_world: Callable[..., World], registry_factory: Callable[..., RegistryServer],
         settings: Settings, tmp_path: Path) -> None:
@@ -74,7 +72,6 @@ def test_killed_mirror_resumes_without_copying_a_blob_twice(
     assert puts[:len(puts_before)] == puts_before
 
 
-@sqlite_only
 def test_registry_fault_pauses_the_run_which_resumes_where_it_stopped(
         make_world: Callable[..., World], monkeypatch: pytest.MonkeyPatch) -> None:
     """The target goes away after two blobs: the run waits, then resumes and completes."""
