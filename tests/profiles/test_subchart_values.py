@@ -5,6 +5,7 @@ cached before subcharts were read gaining the check."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -12,8 +13,9 @@ import yaml
 from sqlalchemy import select
 
 from chartyard.helm import MAX_SUBCHARTS
+from chartyard.profiles.validation import LayerDraft, check_layer
 from chartyard.store.models import ChartContent
-from tests.harness.app import Api
+from tests.harness.app import Api, admin_principal
 from tests.harness.registry import RegistryServer
 from tests.profiles.conftest import create_profile, create_registry, pack, profile, push
 from tests.sync.conftest import sync_now
@@ -98,3 +100,30 @@ def test_a_chart_over_the_subchart_cap_is_refused_with_a_clear_message(
     tags = api.get(f"/v1/packs/app/registries/{uid}").json()["tags"]
     values = api.get(f"/v1/packs/{tags[0]['packUid']}/values")
     assert values.status_code == 200 and "replicaCount: 1" in values.text
+
+
+def test_the_editor_hints_describe_each_kept_subchart_under_its_name(
+        api: Api, plain_registry: RegistryServer, unique_repo_prefix: str) -> None:
+    uid = _registry(api, plain_registry, unique_repo_prefix, {"app": {"sub": SUB_SCHEMA}})
+    profile_uid = create_profile(api, profile("hints", [pack("app", "1.0.0", uid, "")]))
+    principal = admin_principal(api.ctx)
+
+    def hints(values: str) -> Any:
+        draft = LayerDraft(index=0, name="app", tag="1.0.0", registry_uid=uid, source=None,
+                           values=values, with_schema=True)
+        out = asyncio.run(check_layer(api.ctx, principal, profile_uid, draft))
+        return out.get("schema")
+
+    schema = hints("sub:\n  image:\n    tag: x\n")
+    assert schema["properties"]["sub"]["properties"]["image"]["properties"]["tag"] == {
+        "type": "string"}
+    # helm drops a subchart its condition disables: so do the hints.
+    with api.ctx.transaction() as s:
+        row = s.scalars(select(ChartContent)).one()
+        tree = json.loads(row.subcharts or "{}")
+        chart_yaml = yaml.safe_load(tree["chart_yaml"])
+        chart_yaml["dependencies"][0]["condition"] = "sub.enabled"
+        tree["chart_yaml"] = yaml.safe_dump(chart_yaml)
+        row.subcharts = json.dumps(tree)
+    assert hints("sub:\n  enabled: false\n") is None
+    assert "sub" in hints("sub:\n  enabled: true\n")["properties"]

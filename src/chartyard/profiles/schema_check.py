@@ -61,6 +61,7 @@ __all__ = [
     "check_chart",
     "check_layer",
     "has_schemas",
+    "hint_schema",
     "load_chart_tree",
     "load_helm_yaml",
     "load_schema",
@@ -421,3 +422,34 @@ def _check_node(node: ChartNode, values: Any, path: tuple[str, ...],
                 f"got {_json_type(part)}"))
             continue
         _check_node(child, part, (*path, child.name), report)
+
+
+def hint_schema(tree: ChartNode, values: Mapping[str, Any]) -> Any:
+    """Return one schema for the values editor's hints: the chart's, with each kept
+    subchart's schema under its name (or alias) where the chart's does not describe it.
+
+    For hints only (descriptions, defaults, key completion): a schema that cannot be
+    used stands for no hints, and values helm would refuse leave the tree as it is.
+    """
+    try:
+        kept = resolve(tree, values)
+    except ValuesMismatch:
+        kept = tree
+    return _hints(kept)
+
+
+def _hints(node: ChartNode) -> dict[str, Any]:
+    schema: Any = {}
+    if node.schema_text:
+        try:
+            schema = load_schema(node.schema_text)
+        except SchemaUnusable:
+            schema = {}
+    if not isinstance(schema, dict):
+        schema = {}
+    properties = dict(schema.get("properties") or {})
+    for child in node.charts:
+        sub = _hints(child)
+        if child.name not in properties and sub:
+            properties[child.name] = sub
+    return {**schema, "properties": properties} if properties else schema

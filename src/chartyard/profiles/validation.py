@@ -34,9 +34,9 @@ from chartyard.profiles.schema_check import (
     SchemaUnusable,
     check_chart,
     has_schemas,
+    hint_schema,
     load_chart_tree,
     load_helm_yaml,
-    load_schema,
     pointer,
 )
 from chartyard.profiles.schemas import PackBody
@@ -328,9 +328,12 @@ async def check_layer(ctx: AppContext, principal: Principal, uid: str,
     errors = layer_errors(layer.index, layer.name, layer.values, chart, variables)
     out: dict[str, Any] = {"errors": [
         {**e.as_dict(), "line": pointer_line(layer.values, e.pointer)} for e in errors]}
-    if layer.with_schema and chart is not None and chart.values_schema:
+    if layer.with_schema and chart is not None and has_schemas(chart.values_schema,
+                                                               chart.subcharts):
         try:
-            out["schema"] = load_schema(chart.values_schema)
-        except SchemaUnusable:
+            tree = load_chart_tree(chart.values_schema, chart.values_yaml, chart.subcharts)
+            user = chart_values(load_helm_yaml(mask(layer.values)))
+            out["schema"] = hint_schema(tree, user) or None
+        except (SchemaUnusable, yaml.YAMLError, LimitExceeded):
             out["schema"] = None
     return out
