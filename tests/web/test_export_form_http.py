@@ -24,7 +24,8 @@ def _profile(api: Api) -> str:
                  "variables": [
                      {"name": "replicas", "format": "number", "required": True},
                      {"name": "token", "isSensitive": True, "required": True,
-                      "defaultValue": SECRET}]}})
+                      "defaultValue": SECRET},
+                     {"name": "zone", "hidden": True, "defaultValue": "eu-1"}]}})
     assert r.status_code == 201, r.text
     return str(r.json()["uid"])
 
@@ -55,6 +56,7 @@ def test_a_viewer_exports_with_values_and_errors_come_back_on_the_form(api: Api)
     page = api.client.get(f"/profiles/{uid}")
     assert f'href="/profiles/{uid}/export/flux"' in page.text
     assert SECRET not in page.text
+    assert 'data-variable="zone"' in page.text and ">hidden<" in page.text  # as the API lists it
     form = api.client.get(f"/profiles/{uid}/export/flux")
     assert form.status_code == 200
     assert 'name="var.replicas"' in form.text and 'type="password"' in form.text
@@ -104,3 +106,14 @@ def test_a_palette_file_format_takes_no_values(api: Api) -> None:
     r = api.client.post(f"/profiles/{uid}/export/json", data={"csrf_token": token})
     assert r.status_code == 422
     assert "format" in r.text
+
+
+def test_palette_files_still_download_from_their_buttons(api: Api) -> None:
+    uid = _profile(api)
+    _login(api, Role.VIEWER)
+    page = api.client.get(f"/profiles/{uid}")
+    assert f'href="/profiles/{uid}/export?format=json"' in page.text
+    r = api.client.get(f"/profiles/{uid}/export", params={"format": "json"})
+    assert r.status_code == 200, r.text
+    assert r.headers["content-disposition"].startswith("attachment")
+    assert SECRET not in r.text

@@ -140,14 +140,19 @@ async def profile_page(request: Request, ctx: Ctx, later: UiLater, principal: Ui
 
 @router.get("/profiles/{uid}/export")
 def export_profile(svc: UiProfiles, uid: str, format: str) -> Response:
-    """Download the profile as Flux, Argo CD or helmfile YAML."""
+    """Download Palette's profile file, or Flux, Argo CD or helmfile YAML (no variable values:
+    a profile that needs some exports through the form of `export_form`)."""
+    chosen = FORMATS.get(format)
+    if chosen is not None and chosen.is_profile_file:
+        text, filename = svc.profile_file(uid, format)
+        return _download(text, filename, "application/octet-stream")
     profile = svc.get(uid)
     text = svc.export(uid, format)
     return _download(text, export_filename(profile.name, profile.version, format))
 
 
-def _download(text: str, filename: str) -> Response:
-    return Response(text, media_type="application/yaml",
+def _download(text: str, filename: str, media_type: str = "application/yaml") -> Response:
+    return Response(text, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
