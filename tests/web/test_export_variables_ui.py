@@ -18,7 +18,7 @@ from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
 from tests.profiles.test_values_checks import WEB_SCHEMA, WEB_VALUES
-from tests.web.conftest import login, unlabelled_controls
+from tests.web.conftest import login, screenshot, unlabelled_controls
 
 pytestmark = [pytest.mark.browser]
 
@@ -88,6 +88,7 @@ def test_variables_are_listed_and_exports_ask_their_values(
     expect(card.locator("li[data-variable='token'] [data-role=default]")).to_contain_text(
         "set, hidden")
     assert STORED not in page.content()
+    screenshot(page, "profile-variables")
 
     # Export → Flux opens the form: defaults prefilled, the sensitive input empty.
     page.get_by_role("link", name="Flux").click()
@@ -132,6 +133,7 @@ def test_variables_are_listed_and_exports_ask_their_values(
     expect(schema.first).to_contain_text("spec.template.packs[0].values")
     expect(page.locator("#var-replicas-error")).to_have_count(0)
     assert TYPED not in page.content()
+    screenshot(page, "profile-export-form")
 
     # Valid values: the download holds them, substituted.
     page.get_by_label("Replicas").fill("3")
