@@ -173,45 +173,74 @@ def store(profile: ClusterProfile, variables: list[Variable], box: SecretBox) ->
 
 
 # ---- export ------------------------------------------------------------------------
-def export_values(variables: list[Variable], given: dict[str, str],
-                  used: list[str]) -> dict[str, str]:
-    """Return the value of each variable for an export, or raise a 422 naming the problem.
+@dataclass(frozen=True)
+class ExportProblem:
+    """One export-time problem of one variable (`kind`: unknown, immutable, value,
+    missing or undefined); `message` is said of the variable, not of the request."""
+
+    name: str
+    kind: str
+    message: str
+
+
+def export_problems(variables: list[Variable], given: dict[str, str],
+                    used: list[str]) -> tuple[dict[str, str], list[ExportProblem]]:
+    """Return the value of each variable for an export and every problem found.
 
     A value given with the export (`var.NAME=value`) wins, except over an immutable
     variable's default; otherwise a non-sensitive default is used. A sensitive value
-    is never taken from storage. A used or required variable with no value is a 422.
+    is never taken from storage. A used or required variable with no value is missing.
     """
     defined = {v.name: v for v in variables}
-    unknown = sorted(set(given) - set(defined))
-    if unknown:
-        raise InvalidInput(f"var.{unknown[0]}", f"var.{unknown[0]}: the profile has no "
-                           f"variable {unknown[0]}; its variables are {sorted(defined)}")
+    problems = [ExportProblem(n, "unknown", f"the profile has no variable {n}; its "
+                                            f"variables are {sorted(defined)}")
+                for n in sorted(set(given) - set(defined))]
     out: dict[str, str] = {}
-    missing: list[str] = []
     for name, var in defined.items():
         if name in given:
             value = given[name]
             if var.immutable and var.default_value and value != var.default_value:
-                raise InvalidInput(f"var.{name}", f"var.{name}: variable {name} is immutable; "
-                                                  "leave it out of the export")
+                problems.append(ExportProblem(name, "immutable", f"variable {name} is "
+                                              "immutable; leave it out of the export"))
+                continue
         elif var.default_value and not var.is_sensitive:
             value = var.default_value
         else:
             if var.required or name in used:
-                missing.append(name)
+                note = (" (sensitive: its stored value never leaves chartyard)"
+                        if var.is_sensitive else "")
+                problems.append(ExportProblem(name, "missing", f"give a value for {name}"
+                                                               f"{note}"))
             continue
         problem = value_problem(var, value)
         if problem:
             shown = "the value given" if var.is_sensitive else repr(value)
-            raise InvalidInput(f"var.{name}", f"var.{name}: {shown} {problem}")
+            problems.append(ExportProblem(name, "value", f"{shown} {problem}"))
+            continue
         out[name] = value
+    problems += [ExportProblem(n, "undefined", "the values use a variable the profile "
+                                               f"does not define: {n}")
+                 for n in sorted(set(used) - set(defined))]
+    return out, problems
+
+
+def export_values(variables: list[Variable], given: dict[str, str],
+                  used: list[str]) -> dict[str, str]:
+    """Return the value of each variable for an export, or raise a 422 naming the problem
+    (the rules are `export_problems`')."""
+    out, problems = export_problems(variables, given, used)
+    first = next((p for p in problems if p.kind in ("unknown", "immutable", "value")), None)
+    if first is not None:
+        raise InvalidInput(f"var.{first.name}", f"var.{first.name}: {first.message}")
+    missing = [p.name for p in problems if p.kind == "missing"]
     if missing:
         notes = [f"{n} (sensitive: its stored value never leaves chartyard)"
-                 if defined[n].is_sensitive else n for n in missing]
+                 if any(v.name == n and v.is_sensitive for v in variables) else n
+                 for n in missing]
         raise InvalidInput(f"var.{missing[0]}", f"var.{missing[0]}: give a value for "
                            f"{', '.join(notes)} with var.NAME=value on the export "
                            "(--var NAME=value on the CLI)", {"missing": missing})
-    undefined = sorted(set(used) - set(defined))
+    undefined = [p.name for p in problems if p.kind == "undefined"]
     if undefined:
         raise InvalidInput(f"var.{undefined[0]}", f"var.{undefined[0]}: the values use "
                            f"variables the profile does not define: {undefined}")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import ValidationError
 
@@ -18,18 +17,21 @@ from chartyard.oci import OCIError, chart_name
 from chartyard.profiles import service as profiles
 from chartyard.profiles import validation
 from chartyard.profiles.export import FORMATS
+from chartyard.profiles.export_form import ExportForm, export_filename
 from chartyard.profiles.resolve import PackResolver
 from chartyard.profiles.schemas import PackBody, ProfileBody
 from chartyard.profiles.service import profile_body
 from chartyard.profiles.upgrades import profile_upgrades
+from chartyard.profiles.variables import given_values
 from chartyard.web.render import UiRoute, render
-from chartyard.web.services import UiLater, UiPackResolver, UiProfiles, UiRegistries
+from chartyard.web.services import UiExports, UiLater, UiPackResolver, UiProfiles, UiRegistries
 from chartyard.web.session import CSRF, UiProfileEditor, UiUser
+from chartyard.wire.variables import MAX_VALUE_CHARS, MAX_VARIABLES
 
 router = APIRouter(route_class=UiRoute, include_in_schema=False)
 
 MAX_BODY = 2 * 1024 * 1024
-_UNSAFE_FILENAME = re.compile(r"[^a-zA-Z0-9._-]+")
+MAX_EXPORT_FORM = 1024 * 1024
 
 
 def _error_json(exc: ServiceError | OCIError, status: int = 422) -> JSONResponse:
@@ -125,23 +127,65 @@ async def profile_page(request: Request, ctx: Ctx, later: UiLater, principal: Ui
     body = await profile_body(ctx, principal, uid)
     upgrades = await later.run(lambda s: {
         u["name"]: u for u in profile_upgrades(s.session, s.principal, s.profiles.get(uid))})
+    variables = await later.run(lambda s: s.variables.read(uid).variables)
     template = body["spec"].get("published") or body["spec"]["draft"]
     packs = template["packs"]
     order = {name: i for i, name in enumerate(body["status"]["installOrder"])}
     by_install = sorted(packs, key=lambda p: order.get(chart_name(p["name"]), len(order)))
     return render(request, "profiles/detail.html", principal, nav="profiles", profile=body,
                   packs=by_install, exports={f.name: f.label for f in FORMATS.values()},
-                  upgrades=upgrades)
+                  gitops={f.name for f in FORMATS.values() if not f.is_profile_file},
+                  upgrades=upgrades, variables=variables)
 
 
 @router.get("/profiles/{uid}/export")
 def export_profile(svc: UiProfiles, uid: str, format: str) -> Response:
-    """Download the profile as Flux, Argo CD or helmfile YAML."""
+    """Download Palette's profile file, or Flux, Argo CD or helmfile YAML (no variable values:
+    a profile that needs some exports through the form of `export_form`)."""
+    chosen = FORMATS.get(format)
+    if chosen is not None and chosen.is_profile_file:
+        text, filename = svc.profile_file(uid, format)
+        return _download(text, filename, "application/octet-stream")
     profile = svc.get(uid)
     text = svc.export(uid, format)
-    stem = _UNSAFE_FILENAME.sub("-", f"{profile.name}-{profile.version}-{format}")
-    return Response(text, media_type="application/yaml",
-                    headers={"Content-Disposition": f'attachment; filename="{stem}.yaml"'})
+    return _download(text, export_filename(profile.name, profile.version, format))
+
+
+def _download(text: str, filename: str, media_type: str = "application/yaml") -> Response:
+    return Response(text, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/profiles/{uid}/export/{fmt}")
+def export_form(request: Request, svc: UiExports, principal: UiUser, uid: str,
+                fmt: str) -> Response:
+    """Ask the values of the profile's variables for a Flux, Argo CD or helmfile export."""
+    return render(request, "profiles/export.html", principal, nav="profiles",
+                  form=svc.form(uid, fmt), label=FORMATS[fmt].label)
+
+
+async def _typed_values(request: Request) -> dict[str, str]:
+    """Return the export form's `var.NAME` values (size-capped; a bad name is a 422)."""
+    if int(request.headers.get("content-length") or 0) > MAX_EXPORT_FORM:
+        raise InvalidInput("body", f"the form is larger than {MAX_EXPORT_FORM} bytes")
+    raw = await request.form(max_fields=MAX_VARIABLES + 4, max_part_size=MAX_VALUE_CHARS * 4)
+    return given_values([(k, v) for k, v in raw.multi_items() if isinstance(v, str)])
+
+
+@router.post("/profiles/{uid}/export/{fmt}", dependencies=CSRF)
+def export_with_values(request: Request, svc: UiExports, principal: UiUser, uid: str,
+                       fmt: str,
+                       typed: Annotated[dict[str, str], Depends(_typed_values)]) -> Response:
+    """Download the export with the typed values, or show the form again with its errors.
+
+    The values come in the POST body, never the URL: sensitive ones stay out of
+    history and access logs.
+    """
+    result = svc.submit(uid, fmt, typed)
+    if isinstance(result, ExportForm):
+        return render(request, "profiles/export.html", principal, nav="profiles",
+                      status=422, form=result, label=FORMATS[fmt].label)
+    return _download(result.text, result.filename)
 
 
 @router.post("/profiles/{uid}/publish", dependencies=CSRF)

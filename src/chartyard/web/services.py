@@ -9,6 +9,7 @@ from fastapi import Depends
 from chartyard.api.deps import Ctx, SessionDep
 from chartyard.api.services import Later, Services, provider
 from chartyard.catalog.service import CatalogService
+from chartyard.profiles.export_form import ProfileExports
 from chartyard.profiles.palette import PaletteProfiles
 from chartyard.profiles.resolve import PackResolver
 from chartyard.registries.service import RegistryService
@@ -32,6 +33,8 @@ UiServices = Annotated[Services, Depends(_services)]
 UiRegistries = Annotated[RegistryService, Depends(provider(_services, lambda s: s.registries))]
 UiCatalog = Annotated[CatalogService, Depends(provider(_services, lambda s: s.catalog))]
 UiProfiles = Annotated[PaletteProfiles, Depends(provider(_services, lambda s: s.profiles))]
+UiExports = Annotated[ProfileExports, Depends(provider(
+    _services, lambda s: ProfileExports(s.ctx, s.session, s.principal)))]
 UiUsers = Annotated[UserService, Depends(provider(_services, lambda s: s.users))]
 UiLater = Annotated[Later, Depends(_later)]
 UiPackResolver = Annotated[PackResolver, Depends(_pack_resolver)]
