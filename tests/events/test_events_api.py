@@ -12,6 +12,7 @@ import pytest
 from bench.chartyard_sync import request_kind
 
 from chartyard.auth.roles import Role
+from chartyard.events import runtime
 from chartyard.store.models import RegistryEventHook, SyncState, utcnow
 from tests.events.conftest import (
     BURST,
@@ -22,6 +23,7 @@ from tests.events.conftest import (
 )
 from tests.harness.app import Api, basic_body
 from tests.harness.oci_push import OciPusher
+from tests.harness.procs import wait_for
 from tests.harness.registry import RegistryServer
 from tests.sync.conftest import sync_now
 
@@ -225,3 +227,34 @@ def test_secret_rotation_needs_tenant_admin_and_replaces_the_old_secret(setup: S
     with api.ctx.transaction() as session:
         hook = session.get(RegistryEventHook, setup.uid)
         assert hook is not None and new not in hook.secret_hash and len(hook.secret_hash) == 64
+
+
+def test_a_push_event_ahead_of_its_tag_is_looked_for_again(
+        setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    # docker-registry notifies before it links the tag; here the event comes first outright.
+    monkeypatch.setattr(runtime, "RETRY_DELAYS", (0.25,) * 400)  # look for up to 100 s
+    data = setup.chart("late", "1.1.0")
+    digest = setup.pusher.push_chart("elsewhere/late", "1.1.0", data)  # out of scope
+    for body in distribution_push("charts/late", "1.1.0", digest):
+        assert setup.send(body).status_code == 202
+    refresher = setup.api.client.app.state.events.refresher  # type: ignore[attr-defined]
+    wait_for(lambda: refresher.outcomes, 60, "the first refresh")
+    assert refresher.outcomes[0].unseen == {"charts/late": {"1.1.0": digest}}
+    assert setup.versions("late") == set()
+    assert setup.pusher.push_chart("charts/late", "1.1.0", data) == digest  # no event sent
+    wait_for(lambda: setup.versions("late") == {"1.1.0"}, 60, "the tag to be looked for again")
+    setup.settle()  # found: nothing is scheduled any more
+    assert refresher.outcomes[-1].unseen == {}
+
+
+def test_a_pushed_tag_that_never_appears_is_left_to_the_sync(
+        setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "RETRY_DELAYS", (0.05, 0.1))
+    for body in distribution_push("charts/ghost", "1.0.0", "sha256:" + "0" * 64):
+        assert setup.send(body).status_code == 202
+    setup.settle()
+    refresher = setup.api.client.app.state.events.refresher  # type: ignore[attr-defined]
+    assert [o.status for o in refresher.outcomes] == ["Completed"] * 3  # a look, two more
+    assert all(o.unseen == {"charts/ghost": {"1.0.0": "sha256:" + "0" * 64}}
+               for o in refresher.outcomes)
+    assert setup.versions("ghost") == set()

@@ -5,6 +5,10 @@
 refresh in another process) holds the registry's lease, the pending map keeps
 collecting and is refreshed once the lease is free, so a burst of pushes during a
 sync costs one refresh per repository afterwards.
+
+A pushed tag the registry does not serve yet (docker-registry notifies before it
+links the tag) is looked for again after `RETRY_DELAYS`, then left to the periodic
+sync.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from chartyard.sync.refresh import RefreshOutcome, RepositoryRefresh
 from chartyard.sync.worker import worker_id
 
 log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0)  # seconds before each new look for a pushed tag
 
 
 class TokenBuckets:
@@ -55,6 +61,8 @@ class EventRefresher:
         self.outcomes: list[RefreshOutcome] = []  # most recent last, bounded
         self._pending: dict[str, dict[str, dict[str, str]]] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._looks: dict[tuple[str, str, str], int] = {}  # (registry, repo, tag) -> retries
+        self._scheduled = 0
 
     def submit(self, uid: str, refresh: Mapping[str, Mapping[str, str]]) -> None:
         """Queue repositories of a registry for refresh (call on the event loop)."""
@@ -68,8 +76,8 @@ class EventRefresher:
             self._tasks[uid] = task
 
     def idle(self) -> bool:
-        """Return True when nothing is pending or running."""
-        return not self._tasks
+        """Return True when nothing is pending, running or scheduled to be looked for again."""
+        return not self._tasks and not self._scheduled
 
     async def _drain(self, uid: str) -> None:
         wait = self.busy_retry
@@ -91,9 +99,37 @@ class EventRefresher:
                     wait = min(wait * 2, 5.0)
                     continue
                 wait = self.busy_retry
+                self._look_again(uid, batch, outcome)
                 await asyncio.to_thread(self._record, uid, outcome, len(batch))
         finally:
             self._tasks.pop(uid, None)
+
+    def _look_again(self, uid: str, batch: Mapping[str, Mapping[str, str]],
+                    outcome: RefreshOutcome) -> None:
+        """Schedule another refresh for pushed tags the registry did not serve yet."""
+        later: dict[str, dict[str, str]] = {}
+        delay = RETRY_DELAYS[-1]
+        for repo, tags in batch.items():
+            unseen = outcome.unseen.get(repo, {})
+            for tag, digest in tags.items():
+                key = (uid, repo, tag)
+                looks = self._looks.pop(key, 0)
+                if tag not in unseen:
+                    continue
+                if looks < len(RETRY_DELAYS):
+                    self._looks[key] = looks + 1
+                    later.setdefault(repo, {})[tag] = digest
+                    delay = min(delay, RETRY_DELAYS[looks])
+                else:
+                    log.info("pushed tag not in the registry; the periodic sync will look",
+                             extra={"registry": uid, "repository": repo, "tag": tag})
+        if later:
+            self._scheduled += 1
+            asyncio.get_running_loop().call_later(delay, self._retry, uid, later)
+
+    def _retry(self, uid: str, refresh: Mapping[str, Mapping[str, str]]) -> None:
+        self._scheduled -= 1
+        self.submit(uid, refresh)
 
     def _record(self, uid: str, outcome: RefreshOutcome, repositories: int) -> None:
         self.outcomes = [*self.outcomes[-99:], outcome]

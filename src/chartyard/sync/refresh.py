@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -28,7 +28,7 @@ from chartyard.sources import AnyTarget, ChartSource
 from chartyard.store.models import ChartVersion, IgnoredTag, Registry, Tenant
 from chartyard.sync import leases
 from chartyard.sync.apply import Changes, write_changes
-from chartyard.sync.fetch import FetchedChart, SkippedTag, fetch_tag
+from chartyard.sync.fetch import FetchedChart, SkippedTag, VanishedTag, fetch_tag
 from chartyard.sync.pipeline import bounded
 from chartyard.sync.plan import Known, plan_repository
 from chartyard.trust.sync import judge_fetched
@@ -38,13 +38,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RefreshOutcome:
-    """How a refresh ended: Completed, Busy (a sync holds the lease), Failed or Skipped."""
+    """How a refresh ended: Completed, Busy (a sync holds the lease), Failed or Skipped.
+
+    ``unseen`` names the pushed tags (repository -> tag -> digest) the registry did not
+    serve yet: docker-registry sends a push event before it links the tag, so a
+    refresh can run in between.
+    """
 
     status: str
     requests: int = 0
     added: int = 0
     removed: int = 0
     error_code: str | None = None
+    unseen: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class RepositoryRefresh:
         self.ctx, self.uid, self.worker = ctx, uid, worker
         self.changed = changed
         self.changes = Changes()
+        self.unseen: dict[str, dict[str, str]] = {}
 
     def _start(self) -> _Start | str:
         lease = timedelta(seconds=self.ctx.settings.lease_seconds)
@@ -105,7 +112,7 @@ class RepositoryRefresh:
         removed = await asyncio.to_thread(self._apply, started.reg)
         return RefreshOutcome("Completed", source.stats.total,
                               len(self.changes.charts) - self.changes.replaced,
-                              removed - self.changes.replaced)
+                              removed - self.changes.replaced, unseen=self.unseen)
 
     async def _repository(self, source: ChartSource, repo: str,
                           known: dict[str, Known]) -> bool:
@@ -115,6 +122,9 @@ class RepositoryRefresh:
             tags = []
         plan = plan_repository(repo, tags, known, force=False)
         listed = set(tags)
+        pushed = self.changed.get(repo, {})
+        for tag in pushed.keys() - listed:
+            self.unseen.setdefault(repo, {})[tag] = pushed[tag]
         for tag, digest in self.changed.get(repo, {}).items():
             entry = known.get(tag)
             if entry is not None and tag in listed and digest and entry.digest != digest:
@@ -127,6 +137,8 @@ class RepositoryRefresh:
                 self.changes.charts.append(result)
             elif isinstance(result, SkippedTag):
                 self.changes.skipped.append(result)
+            elif isinstance(result, VanishedTag) and result.tag in pushed:
+                self.unseen.setdefault(repo, {})[result.tag] = pushed[result.tag]
         self.changes.drop.extend(plan.drop)
         return True
 
