@@ -12,10 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Page, expect
+import yaml
+from playwright.sync_api import Locator, Page, expect
+from tests.harness.charts import build_chart
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.components import REPO_ROOT, MissingComponent
+from tests.harness.oci_push import OciPusher
+from tests.harness.procs import wait_for
+from tests.harness.registry import RegistryServer
+from tests.profiles.test_values_checks import WEB_SCHEMA, WEB_VALUES
 
 CHROMIUM = Path("/usr/bin/chromium")
 ADMIN_PASSWORD = "admin-Web-Secret-1"
@@ -117,3 +124,33 @@ def screenshot(page: Page, name: str) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     finally:
         page.set_viewport_size(size)
+
+
+def download_yaml(page: Page, control: Locator, tmp_path: Path,
+                  ) -> tuple[str, list[dict[str, Any]]]:
+    """Click a download control; return the file's suggested name and its YAML documents."""
+    with page.expect_download() as info:
+        control.click()
+    download = info.value
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    return download.suggested_filename, [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def schema_chart_registry(server: ChartyardServer, reg: RegistryServer, prefix: str,
+                          name: str) -> str:
+    """Push chart `web` (an integer `replicaCount` in its schema), add the registry, wait
+    for its sync, and return the registry's uid."""
+    with OciPusher.for_registry(reg) as pusher:
+        pusher.push_chart(f"{prefix}/web", "1.0.0", build_chart(
+            "web", "1.0.0", values=WEB_VALUES, extra_files={"values.schema.json": WEB_SCHEMA}))
+    headers = {"Authorization": f"Bearer {server.token()}"}
+    r = httpx.post(f"{server.url}/v1/registries/oci/basic", headers=headers, json={
+        "metadata": {"name": name},
+        "spec": {"endpoint": reg.url, "isSyncSupported": True, "baseContentPath": [prefix],
+                 "auth": {"type": "noAuth"}}})
+    assert r.status_code == 201, r.text
+    uid = str(r.json()["uid"])
+    wait_for(lambda: httpx.get(f"{server.url}/v1/packs/web/registries/{uid}",
+                               headers=headers).status_code == 200, 60, "the registry's sync")
+    return uid

@@ -5,20 +5,21 @@ with the values substituted."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 from playwright.sync_api import Page, expect
-from tests.harness.charts import build_chart
 from tests.harness.chartyard_server import ChartyardServer
-from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
-from tests.profiles.test_values_checks import WEB_SCHEMA, WEB_VALUES
-from tests.web.conftest import login, screenshot, unlabelled_controls
+from tests.web.conftest import (
+    download_yaml,
+    login,
+    schema_chart_registry,
+    screenshot,
+    unlabelled_controls,
+)
 
 pytestmark = [pytest.mark.browser]
 
@@ -29,22 +30,7 @@ VALUES = ("replicaCount: {{.spectro.var.replicas}}\nimage:\n  tag: {{.spectro.va
 
 
 def _registry(server: ChartyardServer, reg: RegistryServer, prefix: str) -> str:
-    with OciPusher.for_registry(reg) as pusher:
-        pusher.push_chart(f"{prefix}/web", "1.0.0", build_chart(
-            "web", "1.0.0", values=WEB_VALUES, extra_files={"values.schema.json": WEB_SCHEMA}))
-    headers = {"Authorization": f"Bearer {server.token()}"}
-    r = httpx.post(f"{server.url}/v1/registries/oci/basic", headers=headers, json={
-        "metadata": {"name": f"vars-{prefix}"},
-        "spec": {"endpoint": reg.url, "isSyncSupported": True, "baseContentPath": [prefix],
-                 "auth": {"type": "noAuth"}}})
-    assert r.status_code == 201, r.text
-    uid = str(r.json()["uid"])
-    deadline = time.monotonic() + 60
-    while httpx.get(f"{server.url}/v1/packs/web/registries/{uid}",
-                    headers=headers).status_code != 200:
-        assert time.monotonic() < deadline, "the registry never synced"
-        time.sleep(0.2)
-    return uid
+    return schema_chart_registry(server, reg, prefix, f"vars-{prefix}")
 
 
 def _profile(server: ChartyardServer, registry_uid: str, name: str, values: str,
@@ -60,12 +46,7 @@ def _profile(server: ChartyardServer, registry_uid: str, name: str, values: str,
 
 
 def _download(page: Page, tmp_path: Path) -> tuple[str, list[dict[str, Any]]]:
-    with page.expect_download() as info:
-        page.get_by_role("button", name="Download").click()
-    download = info.value
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
-    return download.suggested_filename, [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return download_yaml(page, page.get_by_role("button", name="Download"), tmp_path)
 
 
 def test_variables_are_listed_and_exports_ask_their_values(
@@ -166,12 +147,7 @@ def test_a_profile_without_variables_downloads_from_the_button(
     login(page, server)
     page.goto(f"{server.url}/profiles/{uid}")
     expect(page.locator("#variables-card")).to_have_count(0)
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Flux").click()
-    download = info.value
-    assert download.suggested_filename == "no-vars-1.0.0-flux.yaml"
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
-    docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
+    name, docs = download_yaml(page, page.get_by_role("link", name="Flux"), tmp_path)
+    assert name == "no-vars-1.0.0-flux.yaml"
     assert next(d for d in docs if d["kind"] == "HelmRelease")["spec"]["values"] == {
         "replicaCount": 2}

@@ -12,13 +12,12 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from playwright.sync_api import Page, expect
 from tests.harness.charts import build_chart
 from tests.harness.chartyard_server import ChartyardServer
 from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
-from tests.web.conftest import login, screenshot, unlabelled_controls
+from tests.web.conftest import download_yaml, login, screenshot, unlabelled_controls
 
 pytestmark = [pytest.mark.browser]
 
@@ -164,13 +163,8 @@ def _export_flux(page: Page, tmp_path: Path, prefix: str) -> None:
     expect(layers.nth(0)).to_contain_text("namespace demo")
     expect(page.locator("#drift-warning")).to_have_count(0)
     screenshot(page, "profile")
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Flux").click()
-    download = info.value
-    assert download.suggested_filename == "observability-1.0.0-flux.yaml"
-    path = tmp_path / download.suggested_filename
-    download.save_as(path)
-    docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
+    name, docs = download_yaml(page, page.get_by_role("link", name="Flux"), tmp_path)
+    assert name == "observability-1.0.0-flux.yaml"
     releases = {d["spec"]["releaseName"]: d for d in docs if d["kind"] == "HelmRelease"}
     sources = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "OCIRepository"}
     assert set(releases) == {"podinfo", "flux-operator"}

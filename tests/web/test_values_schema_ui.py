@@ -4,37 +4,19 @@ complete from the schema, and publishing a violating profile shows the pointer."
 
 from __future__ import annotations
 
-import time
-
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
-from tests.harness.charts import build_chart
 from tests.harness.chartyard_server import ChartyardServer
-from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
-from tests.profiles.test_values_checks import WEB_SCHEMA, WEB_VALUES
-from tests.web.conftest import login
+from tests.web.conftest import login, schema_chart_registry
 
 pytestmark = [pytest.mark.browser]
 
 
 def _setup(server: ChartyardServer, reg: RegistryServer, prefix: str) -> str:
-    with OciPusher.for_registry(reg) as pusher:
-        pusher.push_chart(f"{prefix}/web", "1.0.0", build_chart(
-            "web", "1.0.0", values=WEB_VALUES, extra_files={"values.schema.json": WEB_SCHEMA}))
+    registry_uid = schema_chart_registry(server, reg, prefix, "schemas")
     headers = {"Authorization": f"Bearer {server.token()}"}
-    r = httpx.post(f"{server.url}/v1/registries/oci/basic", headers=headers, json={
-        "metadata": {"name": "schemas"},
-        "spec": {"endpoint": reg.url, "isSyncSupported": True, "baseContentPath": [prefix],
-                 "auth": {"type": "noAuth"}}})
-    assert r.status_code == 201, r.text
-    registry_uid = r.json()["uid"]
-    deadline = time.monotonic() + 60
-    while httpx.get(f"{server.url}/v1/packs/web/registries/{registry_uid}",
-                    headers=headers).status_code != 200:
-        assert time.monotonic() < deadline, "the registry never synced"
-        time.sleep(0.2)
     values = "replicaCount: {{.spectro.var.replicas}}\nimage:\n  tag: stable\n"
     r = httpx.post(f"{server.url}/v1/clusterprofiles", headers=headers, json={
         "metadata": {"name": "typed"},

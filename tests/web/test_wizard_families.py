@@ -15,7 +15,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from playwright.sync_api import Page, expect
 from tests.harness.charts import build_chart
 from tests.harness.chartyard_server import ChartyardServer
@@ -24,7 +23,7 @@ from tests.harness.helm_repo import publish
 from tests.harness.nginx import NginxServer
 from tests.harness.oci_push import OciPusher
 from tests.harness.registry import RegistryServer
-from tests.web.conftest import login
+from tests.web.conftest import download_yaml, login
 
 pytestmark = [pytest.mark.browser]
 
@@ -88,11 +87,7 @@ def test_profile_from_an_oci_and_a_helm_repository_chart(
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_role("heading", name=re.compile(f"{prefix}-mixed"))).to_be_visible()
 
-    with page.expect_download() as info:
-        page.get_by_role("link", name="Flux").click()
-    path = tmp_path / "flux.yaml"
-    info.value.save_as(path)
-    docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
+    _, docs = download_yaml(page, page.get_by_role("link", name="Flux"), tmp_path)
     kinds = {d["kind"]: d for d in docs}
     assert kinds["OCIRepository"]["spec"]["url"].endswith(f"/{prefix}/podinfo")
     assert kinds["HelmRepository"]["spec"]["url"].rstrip("/").endswith(prefix)
