@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from chartyard.http import Sink, compute_digest
@@ -69,6 +71,21 @@ def test_conversion_is_deterministic_and_carries_the_prov() -> None:
 
     assert once(None) == once(None)
     assert once(b"-----BEGIN PGP SIGNED MESSAGE-----\n") != once(None)
+
+
+def test_layers_are_sorted_by_digest_as_helm_push_sorts_them() -> None:
+    chart = build_chart("demo", "1.0.0")
+    chart_digest = compute_digest(chart)
+    provs = (f"-----BEGIN PGP SIGNED MESSAGE-----\n{i}\n".encode() for i in range(1000))
+    before = next(p for p in provs if compute_digest(p) < chart_digest)
+    after = next(p for p in provs if compute_digest(p) > chart_digest)
+    for prov, first in ((before, compute_digest(before)), (after, chart_digest)):
+        sink = Sink()
+        sink.write(chart)
+        manifest = json.loads(chart_artifact(sink.rewind(), sink.digest, sink.size, prov).manifest)
+        sink.close()
+        digests = [layer["digest"] for layer in manifest["layers"]]
+        assert digests == sorted(digests) and digests[0] == first
 
 
 def test_config_json_writes_go_struct_order_as_helm_push_does() -> None:

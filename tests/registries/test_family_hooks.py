@@ -186,10 +186,13 @@ def test_oci_push_stores_a_chart_as_helm_push_does(
     assert ours["layers"] == theirs["layers"]
     layers = ours["layers"]
     assert isinstance(layers, list)
-    assert [d["mediaType"] for d in layers] == [HELM_PROVENANCE_MEDIA_TYPE,
-                                               HELM_CHART_LAYER_MEDIA_TYPE]
+    # helm push sorts the layers by digest, so either may come first.
+    assert sorted(d["mediaType"] for d in layers) == sorted(
+        [HELM_PROVENANCE_MEDIA_TYPE, HELM_CHART_LAYER_MEDIA_TYPE])
+    assert [d["digest"] for d in layers] == sorted(d["digest"] for d in layers)
+    [prov_layer] = [d for d in layers if d["mediaType"] == HELM_PROVENANCE_MEDIA_TYPE]
     with plain_registry.client() as client:
-        blob = client.get(f"/v2/{p}/web/blobs/{layers[0]['digest']}", follow_redirects=True)
+        blob = client.get(f"/v2/{p}/web/blobs/{prov_layer['digest']}", follow_redirects=True)
     assert blob.content == prov
 
     # A re-push gives the same digest and uploads nothing.

@@ -1,7 +1,8 @@
 """A Helm chart archive as the OCI artifact ``helm push`` makes, and a reader over it.
 
 Chart.yaml becomes the JSON config blob in Helm's field order, the archive the chart
-layer, the ``.prov`` a provenance layer. Nothing time-dependent is written (``helm
+layer, the ``.prov`` a provenance layer; the layers are sorted by digest, as ``helm push``
+sorts them. Nothing time-dependent is written (``helm
 push`` stamps ``org.opencontainers.image.created``; we do not), so packaging the same
 archive twice gives the same manifest digest. The archive is read from a file object
 (a spooled download or the caller's bytes), never copied whole into memory here.
@@ -124,9 +125,10 @@ def chart_artifact(archive: IO[bytes], digest: str, size: int,
     meta = read_chart_yaml(archive)
     config = config_json(meta)
     layers = [{"mediaType": HELM_CHART_LAYER_MEDIA_TYPE, "digest": digest, "size": size}]
-    if prov is not None:  # helm push lists the provenance first
-        layers.insert(0, {"mediaType": HELM_PROVENANCE_MEDIA_TYPE,
-                          "digest": compute_digest(prov), "size": len(prov)})
+    if prov is not None:
+        layers.append({"mediaType": HELM_PROVENANCE_MEDIA_TYPE,
+                       "digest": compute_digest(prov), "size": len(prov)})
+    layers.sort(key=lambda layer: str(layer["digest"]))  # as helm push orders them
     annotations = {"org.opencontainers.image.title": str(meta.get("name", "")),
                    "org.opencontainers.image.version": str(meta.get("version", ""))}
     if meta.get("description"):
