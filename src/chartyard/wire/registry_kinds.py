@@ -93,8 +93,8 @@ class BasicRegistryBody(RequestModel):
     spec: BasicRegistrySpec
 
 
-class BasicSpecBody(BaseModel):
-    """``v1BasicOciRegistrySpec`` as returned."""
+class OciSpecBody(BaseModel):
+    """The spec fields every OCI registry kind returns (endpoint, sync, scope)."""
 
     endpoint: str
     providerType: str
@@ -104,6 +104,11 @@ class BasicSpecBody(BaseModel):
     syncIntervalSeconds: int | None = None
     containsSpectroManifest: bool = False
     scope: str = "tenant"
+
+
+class BasicSpecBody(OciSpecBody):
+    """``v1BasicOciRegistrySpec`` as returned."""
+
     auth: AuthBody
 
 
@@ -152,18 +157,10 @@ class EcrRegistryBody(RequestModel):
     spec: EcrRegistrySpec
 
 
-class EcrSpecBody(BaseModel):
+class EcrSpecBody(OciSpecBody):
     """``v1EcrRegistrySpec`` as returned."""
 
-    endpoint: str
-    providerType: str
-    isSyncSupported: bool
     isPrivate: bool
-    baseContentPath: str
-    repositories: list[str] = Field(default_factory=list)
-    syncIntervalSeconds: int | None = None
-    containsSpectroManifest: bool = False
-    scope: str = "tenant"
     defaultRegion: str = ""
     credentials: dict[str, Any]
     tls: dict[str, Any]
