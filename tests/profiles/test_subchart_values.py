@@ -27,7 +27,7 @@ SUB_SCHEMA = json.dumps({
                              "properties": {"tag": {"type": "string"}}}}})
 
 
-def _umbrella_files(subcharts: dict[str, str | None]) -> dict[str, str | bytes]:
+def umbrella_files(subcharts: dict[str, str | None]) -> dict[str, str | bytes]:
     """Return the extra files of an umbrella chart `app` listing `subcharts` (name: schema)."""
     meta = {"apiVersion": "v2", "name": "app", "version": "1.0.0",
             "dependencies": [{"name": n, "version": "1.0.0"} for n in subcharts]}
@@ -43,7 +43,7 @@ def _umbrella_files(subcharts: dict[str, str | None]) -> dict[str, str | bytes]:
 def _registry(api: Api, reg: RegistryServer, prefix: str,
               charts: dict[str, dict[str, str | None]]) -> str:
     for name, subcharts in charts.items():
-        files = _umbrella_files(subcharts)
+        files = umbrella_files(subcharts)
         files["Chart.yaml"] = str(files["Chart.yaml"]).replace("name: app", f"name: {name}")
         push(reg, f"{prefix}/{name}", "1.0.0", values="replicaCount: 1\n", extra_files=files)
     uid = create_registry(api, reg.url, name="umbrellas", sync=True, base=[prefix])

@@ -8,7 +8,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 from tests.harness.chartyard_server import ChartyardServer
+from tests.harness.procs import wait_for
 from tests.harness.registry import RegistryServer
+from tests.profiles.conftest import push
+from tests.profiles.test_subchart_values import SUB_SCHEMA, umbrella_files
 from tests.web.conftest import login, schema_chart_registry
 
 pytestmark = [pytest.mark.browser]
@@ -81,3 +84,44 @@ def test_schema_errors_show_at_their_line_as_you_type(
     assert r.status_code == 204, r.text
     page.get_by_role("button", name="Publish").first.click()
     expect(page.locator("body")).to_contain_text("'/replicaCount'")
+
+
+def test_a_subchart_schema_checks_and_hints_as_you_type(
+        page: Page, server: ChartyardServer, plain_registry: RegistryServer,
+        unique_repo_prefix: str) -> None:
+    prefix = unique_repo_prefix
+    push(plain_registry, f"{prefix}/app", "1.0.0", values="replicaCount: 1\n",
+         extra_files=umbrella_files({"sub": SUB_SCHEMA}))
+    headers = {"Authorization": f"Bearer {server.token()}"}
+    r = httpx.post(f"{server.url}/v1/registries/oci/basic", headers=headers, json={
+        "metadata": {"name": "umbrellas"},
+        "spec": {"endpoint": plain_registry.url, "isSyncSupported": True,
+                 "baseContentPath": [prefix], "auth": {"type": "noAuth"}}})
+    assert r.status_code == 201, r.text
+    registry_uid = r.json()["uid"]
+    wait_for(lambda: httpx.get(f"{server.url}/v1/packs/app/registries/{registry_uid}",
+                               headers=headers).status_code == 200, 60, "the registry's sync")
+    r = httpx.post(f"{server.url}/v1/clusterprofiles", headers=headers, json={
+        "metadata": {"name": "umbrella"},
+        "spec": {"template": {"type": "add-on", "packs": [
+            {"name": "app", "tag": "1.0.0", "registryUid": registry_uid,
+             "values": "replicaCount: 2\n"}]}}})
+    assert r.status_code == 201, r.text
+    login(page, server)
+    page.goto(f"{server.url}/profiles/{r.json()['uid']}/edit")
+    values = page.locator("#values_0")
+    expect(values).to_have_attribute("data-schema-errors", "0")
+
+    # The subchart's key is offered at the top, from the subchart's own schema.
+    values.press("Control+Home")
+    values.press("End")
+    keys = page.locator("#values_0-hint + .schema-keys button")
+    expect(keys.filter(has_text="sub")).to_have_count(1)
+
+    # A value the subchart's schema refuses shows at its line, with the subchart named.
+    values.fill("replicaCount: 2\nsub:\n  image:\n    tag: 1.25\n")
+    errors = page.locator("#values_0-schema li")
+    expect(errors).to_have_count(1)
+    expect(errors.first).to_have_attribute("data-pointer", "/sub/image/tag")
+    expect(errors.first).to_contain_text("Line 4 · /sub/image/tag: subchart sub: expected "
+                                         "string, got number")
